@@ -1,0 +1,3 @@
+from lazyimport_codemod.cli import main
+
+raise SystemExit(main())
