@@ -1,0 +1,7 @@
+"""Response models shared by routers."""
+
+from pydantic import BaseModel
+
+
+class Score(BaseModel):
+    value: float

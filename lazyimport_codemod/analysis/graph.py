@@ -1,0 +1,261 @@
+"""The project's own import graph: which first-party modules load which.
+
+Heavy packages rarely sit in a router itself; they arrive through the app's
+own modules (``router -> app.services.search -> torch``) or through a package
+``__init__.py`` that Python runs before any of its submodules.  This module
+resolves absolute and relative imports against the project's roots, parses
+each first-party file at most once per run, and answers "which heavy packages
+does importing this load, and through which chain" with a breadth-first search,
+so cycles are harmless and the chain shown is the shortest.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import deque
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Callable, Iterable, Optional, Sequence
+
+from lazyimport_codemod.analysis.imports import collect_imports, has_future_annotations
+from lazyimport_codemod.analysis.source import ParsedSource, SourceError, parse_source
+from lazyimport_codemod.analysis.usage import analyse_usage
+from lazyimport_codemod.heavy import HeavyMatcher
+from lazyimport_codemod.models import ImportedName, ImportStatement, NameUsage
+
+
+@dataclass(frozen=True)
+class Edge:
+    """What one imported name loads eagerly: first-party modules and/or a heavy package."""
+
+    statement: ImportStatement
+    name: ImportedName
+    targets: tuple[str, ...]  # first-party modules executed, parents first
+    heavy: Optional[str]  # the heavy package it imports directly, if any
+
+
+@dataclass
+class ModuleFacts:
+    """One parsed first-party (or linted) module and what the analysis found in it."""
+
+    name: Optional[str]
+    path: Path
+    is_package: bool
+    source: ParsedSource
+    imports: list[ImportStatement]
+    edges: list[Edge] = field(default_factory=list)
+    _usage: Optional[dict[str, NameUsage]] = None
+
+    def usage(self) -> dict[str, NameUsage]:
+        """Uses of every import-bound name; computed on first request only."""
+        if self._usage is None:
+            names = {n.bound for stmt in self.imports for n in stmt.names if not n.star}
+            self._usage = analyse_usage(
+                self.source.tree, names, has_future_annotations(self.source.tree)
+            )
+        return self._usage
+
+
+def ancestors(module: str) -> list[str]:
+    """``a.b.c`` -> ``["a", "a.b"]``: packages Python imports before the module."""
+    parts = module.split(".")
+    return [".".join(parts[:i]) for i in range(1, len(parts))]
+
+
+class Project:
+    """Resolves module names to files under the roots and caches parsed facts."""
+
+    def __init__(
+        self,
+        roots: Sequence[Path],
+        matcher: HeavyMatcher,
+        read: Callable[[Path], bytes] = Path.read_bytes,
+    ) -> None:
+        self.roots: list[Path] = []
+        for root in roots:
+            self.add_root(root)
+        self.matcher = matcher
+        self._read = read
+        self._by_name: dict[str, Optional[ModuleFacts]] = {}
+        self._by_path: dict[Path, ModuleFacts] = {}
+        self._locate_cache: dict[str, Optional[tuple[Path, bool]]] = {}
+        self._top_names: dict[Path, frozenset[str]] = {}
+        self.errors: dict[Path, str] = {}
+
+    # -- locating --------------------------------------------------------
+    def add_root(self, root: Path) -> None:
+        root = Path(os.path.abspath(root))
+        if root not in self.roots:
+            self.roots.append(root)
+            # Deeper roots first: a file under src/ is named relative to src/.
+            self.roots.sort(key=lambda r: len(r.parts), reverse=True)
+            if hasattr(self, "_locate_cache"):
+                self._locate_cache.clear()
+
+    def _tops(self, root: Path) -> frozenset[str]:
+        tops = self._top_names.get(root)
+        if tops is None:
+            names: set[str] = set()
+            try:
+                with os.scandir(root) as entries:
+                    for entry in entries:
+                        stem = entry.name[:-3] if entry.name.endswith(".py") else entry.name
+                        names.add(stem)
+            except OSError:
+                pass
+            tops = self._top_names[root] = frozenset(names)
+        return tops
+
+    def locate(self, module: str) -> Optional[tuple[Path, bool]]:
+        """File of a first-party module and whether it is a package (namespace: no file)."""
+        if module in self._locate_cache:
+            return self._locate_cache[module]
+        found: Optional[tuple[Path, bool]] = None
+        top = module.split(".", 1)[0]
+        for root in self.roots:
+            if top not in self._tops(root):
+                continue
+            base = root.joinpath(*module.split("."))
+            init = base / "__init__.py"
+            if init.is_file():
+                found = (init, True)
+            elif base.with_name(base.name + ".py").is_file():
+                found = (base.with_name(base.name + ".py"), False)
+            elif base.is_dir():
+                found = (base, True)  # namespace package: nothing runs
+            if found:
+                break
+        self._locate_cache[module] = found
+        return found
+
+    def name_for_path(self, path: Path) -> tuple[Optional[str], bool]:
+        """Dotted module name of a file, from the deepest root holding it, else from its packages."""
+        path = Path(os.path.abspath(path))
+        is_package = path.name == "__init__.py"
+        for root in self.roots:
+            try:
+                rel = path.relative_to(root)
+            except ValueError:
+                continue
+            parts = list(rel.parts)
+            parts[-1] = parts[-1][:-3] if parts[-1].endswith(".py") else parts[-1]
+            if is_package:
+                parts = parts[:-1]
+            if parts and all(p.isidentifier() for p in parts):
+                return ".".join(parts), is_package
+        folder = path.parent
+        parts = [] if is_package else [path.stem]
+        while (folder / "__init__.py").is_file():
+            parts.insert(0, folder.name)
+            folder = folder.parent
+        self.add_root(folder)
+        name = ".".join(parts)
+        return (name if name and all(p.isidentifier() for p in parts) else None), is_package
+
+    # -- facts -----------------------------------------------------------
+    def facts_for_path(self, path: Path, data: Optional[bytes] = None) -> ModuleFacts:
+        """Parse a file once; raises SourceError / OSError for the caller to report."""
+        path = Path(os.path.abspath(path))
+        cached = self._by_path.get(path)
+        if cached is not None:
+            return cached
+        name, is_package = self.name_for_path(path)
+        if data is None:
+            data = self._read(path)
+        parsed = parse_source(data, str(path))
+        imports = collect_imports(parsed.tree, name, is_package)
+        imports = [
+            replace(stmt, noqa=parsed.noqa(stmt.line)) if stmt.noqa is None else stmt
+            for stmt in imports
+        ]
+        facts = ModuleFacts(name, path, is_package, parsed, imports)
+        facts.edges = [self._edge(stmt, n) for stmt in imports for n in stmt.names]
+        self._by_path[path] = facts
+        if name is not None:
+            self._by_name.setdefault(name, facts)
+        return facts
+
+    def module(self, name: str) -> Optional[ModuleFacts]:
+        """Facts of a first-party module by name, or None (third-party, namespace, unreadable)."""
+        if name in self._by_name:
+            return self._by_name[name]
+        located = self.locate(name)
+        facts: Optional[ModuleFacts] = None
+        if located is not None and located[0].suffix == ".py":
+            try:
+                facts = self.facts_for_path(located[0])
+            except (OSError, SourceError) as exc:
+                self.errors[located[0]] = str(exc)
+        self._by_name[name] = facts
+        return facts
+
+    def _edge(self, stmt: ImportStatement, name: ImportedName) -> Edge:
+        heavy = self.matcher.match(name.module)
+        if heavy is None and name.attribute and not name.star:
+            heavy = self.matcher.match(f"{name.module}.{name.attribute}")
+        if heavy is not None or name.module.startswith("."):
+            return Edge(stmt, name, (), heavy)
+        candidates = ancestors(name.module) + [name.module]
+        if name.attribute and not name.star:
+            candidates.append(f"{name.module}.{name.attribute}")
+        targets = tuple(c for c in candidates if self.locate(c) is not None)
+        return Edge(stmt, name, targets, None)
+
+    # -- reachability ----------------------------------------------------
+    def heavy_reached(
+        self,
+        start: Iterable[str],
+        skip: frozenset[str] = frozenset(),
+        keep_edge: Optional[Callable[[ModuleFacts, Edge], bool]] = None,
+    ) -> dict[str, tuple[str, ...]]:
+        """Heavy packages loaded by executing ``start`` modules, each with its shortest chain.
+
+        ``skip`` holds modules already loaded (their effects are not this import's);
+        ``keep_edge`` drops edges that fix will cut, to ask what would remain.
+        """
+        found: dict[str, tuple[str, ...]] = {}
+        seen = set(skip)
+        queue: deque[tuple[str, tuple[str, ...]]] = deque()
+        for module in start:
+            if module not in seen:
+                seen.add(module)
+                queue.append((module, (module,)))
+        while queue:
+            module, chain = queue.popleft()
+            facts = self.module(module)
+            if facts is None:
+                continue
+            for edge in facts.edges:
+                if edge.statement.silenced("LI001") and edge.heavy:
+                    continue
+                if keep_edge is not None and not keep_edge(facts, edge):
+                    continue
+                if edge.heavy is not None:
+                    found.setdefault(edge.heavy, chain + (edge.heavy,))
+                    continue
+                for target in edge.targets:
+                    if target not in seen:
+                        seen.add(target)
+                        queue.append((target, chain + (target,)))
+        return found
+
+    def preloaded(self, facts: ModuleFacts) -> frozenset[str]:
+        """First-party modules already executed before this one runs: its packages' closure."""
+        if facts.name is None:
+            return frozenset()
+        parents = ancestors(facts.name)
+        if facts.is_package:
+            parents = parents  # a package's own __init__ is the module itself
+        closure: set[str] = set()
+        queue = deque(p for p in parents)
+        while queue:
+            module = queue.popleft()
+            if module in closure or module == facts.name:
+                continue
+            closure.add(module)
+            sub = self.module(module)
+            if sub is None:
+                continue
+            for edge in sub.edges:
+                queue.extend(t for t in edge.targets if t not in closure)
+        return frozenset(closure)

@@ -1,0 +1,175 @@
+"""Find every import statement that runs while a module is being imported.
+
+That is the module body and whatever module-level ``if``/``try``/``with``/
+``for``/``while``/``match`` and class bodies contain, but not function bodies
+and not the body of ``if TYPE_CHECKING:`` (whose ``else`` does run).
+``__future__`` imports are compiler directives and never count.
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Iterator, Optional, Sequence
+
+from lazyimport_codemod.models import ImportedName, ImportStatement, Where
+
+_IMPORT_ERRORS = frozenset(
+    {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}
+)
+# When contexts nest, the one that restricts deferral most is reported.
+_PRIORITY = {
+    Where.MODULE: 0,
+    Where.CONDITIONAL: 1,
+    Where.WITH: 2,
+    Where.LOOP: 3,
+    Where.HANDLER: 4,
+    Where.OPTIONAL: 5,
+    Where.CLASS: 6,
+}
+
+
+def is_type_checking(test: ast.expr) -> bool:
+    """``TYPE_CHECKING`` or ``<anything>.TYPE_CHECKING``: true only for type checkers."""
+    if isinstance(test, ast.Name):
+        return test.id == "TYPE_CHECKING"
+    return isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+
+
+def catches_import_error(handlers: Sequence[ast.excepthandler]) -> bool:
+    for handler in handlers:
+        if not isinstance(handler, ast.ExceptHandler):
+            continue
+        if handler.type is None:
+            return True
+        types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
+        for node in types:
+            name = node.attr if isinstance(node, ast.Attribute) else getattr(node, "id", "")
+            if name in _IMPORT_ERRORS:
+                return True
+    return False
+
+
+def has_future_annotations(tree: ast.Module) -> bool:
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and node.module == "__future__":
+            if any(alias.name == "annotations" for alias in node.names):
+                return True
+        elif not (isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)):
+            break
+    return False
+
+
+def resolve_relative(
+    module_name: Optional[str], is_package: bool, level: int, written: Optional[str]
+) -> Optional[str]:
+    """Absolute name of ``from <dots><written> import ...`` inside ``module_name``."""
+    if level == 0:
+        return written
+    if not module_name:
+        return None
+    parts = module_name.split(".")
+    if not is_package:
+        parts = parts[:-1]
+    drop = level - 1
+    if drop > len(parts) or (drop == len(parts) and not written):
+        return None
+    base = parts[: len(parts) - drop] if drop else parts
+    if written:
+        base = base + written.split(".")
+    return ".".join(base) or None
+
+
+def walk_import_time(
+    body: Sequence[ast.stmt], where: Where = Where.MODULE, where_line: int = 0
+) -> Iterator[tuple[ast.stmt, Where, int]]:
+    """Yield each statement run at import time with the context that holds it."""
+    for node in body:
+        yield node, where, where_line
+
+        def inner(kind: Where, stmts: Sequence[ast.stmt]) -> Iterator[tuple[ast.stmt, Where, int]]:
+            if _PRIORITY[kind] >= _PRIORITY[where]:
+                return walk_import_time(stmts, kind, node.lineno)
+            return walk_import_time(stmts, where, where_line)
+
+        if isinstance(node, ast.If):
+            if not is_type_checking(node.test):
+                yield from inner(Where.CONDITIONAL, node.body)
+            yield from inner(Where.CONDITIONAL, node.orelse)
+        elif isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
+            try_node: ast.Try = node  # type: ignore[assignment]
+            optional = catches_import_error(try_node.handlers)
+            yield from inner(Where.OPTIONAL if optional else Where.MODULE, try_node.body)
+            for handler in try_node.handlers:
+                yield from inner(Where.HANDLER, handler.body)
+            yield from inner(Where.HANDLER, try_node.orelse)
+            yield from inner(Where.HANDLER, try_node.finalbody)
+        elif isinstance(node, (ast.With, ast.AsyncWith)):
+            yield from inner(Where.WITH, node.body)
+        elif isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
+            yield from inner(Where.LOOP, node.body)
+            yield from inner(Where.LOOP, node.orelse)
+        elif isinstance(node, ast.ClassDef):
+            yield from inner(Where.CLASS, node.body)
+        elif type(node).__name__ == "Match":
+            for case in node.cases:  # type: ignore[attr-defined]
+                yield from inner(Where.CONDITIONAL, case.body)
+
+
+def collect_imports(
+    tree: ast.Module, module_name: Optional[str] = None, is_package: bool = False
+) -> list[ImportStatement]:
+    """All import statements executed while the module is imported, in source order."""
+    found: list[ImportStatement] = []
+    for node, where, where_line in walk_import_time(tree.body):
+        if isinstance(node, ast.Import):
+            names = tuple(
+                ImportedName(
+                    bound=alias.asname or alias.name.split(".")[0],
+                    module=alias.name,
+                    attribute=None,
+                    asname=alias.asname,
+                )
+                for alias in node.names
+            )
+            found.append(_statement(node, False, 0, None, names, where, where_line))
+        elif isinstance(node, ast.ImportFrom):
+            if node.module == "__future__":
+                continue
+            level = node.level or 0
+            absolute = resolve_relative(module_name, is_package, level, node.module)
+            base = absolute if absolute is not None else "." * level + (node.module or "")
+            names = tuple(
+                ImportedName(
+                    bound=alias.asname or alias.name,
+                    module=base,
+                    attribute=alias.name,
+                    asname=alias.asname,
+                    star=alias.name == "*",
+                )
+                for alias in node.names
+            )
+            found.append(_statement(node, True, level, node.module, names, where, where_line))
+    return found
+
+
+def _statement(
+    node: ast.stmt,
+    is_from: bool,
+    level: int,
+    written: Optional[str],
+    names: tuple[ImportedName, ...],
+    where: Where,
+    where_line: int,
+) -> ImportStatement:
+    return ImportStatement(
+        line=node.lineno,
+        column=node.col_offset,
+        end_line=node.end_lineno or node.lineno,
+        end_column=node.end_col_offset or node.col_offset,
+        is_from=is_from,
+        level=level,
+        written_module=written,
+        names=names,
+        where=where,
+        where_line=where_line or node.lineno,
+    )

@@ -1,0 +1,246 @@
+"""Decide, once, what fix would do with every heavy-carrying import.
+
+Lint reports these decisions and fix applies them, so the two commands can
+never disagree.  A decision depends on how the module uses the name
+(:mod:`usage`), on where the import sits (``try``/``if``/class...), on the
+strategy, and on the project graph: a name other first-party modules import
+from this one must stay a module attribute, and a first-party import whose
+heavy payload is cut further down (in a module being fixed too) needs no
+change at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Optional
+
+from lazyimport_codemod.analysis.graph import Edge, ModuleFacts, Project, ancestors
+from lazyimport_codemod.models import (
+    Action,
+    Decision,
+    ImportedName,
+    ImportStatement,
+    NamePlan,
+    NameUsage,
+    UseKind,
+    Where,
+)
+
+STRATEGIES = ("auto", "inline", "proxy")
+
+_WHERE_REASONS = {
+    Where.OPTIONAL: "it is an optional import (try/except ImportError at line {line}); "
+    "deferring it would move the ImportError past its handler",
+    Where.CONDITIONAL: "it is a conditional import (the block at line {line}); "
+    "deferring it would ignore the condition",
+    Where.WITH: "it runs inside the with block at line {line}, whose context would be lost",
+    Where.LOOP: "it runs inside the loop at line {line}",
+    Where.HANDLER: "it sits in the except/else/finally clause at line {line}",
+    Where.CLASS: "it binds a class attribute (class body at line {line})",
+}
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The decision for one edge plus the chains lint shows for it."""
+
+    edge: Edge
+    decision: Decision
+    reached: dict[str, tuple[str, ...]]  # heavy package -> chain (LI002) or {pkg: (pkg,)}
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def describe_functions(functions: Iterable[tuple[int, str]]) -> str:
+    items = [f"`{name}()` (line {line})" for line, name in functions]
+    if len(items) <= 3:
+        return ", ".join(items)
+    return ", ".join(items[:3]) + f" and {len(items) - 3} more"
+
+
+class Planner:
+    """Holds the project and the set of files fix would rewrite; memoises decisions."""
+
+    def __init__(self, project: Project, fix_paths: Iterable[Path], strategy: str = "auto") -> None:
+        self.project = project
+        self.fix_paths = frozenset(Path(p).resolve() for p in fix_paths)
+        self.strategy = strategy
+        self._decisions: dict[tuple[Path, int, int, str], Decision] = {}
+        self._importers: Optional[dict[str, dict[str, str]]] = None
+        self._star_importers: dict[str, str] = {}
+
+    # -- project-wide facts ----------------------------------------------
+    def _build_importers(self) -> dict[str, dict[str, str]]:
+        """For each first-party module, names other modules take from it (and where)."""
+        importers: dict[str, dict[str, str]] = {}
+        for facts in list(self.project._by_path.values()):
+            for stmt in facts.imports:
+                for name in stmt.names:
+                    if not stmt.is_from or self.project.locate(name.module) is None:
+                        continue
+                    where = f"{facts.path.name}:{stmt.line}"
+                    if name.star:
+                        self._star_importers.setdefault(name.module, where)
+                    else:
+                        importers.setdefault(name.module, {}).setdefault(name.attribute or "", where)
+        return importers
+
+    def taken_by_importers(self, facts: ModuleFacts, bound: str) -> str:
+        if facts.name is None:
+            return ""
+        if self._importers is None:
+            self._importers = self._build_importers()
+        where = self._importers.get(facts.name, {}).get(bound)
+        if where:
+            return f"another module imports it from here ({where})"
+        star = self._star_importers.get(facts.name)
+        if star and not bound.startswith("_"):
+            return f"another module star-imports this one ({star})"
+        return ""
+
+    # -- the decision ----------------------------------------------------
+    def decide(self, facts: ModuleFacts, stmt: ImportStatement, name: ImportedName) -> Decision:
+        key = (facts.path, stmt.line, stmt.column, name.bound)
+        decision = self._decisions.get(key)
+        if decision is None:
+            decision = self._decide(facts, stmt, name)
+            self._decisions[key] = decision
+        return decision
+
+    def _decide(self, facts: ModuleFacts, stmt: ImportStatement, name: ImportedName) -> Decision:
+        if name.star:
+            return Decision(Action.LEAVE, "it is a star import, so the names it binds are unknown")
+        if stmt.where is not Where.MODULE:
+            reason = _WHERE_REASONS[stmt.where].format(line=stmt.where_line)
+            return Decision(Action.LEAVE, reason, line=stmt.where_line)
+        usage = facts.usage().get(name.bound, NameUsage())
+        if usage.rebound_line:
+            return Decision(
+                Action.LEAVE,
+                f"`{name.bound}` is bound again at line {usage.rebound_line}",
+                line=usage.rebound_line,
+            )
+        for use in usage.uses:
+            if use.kind is UseKind.IMPORT_TIME:
+                return Decision(
+                    Action.LEAVE,
+                    f"`{name.bound}` is used at import time at line {use.line} ({use.reason})",
+                    line=use.line,
+                )
+        needs_module_name = usage.exported or self.taken_by_importers(facts, name.bound)
+        if not needs_module_name and usage.global_rebound_line:
+            needs_module_name = f"a function rebinds it with `global` (line {usage.global_rebound_line})"
+        if not needs_module_name:
+            kinds = {use.kind for use in usage.uses}
+            if UseKind.LAMBDA in kinds:
+                needs_module_name = "a lambda uses it"
+            elif UseKind.ANNOTATION in kinds:
+                needs_module_name = "annotations name it"
+        if not usage.uses and not needs_module_name:
+            return Decision(
+                Action.LEAVE,
+                f"`{name.bound}` is never used here, so the import is kept for its side effects",
+            )
+        if needs_module_name:
+            if self.strategy == "inline":
+                return Decision(Action.LEAVE, f"it must stay a module attribute: {needs_module_name}")
+            return Decision(Action.PROXY, needs_module_name)
+        if self.strategy == "proxy":
+            return Decision(Action.PROXY, "strategy proxy")
+        functions: dict[int, str] = {}
+        for use in usage.uses:
+            functions.setdefault(use.function_line, use.function_name)
+        return Decision(Action.INLINE, functions=tuple(sorted(functions.items())))
+
+    # -- the graph after fix ----------------------------------------------
+    def keep_after_fix(self, facts: ModuleFacts, edge: Edge) -> bool:
+        """Whether this edge still loads eagerly once fix has run over the fix paths."""
+        if facts.path not in self.fix_paths:
+            return True
+        code = "LI001" if edge.heavy else "LI002"
+        if edge.statement.silenced(code):
+            return True
+        return not self.decide(facts, edge.statement, edge.name).deferrable
+
+    def _cut_point(self, chain: tuple[str, ...]) -> Optional[str]:
+        for index, module in enumerate(chain[:-1]):
+            facts = self.project.module(module)
+            if facts is None:
+                continue
+            nxt = chain[index + 1]
+            for edge in facts.edges:
+                if edge.heavy == nxt or nxt in edge.targets:
+                    if not self.keep_after_fix(facts, edge):
+                        return f"{_display(facts.path)}:{edge.statement.line}"
+        return None
+
+    def verdict(self, facts: ModuleFacts, edge: Edge, preloaded: frozenset[str]) -> Optional[Verdict]:
+        """The diagnostic-worthy verdict for one edge of a linted file, or None if it is clean."""
+        if edge.heavy is not None:
+            decision = self.decide(facts, edge.statement, edge.name)
+            return Verdict(edge, decision, {edge.heavy: (edge.heavy,)})
+        if not edge.targets:
+            return None
+        skip = preloaded | ({facts.name} if facts.name else set())
+        reached = self.project.heavy_reached(edge.targets, skip)
+        if not reached:
+            return None
+        chains = {pkg: ((facts.name or facts.path.stem),) + chain for pkg, chain in reached.items()}
+        remaining = self.project.heavy_reached(edge.targets, skip, self.keep_after_fix)
+        if not remaining and facts.path in self.fix_paths:
+            first = min(reached.items(), key=lambda item: (len(item[1]), item[0]))
+            where = self._cut_point(first[1])
+            reason = f"fix defers it in {where}" if where else "fix defers it in the modules it imports"
+            return Verdict(edge, Decision(Action.DOWNSTREAM, reason), chains)
+        return Verdict(edge, self.decide(facts, edge.statement, edge.name), chains)
+
+    def parent_verdict(self, facts: ModuleFacts) -> Optional[tuple[dict[str, tuple[str, ...]], Decision]]:
+        """Heavy packages that arrive only through this module's own parent packages."""
+        if facts.name is None:
+            return None
+        parents = ancestors(facts.name)
+        if not parents:
+            return None
+        skip = frozenset({facts.name})
+        reached = self.project.heavy_reached(parents, skip)
+        if not reached:
+            return None
+        chains = {pkg: (facts.name,) + chain for pkg, chain in reached.items()}
+        remaining = self.project.heavy_reached(parents, skip, self.keep_after_fix)
+        if not remaining:
+            first = min(reached.items(), key=lambda item: (len(item[1]), item[0]))
+            where = self._cut_point(first[1])
+            reason = f"fix defers it in {where}" if where else "fix defers it in the parent package"
+            return chains, Decision(Action.DOWNSTREAM, reason)
+        package = self.project.module(parents[-1])
+        target = _display(package.path) if package else parents[-1]
+        reason = f"the import happens in a parent package, not in this file; edit {target}"
+        return chains, Decision(Action.LEAVE, reason)
+
+    # -- what fix applies ------------------------------------------------
+    def plans(self, facts: ModuleFacts) -> list[NamePlan]:
+        """The rewrites fix performs in one file of the fix paths."""
+        preloaded = self.project.preloaded(facts)
+        plans: list[NamePlan] = []
+        for edge in facts.edges:
+            code = "LI001" if edge.heavy else "LI002"
+            if edge.statement.silenced(code):
+                continue
+            verdict = self.verdict(facts, edge, preloaded)
+            if verdict is None or verdict.decision.action not in (Action.INLINE, Action.PROXY):
+                continue
+            plans.append(NamePlan(edge.statement, edge.name, verdict.decision))
+        return plans
+
+
+def _display(path: Path) -> str:
+    """Paths in messages are relative to the current folder when possible."""
+    import os
+
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)

@@ -1,0 +1,82 @@
+"""Read and parse one Python file exactly once.
+
+The bytes are handed to ``ast.parse`` directly so that PEP 263 coding
+cookies and a UTF-8 BOM are honoured by CPython itself; the text is decoded
+only when a comment (``# noqa``) or a column conversion needs it.
+"""
+
+from __future__ import annotations
+
+import ast
+import io
+import re
+import tokenize
+from dataclasses import dataclass, field
+from typing import Optional
+
+_NOQA = re.compile(
+    r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?",
+    re.IGNORECASE,
+)
+_CODE = re.compile(r"[A-Z]+[0-9]+", re.IGNORECASE)
+
+
+class SourceError(Exception):
+    """The file cannot be decoded or parsed; the message is one line."""
+
+
+@dataclass
+class ParsedSource:
+    """A parsed module plus lazily decoded lines for comments and columns."""
+
+    data: bytes
+    tree: ast.Module
+    _lines: Optional[list[str]] = field(default=None, repr=False)
+
+    @property
+    def lines(self) -> list[str]:
+        if self._lines is None:
+            self._lines = decode(self.data).splitlines()
+        return self._lines
+
+    def noqa(self, line: int) -> Optional[frozenset[str]]:
+        """Codes silenced on a 1-based line: None if no noqa, empty set for a blanket noqa."""
+        if b"noqa" not in self.data and b"NOQA" not in self.data.upper():
+            return None
+        if not 0 < line <= len(self.lines):
+            return None
+        match = _NOQA.search(self.lines[line - 1])
+        if match is None:
+            return None
+        codes = match.group("codes")
+        if not codes:
+            return frozenset()
+        return frozenset(code.upper() for code in _CODE.findall(codes))
+
+    def char_column(self, line: int, byte_column: int) -> int:
+        """Convert ast's UTF-8 byte offset into a character offset (0-based)."""
+        if self.data.isascii() or not 0 < line <= len(self.lines):
+            return byte_column
+        text = self.lines[line - 1]
+        return len(text.encode("utf-8")[:byte_column].decode("utf-8", errors="replace"))
+
+
+def decode(data: bytes) -> str:
+    """Decode source bytes the way the interpreter would (cookie, BOM, default UTF-8)."""
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    return data.decode(encoding)
+
+
+def parse_source(data: bytes, filename: str = "<unknown>") -> ParsedSource:
+    """Parse ``data``; raise :class:`SourceError` with a one-line reason on failure."""
+    try:
+        tree = ast.parse(data, filename=filename)
+    except SyntaxError as exc:
+        where = f"{exc.lineno}:{(exc.offset or 0)}: " if exc.lineno else ""
+        reason = (exc.msg or "invalid syntax").splitlines()[0]
+        if "decode" in reason or "encoding" in reason:
+            raise SourceError(f"cannot decode file: {reason}") from None
+        raise SourceError(f"{where}syntax error: {reason}") from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise SourceError(f"cannot parse file: {str(exc).splitlines()[0]}") from None
+    return ParsedSource(data, tree)

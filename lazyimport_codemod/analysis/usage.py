@@ -1,0 +1,491 @@
+"""Classify every use of the names a module binds by import, with Python's scoping.
+
+For each name we need to know whether it is touched while the module is being
+imported (then it cannot be deferred), only inside function bodies (then the
+import can move into those functions), or only in places that need a
+module-level name without evaluating it (lambda bodies, unevaluated
+annotations, ``__all__``), where a proxy fits.
+
+The walk follows CPython's rules: function scopes see globals unless the name
+is bound locally (parameters, assignments, loop/with/except targets, imports,
+walrus, match captures, ``del``) or declared ``nonlocal``; ``global`` makes it
+global again; class bodies are not visible to nested functions; decorators,
+defaults, base classes and (without ``from __future__ import annotations``)
+annotations are evaluated in the enclosing scope when the ``def``/``class``
+statement runs.  Frameworks such as FastAPI and pydantic evaluate annotations
+of decorated functions and model classes even with the future import, so those
+count as import-time too.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import Iterable, Optional, Union
+
+from lazyimport_codemod.analysis.imports import is_type_checking
+from lazyimport_codemod.models import NameUsage, Use, UseKind
+
+FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
+_COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
+_DYNAMIC_CALLS = frozenset({"globals", "vars", "eval", "exec", "locals"})
+
+
+@dataclass
+class _Scope:
+    kind: str  # module | class | function | lambda | comprehension
+    parent: Optional[_Scope]
+    bound: set[str] = field(default_factory=set)
+    declared_global: set[str] = field(default_factory=set)
+
+
+@dataclass(frozen=True)
+class _Owner:
+    """Whose execution evaluates the expression being visited (None: import time)."""
+
+    kind: str  # "function" | "lambda"
+    line: int
+    name: str
+
+
+def _target_names(node: ast.AST, into: set[str]) -> None:
+    for sub in ast.walk(node):
+        if isinstance(sub, ast.Name):
+            into.add(sub.id)
+        elif isinstance(sub, ast.Starred) and isinstance(sub.value, ast.Name):
+            into.add(sub.value.id)
+
+
+def _scope_bindings(body: Iterable[ast.AST]) -> tuple[set[str], set[str], set[str]]:
+    """Names bound, declared global and declared nonlocal directly in a scope's body."""
+    bound: set[str] = set()
+    declared_global: set[str] = set()
+    declared_nonlocal: set[str] = set()
+    stack = list(body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound.add(node.name)
+            stack.extend(node.decorator_list)
+            if isinstance(node, ast.ClassDef):
+                stack.extend(node.bases)
+                stack.extend(kw.value for kw in node.keywords)
+            else:
+                stack.extend(node.args.defaults)
+                stack.extend(d for d in node.args.kw_defaults if d is not None)
+            continue
+        if isinstance(node, ast.Lambda):
+            stack.extend(node.args.defaults)
+            stack.extend(d for d in node.args.kw_defaults if d is not None)
+            continue
+        if isinstance(node, _COMPREHENSIONS):
+            # Only walrus targets leak out of a comprehension into this scope.
+            for sub in ast.walk(node):
+                if isinstance(sub, ast.NamedExpr) and isinstance(sub.target, ast.Name):
+                    bound.add(sub.target.id)
+            continue
+        if isinstance(node, ast.Name):
+            if not isinstance(node.ctx, ast.Load):
+                bound.add(node.id)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                if alias.name != "*":
+                    bound.add(alias.asname or alias.name.split(".")[0])
+        elif isinstance(node, ast.Global):
+            declared_global.update(node.names)
+        elif isinstance(node, ast.Nonlocal):
+            declared_nonlocal.update(node.names)
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            bound.add(node.name)
+        elif type(node).__name__ in ("MatchAs", "MatchStar"):
+            name = getattr(node, "name", None)
+            if name:
+                bound.add(name)
+        elif type(node).__name__ == "MatchMapping":
+            rest = getattr(node, "rest", None)
+            if rest:
+                bound.add(rest)
+        stack.extend(ast.iter_child_nodes(node))
+    bound -= declared_global
+    bound |= declared_nonlocal
+    return bound, declared_global, declared_nonlocal
+
+
+def _called_at_import_time(tree: ast.Module) -> dict[str, int]:
+    """Module-level function names that run while importing: called or used as decorators."""
+    called: dict[str, int] = {}
+    stack: list[ast.AST] = list(tree.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for deco in node.decorator_list:
+                target = deco.func if isinstance(deco, ast.Call) else deco
+                if isinstance(target, ast.Name):
+                    called.setdefault(target.id, deco.lineno)
+                stack.append(deco)
+            stack.extend(node.args.defaults)
+            stack.extend(d for d in node.args.kw_defaults if d is not None)
+            continue
+        if isinstance(node, ast.Lambda):
+            continue
+        if isinstance(node, ast.ClassDef):
+            for deco in node.decorator_list:
+                target = deco.func if isinstance(deco, ast.Call) else deco
+                if isinstance(target, ast.Name):
+                    called.setdefault(target.id, deco.lineno)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            called.setdefault(node.func.id, node.lineno)
+        stack.extend(ast.iter_child_nodes(node))
+    return called
+
+
+def _loaded_at_import_time(tree: ast.Module) -> set[str]:
+    """Names loaded outside function bodies: e.g. ``Depends(get_db)`` makes get_db a dependency."""
+    loaded: set[str] = set()
+    stack: list[ast.AST] = list(tree.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            stack.extend(node.decorator_list)
+            stack.extend(node.args.defaults)
+            stack.extend(d for d in node.args.kw_defaults if d is not None)
+            continue
+        if isinstance(node, ast.Lambda):
+            continue
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
+            loaded.add(node.id)
+        stack.extend(ast.iter_child_nodes(node))
+    return loaded
+
+
+def exported_names(tree: ast.Module) -> set[str]:
+    """String entries of ``__all__`` built by assignment, ``+=``, ``extend`` or ``append``."""
+    names: set[str] = set()
+
+    def strings(value: ast.AST) -> None:
+        if isinstance(value, (ast.List, ast.Tuple, ast.Set)):
+            for elt in value.elts:
+                if isinstance(elt, ast.Constant) and isinstance(elt.value, str):
+                    names.add(elt.value)
+        elif isinstance(value, ast.BinOp):
+            strings(value.left)
+            strings(value.right)
+
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            if any(isinstance(t, ast.Name) and t.id == "__all__" for t in targets):
+                if node.value is not None:
+                    strings(node.value)
+        elif (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and isinstance(node.func.value, ast.Name)
+            and node.func.value.id == "__all__"
+        ):
+            for arg in node.args:
+                if node.func.attr == "append" and isinstance(arg, ast.Constant):
+                    if isinstance(arg.value, str):
+                        names.add(arg.value)
+                else:
+                    strings(arg)
+    return names
+
+
+class _UsageWalker:
+    """One recursive walk that records a :class:`Use` for every load of a tracked name."""
+
+    def __init__(self, tree: ast.Module, names: set[str], future_annotations: bool) -> None:
+        self.names = names
+        self.future = future_annotations
+        self.uses: dict[str, list[Use]] = {name: [] for name in names}
+        self.global_rebound: dict[str, int] = {}
+        self.dynamic_line = 0
+        self.called = _called_at_import_time(tree)
+        self.loaded = _loaded_at_import_time(tree)
+
+    # -- recording -------------------------------------------------------
+    def _resolve_global(self, name: str, scope: _Scope) -> bool:
+        current: Optional[_Scope] = scope
+        first = True
+        while current is not None:
+            if current.kind == "module":
+                return True
+            if current.kind == "class":
+                if first and name in current.bound:
+                    # A class-local binding may shadow it; counting the load anyway
+                    # only ever makes the verdict more conservative.
+                    return True
+            else:
+                if name in current.declared_global:
+                    return True
+                if name in current.bound:
+                    return False
+            first = False
+            current = current.parent
+        return True
+
+    def _record(
+        self, name: str, node: ast.AST, scope: _Scope, owner: Optional[_Owner], reason: str
+    ) -> None:
+        if name not in self.names or not self._resolve_global(name, scope):
+            return
+        line = getattr(node, "lineno", 0)
+        column = getattr(node, "col_offset", 0)
+        if reason == "annotation-deferred" and (owner is None or owner.kind == "lambda"):
+            # Never evaluated, but type checkers and get_type_hints() need the module name.
+            use = Use(UseKind.ANNOTATION, line, column, "annotation")
+        elif reason == "annotation-deferred" and owner is not None:
+            # Inside a function an import placed at its top serves the annotation too.
+            use = Use(UseKind.FUNCTION, line, column, "", owner.line, owner.name)
+        elif owner is None:
+            use = Use(UseKind.IMPORT_TIME, line, column, reason)
+        elif owner.kind == "lambda":
+            use = Use(UseKind.LAMBDA, line, column, "lambda body")
+        elif owner.name in self.called and owner.kind == "function-top":
+            use = Use(
+                UseKind.IMPORT_TIME,
+                line,
+                column,
+                f"inside {owner.name}(), which runs at import time (line {self.called[owner.name]})",
+            )
+        else:
+            use = Use(UseKind.FUNCTION, line, column, "", owner.line, owner.name)
+        self.uses[name].append(use)
+
+    # -- walking ---------------------------------------------------------
+    def expr(self, node: Optional[ast.AST], scope: _Scope, owner: Optional[_Owner], reason: str) -> None:
+        if node is None:
+            return
+        if isinstance(node, ast.Name):
+            if isinstance(node.ctx, ast.Load):
+                self._record(node.id, node, scope, owner, reason)
+            elif isinstance(node.ctx, ast.Del) and owner is None:
+                self._record(node.id, node, scope, owner, "del statement")
+            return
+        if isinstance(node, ast.Lambda):
+            self._arguments_defaults(node.args, scope, owner, reason)
+            inner = self._new_scope("lambda", scope, [node.body], node.args)
+            lambda_owner = owner if owner is not None else _Owner("lambda", node.lineno, "<lambda>")
+            self.expr(node.body, inner, lambda_owner, reason)
+            return
+        if isinstance(node, _COMPREHENSIONS):
+            self._comprehension(node, scope, owner, reason)
+            return
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            if node.func.id in _DYNAMIC_CALLS and not self.dynamic_line:
+                self.dynamic_line = node.lineno
+        if isinstance(node, ast.Constant) and isinstance(node.value, str) and reason.startswith("annotation"):
+            self._string_annotation(node, scope, owner, reason)
+            return
+        for child in ast.iter_child_nodes(node):
+            self.expr(child, scope, owner, reason)
+
+    def _string_annotation(self, node: ast.Constant, scope: _Scope, owner: Optional[_Owner], reason: str) -> None:
+        try:
+            parsed = ast.parse(node.value.strip(), mode="eval")
+        except SyntaxError:
+            return
+        for sub in ast.walk(parsed):
+            if isinstance(sub, ast.Name):
+                # A quoted annotation is only evaluated by get_type_hints()-style callers.
+                deferred = reason if reason == "annotation of a route or model" else "annotation-deferred"
+                self._record(sub.id, node, scope, owner, deferred)
+
+    def _comprehension(self, node: ast.AST, scope: _Scope, owner: Optional[_Owner], reason: str) -> None:
+        generators: list[ast.comprehension] = node.generators  # type: ignore[attr-defined]
+        self.expr(generators[0].iter, scope, owner, reason)
+        inner = _Scope("comprehension", scope)
+        for gen in generators:
+            _target_names(gen.target, inner.bound)
+        for index, gen in enumerate(generators):
+            if index:
+                self.expr(gen.iter, inner, owner, reason)
+            for cond in gen.ifs:
+                self.expr(cond, inner, owner, reason)
+        if isinstance(node, ast.DictComp):
+            self.expr(node.key, inner, owner, reason)
+            self.expr(node.value, inner, owner, reason)
+        else:
+            self.expr(node.elt, inner, owner, reason)  # type: ignore[attr-defined]
+
+    def _new_scope(self, kind: str, parent: _Scope, body: list[ast.AST], args: Optional[ast.arguments]) -> _Scope:
+        bound, declared_global, _ = _scope_bindings(body)
+        if args is not None:
+            for arg in args.posonlyargs + args.args + args.kwonlyargs:
+                bound.add(arg.arg)
+            if args.vararg:
+                bound.add(args.vararg.arg)
+            if args.kwarg:
+                bound.add(args.kwarg.arg)
+        return _Scope(kind, parent, bound - declared_global, declared_global)
+
+    def _arguments_defaults(self, args: ast.arguments, scope: _Scope, owner: Optional[_Owner], reason: str) -> None:
+        for default in list(args.defaults) + [d for d in args.kw_defaults if d is not None]:
+            self.expr(default, scope, owner, "default value" if owner is None else reason)
+
+    def _annotations(self, node: FunctionNode, scope: _Scope, owner: Optional[_Owner]) -> None:
+        args = node.args
+        annotations = [a.annotation for a in args.posonlyargs + args.args + args.kwonlyargs]
+        annotations += [args.vararg.annotation if args.vararg else None]
+        annotations += [args.kwarg.annotation if args.kwarg else None, node.returns]
+        evaluated_by_framework = owner is None and (
+            bool(node.decorator_list) or node.name in self.loaded
+        )
+        if evaluated_by_framework:
+            reason = "annotation of a route or model"
+        elif self.future:
+            reason = "annotation-deferred"
+        else:
+            reason = "annotation"
+        for annotation in annotations:
+            self.expr(annotation, scope, owner, reason)
+
+    def statements(self, body: list[ast.stmt], scope: _Scope, owner: Optional[_Owner], reason: str) -> None:
+        for stmt in body:
+            self.statement(stmt, scope, owner, reason)
+
+    def statement(self, node: ast.stmt, scope: _Scope, owner: Optional[_Owner], reason: str) -> None:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            for deco in node.decorator_list:
+                self.expr(deco, scope, owner, "decorator" if owner is None else reason)
+            self._arguments_defaults(node.args, scope, owner, reason)
+            self._annotations(node, scope, owner)
+            inner = self._new_scope("function", scope, list(node.body), node.args)
+            self._note_global_rebinds(inner, node)
+            kind = "function-top" if scope.kind == "module" else "function"
+            self.statements(node.body, inner, _Owner(kind, node.lineno, node.name), reason)
+            return
+        if isinstance(node, ast.ClassDef):
+            for deco in node.decorator_list:
+                self.expr(deco, scope, owner, "decorator" if owner is None else reason)
+            for base in node.bases:
+                self.expr(base, scope, owner, "base class" if owner is None else reason)
+            for keyword in node.keywords:
+                self.expr(keyword.value, scope, owner, "class keyword" if owner is None else reason)
+            inner = self._new_scope("class", scope, list(node.body), None)
+            model_like = bool(node.bases or node.decorator_list or node.keywords)
+            body_reason = "class body" if owner is None else reason
+            for stmt in node.body:
+                if isinstance(stmt, ast.AnnAssign):
+                    self._annotated(stmt, inner, owner, body_reason, in_class=True, model_like=model_like)
+                else:
+                    self.statement(stmt, inner, owner, body_reason)
+            return
+        if isinstance(node, ast.AnnAssign):
+            self._annotated(node, scope, owner, reason, in_class=False, model_like=False)
+            return
+        if isinstance(node, ast.If) and scope.kind == "module" and is_type_checking(node.test):
+            # Only type checkers run this body; its else branch runs for real.
+            self.statements(node.orelse, scope, owner, reason)
+            return
+        if isinstance(node, ast.Global):
+            return
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.stmt):
+                self.statement(child, scope, owner, reason)
+            elif isinstance(child, ast.excepthandler):
+                self.expr(child.type, scope, owner, reason)  # type: ignore[attr-defined]
+                self.statements(child.body, scope, owner, reason)  # type: ignore[attr-defined]
+            elif type(child).__name__ == "match_case":
+                self.expr(child.pattern, scope, owner, reason)  # type: ignore[attr-defined]
+                self.expr(child.guard, scope, owner, reason)  # type: ignore[attr-defined]
+                self.statements(child.body, scope, owner, reason)  # type: ignore[attr-defined]
+            else:
+                self.expr(child, scope, owner, reason)
+
+    def _annotated(
+        self,
+        node: ast.AnnAssign,
+        scope: _Scope,
+        owner: Optional[_Owner],
+        reason: str,
+        in_class: bool,
+        model_like: bool,
+    ) -> None:
+        if scope.kind == "function" or (owner is not None and not in_class):
+            annotation_reason = "annotation-deferred"  # local annotations are never evaluated
+        elif in_class and model_like and owner is None:
+            annotation_reason = "annotation of a route or model"
+        elif self.future:
+            annotation_reason = "annotation-deferred"
+        else:
+            annotation_reason = "annotation" if owner is None else reason
+        self.expr(node.annotation, scope, owner, annotation_reason)
+        self.expr(node.target, scope, owner, reason)
+        self.expr(node.value, scope, owner, reason)
+
+    def _note_global_rebinds(self, inner: _Scope, node: FunctionNode) -> None:
+        for name in inner.declared_global & self.names:
+            stored = any(
+                isinstance(sub, ast.Name) and sub.id == name and not isinstance(sub.ctx, ast.Load)
+                for sub in ast.walk(node)
+            ) or any(
+                isinstance(sub, (ast.Import, ast.ImportFrom))
+                and any((a.asname or a.name.split(".")[0]) == name for a in sub.names)
+                for sub in ast.walk(node)
+            )
+            if stored:
+                self.global_rebound.setdefault(name, node.lineno)
+
+
+def module_bindings(tree: ast.Module, names: set[str]) -> dict[str, list[int]]:
+    """Lines where each tracked name is bound at module level (imports included)."""
+    bound: dict[str, list[int]] = {name: [] for name in names}
+    from lazyimport_codemod.analysis.imports import walk_import_time
+
+    for node, _, _ in walk_import_time(tree.body):
+        if isinstance(node, ast.ClassDef):
+            continue  # class-body bindings live in the class namespace
+        found: set[str] = set()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            found.add(node.name)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            for alias in node.names:
+                if alias.name != "*":
+                    found.add(alias.asname or alias.name.split(".")[0])
+        elif isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete)):
+            targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else [node.target]
+            for target in targets:
+                _target_names(target, found)
+        elif isinstance(node, (ast.For, ast.AsyncFor)):
+            _target_names(node.target, found)
+        elif isinstance(node, (ast.With, ast.AsyncWith)):
+            for item in node.items:
+                if item.optional_vars is not None:
+                    _target_names(item.optional_vars, found)
+        elif isinstance(node, ast.Try):
+            for handler in node.handlers:
+                if handler.name:
+                    found.add(handler.name)
+        for sub in ast.walk(node) if isinstance(node, (ast.Expr, ast.Assign, ast.If, ast.While)) else ():
+            if isinstance(sub, ast.NamedExpr) and isinstance(sub.target, ast.Name):
+                found.add(sub.target.id)
+        for name in found & names:
+            bound[name].append(node.lineno)
+    return bound
+
+
+def analyse_usage(tree: ast.Module, names: set[str], future_annotations: bool) -> dict[str, NameUsage]:
+    """Uses of each name in ``names`` (bound at module level by imports)."""
+    walker = _UsageWalker(tree, names, future_annotations)
+    module_scope = _Scope("module", None)
+    walker.statements(tree.body, module_scope, None, "module statement")
+    exported = exported_names(tree)
+    bindings = module_bindings(tree, names)
+    result: dict[str, NameUsage] = {}
+    for name in names:
+        lines = bindings.get(name, [])
+        if name in exported:
+            why = "listed in __all__"
+        elif walker.dynamic_line:
+            why = f"the module reads its namespace dynamically (line {walker.dynamic_line})"
+        else:
+            why = ""
+        result[name] = NameUsage(
+            uses=tuple(sorted(walker.uses[name], key=lambda u: (u.line, u.column))),
+            exported=why,
+            rebound_line=lines[1] if len(lines) > 1 else 0,
+            global_rebound_line=walker.global_rebound.get(name, 0),
+        )
+    return result

@@ -1,0 +1,169 @@
+"""Command line: ``lazyimport lint|fix|verify|profile``.
+
+Only wiring lives here: options become a Config, files are discovered, the
+engine judges them and the reporters print.  Modules that are slow to import
+(LibCST for fix, subprocess machinery for verify) are imported inside the
+commands that need them, so ``lazyimport lint`` never pays for them.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any, Callable, Optional, Sequence
+
+import click
+
+from lazyimport_codemod import __version__
+
+_SELECTION_HELP = "comma-separated packages"
+
+
+def _split(value: Optional[str]) -> Optional[tuple[str, ...]]:
+    if value is None:
+        return None
+    return tuple(part.strip() for part in value.split(",") if part.strip())
+
+
+def selection_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Options shared by every command that needs the heavy list and the config."""
+    func = click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
+                        help="Read settings from this TOML file instead of the nearest pyproject.toml.")(func)
+    func = click.option("--extend-heavy-packages", metavar="PKGS",
+                        help=f"Add to the heavy list ({_SELECTION_HELP}).")(func)
+    func = click.option("--heavy-packages", metavar="PKGS",
+                        help=f"Replace the heavy list ({_SELECTION_HELP}).")(func)
+    return func
+
+
+def _overrides(heavy_packages: Optional[str], extend_heavy_packages: Optional[str],
+               config_file: Optional[Path], strategy: Optional[str] = None) -> Any:
+    from lazyimport_codemod.config import Overrides
+
+    return Overrides(
+        config_file=config_file,
+        heavy_packages=_split(heavy_packages),
+        extend_heavy_packages=_split(extend_heavy_packages) or (),
+        strategy=strategy,
+    )
+
+
+def _fail(message: str) -> "NoReturn":  # type: ignore[name-defined]  # noqa: F821
+    click.echo(f"error: {message}", err=True)
+    sys.exit(2)
+
+
+def _collect(paths: Sequence[Path], overrides: Any) -> list[tuple[Any, list[Path]]]:
+    """Group discovered files by the configuration that governs them."""
+    from lazyimport_codemod.config import ConfigError, load_config
+    from lazyimport_codemod.discovery import PathNotFound, discover_files
+
+    groups: dict[tuple[Path, Optional[Path]], tuple[Any, list[Path]]] = {}
+    for path in paths or (Path("."),):
+        if not path.exists():
+            _fail(f"path '{path}' does not exist")
+        try:
+            config = load_config(path, overrides)
+            files = discover_files(path, config)
+        except ConfigError as exc:
+            _fail(str(exc))
+        except PathNotFound as exc:
+            _fail(str(exc))
+        key = (config.root, config.path)
+        group = groups.setdefault(key, (config, []))
+        for file in files:
+            if file not in group[1]:
+                group[1].append(file)
+    return [(config, sorted(files)) for config, files in groups.values()]
+
+
+def _finish(result: Any, fmt: str, quiet: bool, extra: str = "") -> None:
+    from lazyimport_codemod.report import summary, write_diagnostics, write_errors
+
+    write_diagnostics(result, fmt, sys.stdout)
+    write_errors(result.errors, sys.stderr)
+    if not quiet:
+        line = summary(result)
+        click.echo(f"{extra}{line}" if extra else line, err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="lazyimport")
+def main() -> None:
+    """Find heavy module-level imports that slow down worker start-up, and defer them."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text",
+              show_default=True, help="Output format.")
+@selection_options
+@click.option("--quiet", "-q", is_flag=True, help="Print diagnostics only, no summary.")
+def lint(paths: tuple[Path, ...], fmt: str, heavy_packages: Optional[str],
+         extend_heavy_packages: Optional[str], config_file: Optional[Path], quiet: bool) -> None:
+    """Report heavy packages imported at module level (LI001) or through first-party modules (LI002)."""
+    from lazyimport_codemod.engine import analyse, lint as run_lint
+    from lazyimport_codemod.models import LintResult
+
+    overrides = _overrides(heavy_packages, extend_heavy_packages, config_file)
+    total = LintResult()
+    for config, files in _collect(paths, overrides):
+        result = run_lint(analyse(files, config))
+        total.diagnostics.extend(result.diagnostics)
+        total.errors.extend(result.errors)
+        total.files += result.files
+    total.diagnostics.sort(key=lambda d: d.sort_key())
+    _finish(total, fmt, quiet)
+    sys.exit(2 if total.errors else 1 if total.diagnostics else 0)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--diff", "show_diff", is_flag=True, help="Print a unified diff; write nothing.")
+@click.option("--check", is_flag=True, help="Write nothing; exit 1 if anything would change.")
+@click.option("--strategy", type=click.Choice(["auto", "inline", "proxy"]), default=None,
+              help="How to defer: into functions, behind lazy_import(), or the best of both (auto).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text",
+              show_default=True, help="Format of the diagnostics fix leaves.")
+@selection_options
+@click.option("--quiet", "-q", is_flag=True, help="Print diagnostics only, no summary.")
+def fix(paths: tuple[Path, ...], show_diff: bool, check: bool, strategy: Optional[str], fmt: str,
+        heavy_packages: Optional[str], extend_heavy_packages: Optional[str],
+        config_file: Optional[Path], quiet: bool) -> None:
+    """Rewrite modules so heavy imports load on first use instead of at import time."""
+    from lazyimport_codemod.fixer import fix_files
+    from lazyimport_codemod.fix.writer import unified_diff, write_atomic
+    from lazyimport_codemod.models import LintResult
+
+    overrides = _overrides(heavy_packages, extend_heavy_packages, config_file, strategy)
+    left = LintResult()
+    changed: list[tuple[Path, bytes, bytes]] = []
+    for config, files in _collect(paths, overrides):
+        outcome = fix_files(files, config)
+        changed.extend(outcome.changes)
+        left.diagnostics.extend(outcome.remaining.diagnostics)
+        left.errors.extend(outcome.remaining.errors)
+        left.files += outcome.remaining.files
+    left.diagnostics.sort(key=lambda d: d.sort_key())
+    from lazyimport_codemod.engine import display_path
+
+    for path, before, after in changed:
+        label = display_path(path)
+        if show_diff:
+            sys.stdout.write(unified_diff(label, before, after))
+        elif check:
+            click.echo(f"Would fix {label}", err=True)
+        else:
+            write_atomic(path, after)
+            if not quiet:
+                click.echo(f"Fixed {label}", err=True)
+    verb = "Would fix" if (show_diff or check) else "Fixed"
+    extra = f"{verb} {len(changed)} file{'s' if len(changed) != 1 else ''}. " if changed else ""
+    if not show_diff:
+        _finish(left, fmt, quiet, extra)
+    else:
+        from lazyimport_codemod.report import write_errors
+
+        write_errors(left.errors, sys.stderr)
+    sys.exit(2 if left.errors else 1 if (changed or left.diagnostics) else 0)
+

@@ -1,0 +1,171 @@
+"""Run the shared analysis over a set of files: the pure core of lint and fix.
+
+Nothing here prints or exits.  Files that cannot be read or parsed become
+:class:`FileError` records and the others are still analysed, so one broken
+file never hides the rest.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Mapping, Optional, Sequence
+
+from lazyimport_codemod.analysis.graph import ModuleFacts, Project
+from lazyimport_codemod.analysis.plan import Planner, Verdict, describe_functions
+from lazyimport_codemod.analysis.source import SourceError
+from lazyimport_codemod.config import Config
+from lazyimport_codemod.models import Action, Decision, Diagnostic, FileError, LintResult
+
+
+@dataclass
+class Analysis:
+    """Parsed files of one configuration, with the planner that judges them."""
+
+    config: Config
+    project: Project
+    planner: Planner
+    facts: dict[Path, ModuleFacts]
+    errors: list[FileError]
+
+
+def display_path(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+
+
+def analyse(
+    files: Sequence[Path],
+    config: Config,
+    strategy: Optional[str] = None,
+    contents: Optional[Mapping[Path, bytes]] = None,
+) -> Analysis:
+    """Parse ``files``, load what they reach in the project, and prepare the planner.
+
+    ``contents`` overrides what is on disk for some paths; fix uses it to check
+    its own result before anything is written.
+    """
+    files = [Path(os.path.abspath(path)) for path in files]
+    overrides = {Path(os.path.abspath(p)): data for p, data in (contents or {}).items()}
+
+    def read(path: Path) -> bytes:
+        data = overrides.get(path)
+        return data if data is not None else path.read_bytes()
+
+    project = Project(config.src, config.matcher(), read)
+    planner = Planner(project, files, strategy or config.strategy)
+    facts: dict[Path, ModuleFacts] = {}
+    errors: list[FileError] = []
+    for path in files:
+        try:
+            facts[path] = project.facts_for_path(path)
+        except SourceError as exc:
+            errors.append(FileError(display_path(path), str(exc)))
+        except OSError as exc:
+            errors.append(FileError(display_path(path), f"cannot read file: {exc.strerror or exc}"))
+    # Load everything reachable first: decisions about exported names need the
+    # full set of importers, so they must not start before the graph is known.
+    for module in facts.values():
+        for edge in module.edges:
+            if edge.targets:
+                project.heavy_reached(edge.targets)
+        if module.name:
+            project.preloaded(module)
+    return Analysis(config, project, planner, facts, errors)
+
+
+def _fix_text(decision: Decision) -> Optional[str]:
+    if decision.action is Action.INLINE:
+        return f"fix moves the import into {describe_functions(decision.functions)}"
+    if decision.action is Action.PROXY:
+        return f"fix binds it with lazy_import() because it must stay a module attribute ({decision.reason})"
+    if decision.action is Action.DOWNSTREAM:
+        return decision.reason
+    return None
+
+
+def _tail(decision: Decision) -> str:
+    text = _fix_text(decision)
+    return text if text is not None else f"cannot defer: {decision.reason}"
+
+
+def _packages_text(chains: dict[str, tuple[str, ...]]) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    ordered = sorted(chains, key=lambda pkg: (len(chains[pkg]), pkg))
+    first = ordered[0]
+    text = f"`{first}`"
+    if len(ordered) > 1:
+        text += f" and {len(ordered) - 1} more ({', '.join(ordered[1:])})"
+    return text, chains[first], tuple(ordered)
+
+
+def diagnostics_for(analysis: Analysis, facts: ModuleFacts) -> list[Diagnostic]:
+    """LI001/LI002 diagnostics of one parsed file, honouring ``# noqa``."""
+    planner = analysis.planner
+    path = display_path(facts.path)
+    preloaded = analysis.project.preloaded(facts)
+    groups: dict[tuple[int, int, str, str, Decision], list[Verdict]] = {}
+    for edge in facts.edges:
+        code = "LI001" if edge.heavy else "LI002"
+        if edge.statement.silenced(code):
+            continue
+        verdict = planner.verdict(facts, edge, preloaded)
+        if verdict is None:
+            continue
+        target = edge.heavy or "|".join(edge.targets)
+        key = (edge.statement.line, edge.statement.column, code, target, verdict.decision)
+        groups.setdefault(key, []).append(verdict)
+    out: list[Diagnostic] = []
+    for (line, _, code, _, decision), verdicts in groups.items():
+        stmt = verdicts[0].edge.statement
+        names = tuple(v.edge.name.bound for v in verdicts)
+        column = facts.source.char_column(stmt.line, stmt.column) + 1
+        end_column = facts.source.char_column(stmt.end_line, stmt.end_column) + 1
+        fix = _fix_text(decision)
+        if code == "LI001":
+            package = verdicts[0].edge.heavy or ""
+            message = f"heavy package `{package}` is imported at module level; {_tail(decision)}"
+            chain: tuple[str, ...] = ()
+            packages: tuple[str, ...] = (package,)
+        else:
+            chains: dict[str, tuple[str, ...]] = {}
+            for verdict in verdicts:
+                for pkg, pkg_chain in verdict.reached.items():
+                    chains.setdefault(pkg, pkg_chain)
+            text, chain, packages = _packages_text(chains)
+            package = packages[0]
+            message = (
+                f"`{chain[1]}` eagerly imports {text} ({' -> '.join(chain)}); {_tail(decision)}"
+            )
+        out.append(
+            Diagnostic(path, line, column, stmt.end_line, end_column, code, message,
+                       package, names, fix is not None, fix, chain, packages)
+        )
+    parent = planner.parent_verdict(facts)
+    if parent is not None and not _silenced_line_one(facts):
+        chains, decision = parent
+        text, chain, packages = _packages_text(chains)
+        fix = _fix_text(decision)
+        message = f"parent package `{chain[1]}` eagerly imports {text} ({' -> '.join(chain)}); {_tail(decision)}"
+        out.append(
+            Diagnostic(path, 1, 1, 1, 1, "LI002", message, packages[0], (), fix is not None,
+                       fix, chain, packages)
+        )
+    return out
+
+
+def _silenced_line_one(facts: ModuleFacts) -> bool:
+    codes = facts.source.noqa(1)
+    return codes is not None and (not codes or "LI002" in codes)
+
+
+def lint(analysis: Analysis) -> LintResult:
+    """All diagnostics of an analysis, sorted."""
+    result = LintResult(errors=list(analysis.errors), files=len(analysis.facts) + len(analysis.errors))
+    for facts in analysis.facts.values():
+        result.diagnostics.extend(diagnostics_for(analysis, facts))
+    result.diagnostics.sort(key=Diagnostic.sort_key)
+    result.errors.sort(key=lambda e: e.path)
+    return result

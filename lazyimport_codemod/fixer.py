@@ -1,0 +1,53 @@
+"""Plan and apply fixes for a set of files, checking the result before any write.
+
+The same :class:`~lazyimport_codemod.analysis.plan.Planner` that lint uses
+decides what to do; LibCST only rewrites the files that have a plan.  After
+rewriting, the new contents are analysed again in memory: what is left is what
+fix could not defer, and that is what gets reported.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional, Sequence
+
+from lazyimport_codemod.config import Config
+from lazyimport_codemod.engine import analyse, display_path, lint
+from lazyimport_codemod.models import FileError, LintResult
+
+
+@dataclass
+class FixOutcome:
+    """Changed files (path, before, after) and the diagnostics that remain afterwards."""
+
+    changes: list[tuple[Path, bytes, bytes]] = field(default_factory=list)
+    remaining: LintResult = field(default_factory=LintResult)
+
+
+def fix_files(files: Sequence[Path], config: Config, strategy: Optional[str] = None) -> FixOutcome:
+    """Compute the rewrites for ``files``; nothing is written here."""
+    from lazyimport_codemod.fix.transform import TransformError, apply_plans
+
+    analysis = analyse(files, config, strategy)
+    outcome = FixOutcome()
+    failed: list[FileError] = []
+    new_contents: dict[Path, bytes] = {}
+    for path in sorted(analysis.facts):
+        facts = analysis.facts[path]
+        plans = analysis.planner.plans(facts)
+        if not plans:
+            continue
+        before = facts.source.data
+        try:
+            after = apply_plans(before, plans, config.runtime_module)
+        except TransformError as exc:
+            failed.append(FileError(display_path(path), f"internal error, file left unchanged: {exc}"))
+            continue
+        if after != before:
+            new_contents[path] = after
+            outcome.changes.append((path, before, after))
+    outcome.remaining = lint(analyse(files, config, strategy, contents=new_contents))
+    outcome.remaining.errors.extend(failed)
+    outcome.remaining.errors.sort(key=lambda e: e.path)
+    return outcome

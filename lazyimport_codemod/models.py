@@ -1,0 +1,170 @@
+"""Immutable records shared by the analysis, lint, fix and the reporters.
+
+Everything here is plain data: the analysis produces it from ``ast`` trees,
+lint turns it into diagnostics and fix turns the same decisions into edits, so
+the two commands can never disagree about what is deferrable.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+from typing import Optional, Tuple
+
+
+class Where(enum.Enum):
+    """Where a module-level import statement sits, which limits how it can be deferred."""
+
+    MODULE = "module"  # plain module body, or the body of a try/finally
+    OPTIONAL = "optional"  # try body whose handlers catch ImportError
+    CONDITIONAL = "conditional"  # module-level if / elif / else (not TYPE_CHECKING)
+    WITH = "with"  # module-level with block
+    LOOP = "loop"  # module-level for / while
+    HANDLER = "handler"  # an except / else / finally clause of a module-level try
+    CLASS = "class"  # a class body executed at import time
+
+
+@dataclass(frozen=True)
+class ImportedName:
+    """One name bound by an import statement.
+
+    ``module`` is the absolute module the statement loads for this name and
+    ``attribute`` the name taken from it (``from m import attribute``).  For
+    ``import a.b.c`` the bound name is ``a`` while ``module`` is ``a.b.c``.
+    """
+
+    bound: str
+    module: str
+    attribute: Optional[str]
+    asname: Optional[str]
+    star: bool = False
+
+    @property
+    def written(self) -> str:
+        """The name as it appears in the statement (``numpy as np`` -> ``numpy``)."""
+        if self.attribute is not None:
+            return self.attribute
+        return self.module
+
+
+@dataclass(frozen=True)
+class ImportStatement:
+    """A module-level ``import``/``from ... import`` executed while the module loads."""
+
+    line: int  # 1-based
+    column: int  # 0-based, as in ast (UTF-8 byte offset)
+    end_line: int
+    end_column: int
+    is_from: bool
+    level: int  # relative-import dots
+    written_module: Optional[str]  # the ``from`` part as written, without dots
+    names: Tuple[ImportedName, ...]
+    where: Where
+    where_line: int  # line of the enclosing try/if/with/for/class, or the statement itself
+    noqa: Optional[frozenset[str]] = None  # None: no noqa; empty set: blanket noqa
+
+    def silenced(self, code: str) -> bool:
+        """True when a ``# noqa`` comment on the statement's first line covers ``code``."""
+        return self.noqa is not None and (not self.noqa or code in self.noqa)
+
+
+class UseKind(enum.Enum):
+    """How a use of an imported name is evaluated."""
+
+    FUNCTION = "function"  # inside a def body: runs only when the function is called
+    LAMBDA = "lambda"  # inside a lambda body: deferred, but there is nowhere to put an import
+    IMPORT_TIME = "import-time"  # evaluated while the module is imported
+    ANNOTATION = "annotation"  # an annotation that is never evaluated at import time
+
+
+@dataclass(frozen=True)
+class Use:
+    """One load of an imported name."""
+
+    kind: UseKind
+    line: int
+    column: int
+    reason: str = ""  # for IMPORT_TIME: "decorator", "default value", ...
+    function_line: int = 0  # FUNCTION: line of the innermost enclosing ``def``
+    function_name: str = ""
+
+
+@dataclass(frozen=True)
+class NameUsage:
+    """Everything the module does with one name bound by an import."""
+
+    uses: Tuple[Use, ...] = ()
+    exported: str = ""  # why the name must stay a module attribute ("listed in __all__", ...)
+    rebound_line: int = 0  # another module-level binding of the same name
+    global_rebound_line: int = 0  # a function rebinds it through ``global``
+
+
+class Action(enum.Enum):
+    """What fix does with one imported name."""
+
+    INLINE = "inline"
+    PROXY = "proxy"
+    LEAVE = "leave"
+    DOWNSTREAM = "downstream"  # nothing here: the heavy import is cut in another module
+
+
+@dataclass(frozen=True)
+class Decision:
+    """The shared verdict for one imported name: lint reports it, fix applies it."""
+
+    action: Action
+    reason: str = ""  # LEAVE: why not; DOWNSTREAM: where the cut happens
+    functions: Tuple[Tuple[int, str], ...] = ()  # INLINE: (def line, name) of each target
+    line: int = 0  # LEAVE: line of the first use that pins the import, if any
+
+    @property
+    def deferrable(self) -> bool:
+        return self.action is not Action.LEAVE
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One reported problem, in the shape the json output promises."""
+
+    path: str
+    line: int  # 1-based
+    column: int  # 1-based
+    end_line: int
+    end_column: int
+    code: str
+    message: str
+    package: str
+    names: Tuple[str, ...]
+    fixable: bool
+    fix: Optional[str]
+    chain: Tuple[str, ...] = ()
+    packages: Tuple[str, ...] = ()
+
+    def sort_key(self) -> tuple[str, int, int, str]:
+        return (self.path, self.line, self.column, self.code)
+
+
+@dataclass(frozen=True)
+class FileError:
+    """A file that could not be read or parsed; reported as ``path: error: message``."""
+
+    path: str
+    message: str
+
+
+@dataclass
+class LintResult:
+    """All diagnostics and errors of one run, sorted for deterministic output."""
+
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    errors: list[FileError] = field(default_factory=list)
+    files: int = 0
+
+
+@dataclass(frozen=True)
+class NamePlan:
+    """The decision for one name of one statement: the unit fix applies."""
+
+    statement: ImportStatement
+    name: ImportedName
+    decision: Decision

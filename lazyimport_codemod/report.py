@@ -1,0 +1,89 @@
+"""Render diagnostics as text, JSON or GitHub workflow commands.
+
+Output is deterministic (the engine sorts) and greppable: one diagnostic per
+line in ``path:line:col: CODE message`` form, like flake8 and ruff, so editors
+and CI annotators can parse it.  Summaries go to stderr.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, TextIO
+
+from lazyimport_codemod.models import Diagnostic, FileError, LintResult
+
+FORMATS = ("text", "json", "github")
+
+
+def _text_line(diag: Diagnostic) -> str:
+    return f"{diag.path}:{diag.line}:{diag.column}: {diag.code} {diag.message}"
+
+
+def _github_escape(value: str, prop: bool = False) -> str:
+    value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+    if prop:
+        value = value.replace(":", "%3A").replace(",", "%2C")
+    return value
+
+
+def _github_line(diag: Diagnostic) -> str:
+    props = (
+        f"file={_github_escape(diag.path, True)},line={diag.line},col={diag.column},"
+        f"endLine={diag.end_line},endColumn={diag.end_column},title={diag.code}"
+    )
+    return f"::error {props}::{_github_escape(diag.message)}"
+
+
+def as_json(diag: Diagnostic) -> dict[str, Any]:
+    return {
+        "path": diag.path,
+        "line": diag.line,
+        "column": diag.column,
+        "end_line": diag.end_line,
+        "end_column": diag.end_column,
+        "code": diag.code,
+        "message": diag.message,
+        "package": diag.package,
+        "packages": list(diag.packages),
+        "names": list(diag.names),
+        "fixable": diag.fixable,
+        "fix": diag.fix,
+        "chain": list(diag.chain),
+    }
+
+
+def write_diagnostics(result: LintResult, fmt: str, out: TextIO) -> None:
+    """Write the diagnostics of ``result`` to ``out`` in the chosen format."""
+    if fmt == "json":
+        json.dump([as_json(d) for d in result.diagnostics], out, indent=2)
+        out.write("\n")
+        return
+    render = _github_line if fmt == "github" else _text_line
+    for diag in result.diagnostics:
+        out.write(render(diag) + "\n")
+    if fmt == "github":
+        for error in result.errors:
+            out.write(f"::error file={_github_escape(error.path, True)},title=lazyimport::"
+                      f"{_github_escape(error.message)}\n")
+
+
+def write_errors(errors: list[FileError], err: TextIO) -> None:
+    for error in errors:
+        err.write(f"{error.path}: error: {error.message}\n")
+
+
+def summary(result: LintResult) -> str:
+    """One line for stderr: what was found, how much fix can handle."""
+    count = len(result.diagnostics)
+    files = f"{result.files} file{'s' if result.files != 1 else ''}"
+    if not count and not result.errors:
+        return f"All checks passed ({files})."
+    parts = []
+    if count:
+        fixable = sum(d.fixable for d in result.diagnostics)
+        noun = "diagnostic" if count == 1 else "diagnostics"
+        parts.append(f"Found {count} {noun} in {files} ({fixable} fixable with `lazyimport fix`)")
+    if result.errors:
+        errors = len(result.errors)
+        parts.append(f"{errors} file{'s' if errors != 1 else ''} could not be checked")
+    return "; ".join(parts) + "."
