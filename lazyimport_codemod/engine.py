@@ -115,11 +115,14 @@ def diagnostics_for(analysis: Analysis, facts: ModuleFacts) -> list[Diagnostic]:
         if verdict is None:
             continue
         target = edge.heavy or "|".join(edge.targets)
-        key = (edge.statement.line, edge.statement.column, code, target, verdict.decision)
+        # Names of one statement that fix treats alike share one diagnostic.
+        action = verdict.decision.action
+        key = (edge.statement.line, edge.statement.column, code, target, action)
         groups.setdefault(key, []).append(verdict)
     out: list[Diagnostic] = []
-    for (line, _, code, _, decision), verdicts in groups.items():
+    for (line, _, code, _, _), verdicts in groups.items():
         stmt = verdicts[0].edge.statement
+        decision = _merge([v.decision for v in verdicts])
         names = tuple(v.edge.name.bound for v in verdicts)
         column = facts.source.char_column(stmt.line, stmt.column) + 1
         end_column = facts.source.char_column(stmt.end_line, stmt.end_column) + 1
@@ -154,6 +157,16 @@ def diagnostics_for(analysis: Analysis, facts: ModuleFacts) -> list[Diagnostic]:
                        fix, chain, packages)
         )
     return out
+
+
+def _merge(decisions: list[Decision]) -> Decision:
+    """One decision for names fix treats alike: functions united, reasons listed once each."""
+    first = decisions[0]
+    if len(decisions) == 1:
+        return first
+    reasons = list(dict.fromkeys(d.reason for d in decisions if d.reason))
+    functions = sorted({f for d in decisions for f in d.functions})
+    return Decision(first.action, "; ".join(reasons), tuple(functions), first.line)
 
 
 def _silenced_line_one(facts: ModuleFacts) -> bool:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Mapping, Optional, Sequence
 
 from lazyimport_codemod.config import Config
 from lazyimport_codemod.engine import analyse, display_path, lint
@@ -25,11 +25,20 @@ class FixOutcome:
     remaining: LintResult = field(default_factory=LintResult)
 
 
-def fix_files(files: Sequence[Path], config: Config, strategy: Optional[str] = None) -> FixOutcome:
-    """Compute the rewrites for ``files``; nothing is written here."""
+def fix_files(
+    files: Sequence[Path],
+    config: Config,
+    strategy: Optional[str] = None,
+    contents: Optional[Mapping[Path, bytes]] = None,
+) -> FixOutcome:
+    """Compute the rewrites for ``files``; nothing is written here.
+
+    ``contents`` stands in for files on disk (absolute paths), e.g. to check
+    that a second run over fixed text changes nothing.
+    """
     from lazyimport_codemod.fix.transform import TransformError, apply_plans
 
-    analysis = analyse(files, config, strategy)
+    analysis = analyse(files, config, strategy, contents)
     outcome = FixOutcome()
     failed: list[FileError] = []
     new_contents: dict[Path, bytes] = {}
@@ -47,7 +56,8 @@ def fix_files(files: Sequence[Path], config: Config, strategy: Optional[str] = N
         if after != before:
             new_contents[path] = after
             outcome.changes.append((path, before, after))
-    outcome.remaining = lint(analyse(files, config, strategy, contents=new_contents))
+    merged = {**(contents or {}), **new_contents}
+    outcome.remaining = lint(analyse(files, config, strategy, contents=merged))
     outcome.remaining.errors.extend(failed)
     outcome.remaining.errors.sort(key=lambda e: e.path)
     return outcome

@@ -76,7 +76,7 @@ def kinds(src: str, name: str = "np") -> list[tuple[str, int, str]]:
         pytest.param("import numpy as np\ndef f():\n    x: np.ndarray = 1\n",
                      [("function", 3, "f")], id="local annotation never evaluated"),
         pytest.param("import numpy as np\ndef setup():\n    return np.pi\nsetup()\n",
-                     [("import-time", 3, "inside setup(), which runs at import time (line 4)")],
+                     [("import-time", 3, "inside setup(), which runs at import time at line 4")],
                      id="function called at import time"),
         pytest.param("import numpy as np\ndef f(x: 'np.ndarray'): pass\n",
                      [("annotation", 2, "annotation")], id="string annotation"),

@@ -166,7 +166,9 @@ class Planner:
         return not self.decide(facts, edge.statement, edge.name).deferrable
 
     def _cut_point(self, chain: tuple[str, ...]) -> Optional[str]:
-        for index, module in enumerate(chain[:-1]):
+        """Where fix breaks this chain: the deepest edge it defers (one cut serves every importer)."""
+        for index in reversed(range(len(chain) - 1)):
+            module = chain[index]
             facts = self.project.module(module)
             if facts is None:
                 continue
@@ -193,7 +195,7 @@ class Planner:
         if not remaining and facts.path in self.fix_paths:
             first = min(reached.items(), key=lambda item: (len(item[1]), item[0]))
             where = self._cut_point(first[1])
-            reason = f"fix defers it in {where}" if where else "fix defers it in the modules it imports"
+            reason = f"fix cuts the chain at {where}" if where else "fix cuts the chain in the modules it imports"
             return Verdict(edge, Decision(Action.DOWNSTREAM, reason), chains)
         return Verdict(edge, self.decide(facts, edge.statement, edge.name), chains)
 
@@ -213,7 +215,7 @@ class Planner:
         if not remaining:
             first = min(reached.items(), key=lambda item: (len(item[1]), item[0]))
             where = self._cut_point(first[1])
-            reason = f"fix defers it in {where}" if where else "fix defers it in the parent package"
+            reason = f"fix cuts the chain at {where}" if where else "fix cuts the chain in the parent package"
             return chains, Decision(Action.DOWNSTREAM, reason)
         package = self.project.module(parents[-1])
         target = _display(package.path) if package else parents[-1]

@@ -247,7 +247,7 @@ class _UsageWalker:
                 UseKind.IMPORT_TIME,
                 line,
                 column,
-                f"inside {owner.name}(), which runs at import time (line {self.called[owner.name]})",
+                f"inside {owner.name}(), which runs at import time at line {self.called[owner.name]}",
             )
         else:
             use = Use(UseKind.FUNCTION, line, column, "", owner.line, owner.name)

@@ -1,0 +1,149 @@
+"""The first-party import graph: resolution, parents' __init__, cycles, chains, cut points."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from lazyimport_codemod.config import Overrides, load_config
+from lazyimport_codemod.engine import analyse, lint
+from lazyimport_codemod.models import Diagnostic
+
+
+def write(root: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        path = root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text)
+
+
+def diagnostics(root: Path, *paths: str) -> list[Diagnostic]:
+    config = load_config(root, Overrides())
+    files = [root / p for p in paths]
+    return lint(analyse(files, config)).diagnostics
+
+
+@pytest.fixture
+def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    (tmp_path / "pyproject.toml").write_text("[tool.lazyimport]\n")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def test_chain_through_two_services(root: Path) -> None:
+    write(root, {
+        "app/__init__.py": "",
+        "app/router.py": "from app.search import find\n\ndef r(q):\n    return find(q)\n",
+        "app/search.py": "from app import embed\n\ndef find(q):\n    return embed.vec(q)\n",
+        "app/embed.py": "import sentence_transformers\n\nMODEL = sentence_transformers.SentenceTransformer('x')\n",
+    })
+    (diag,) = diagnostics(root, "app/router.py")
+    assert diag.code == "LI002"
+    assert diag.chain == ("app.router", "app.search", "app.embed", "sentence_transformers")
+    assert diag.fix == "fix moves the import into `r()` (line 3)"
+
+
+def test_relative_import_and_submodule_from_package(root: Path) -> None:
+    write(root, {
+        "app/__init__.py": "",
+        "app/routers/__init__.py": "",
+        "app/routers/r.py": "from ..services import embed\n\ndef r():\n    return embed\n",
+        "app/services/__init__.py": "",
+        "app/services/embed.py": "import torch\n",
+    })
+    (diag,) = diagnostics(root, "app/routers/r.py")
+    assert diag.chain == ("app.routers.r", "app.services.embed", "torch")
+
+
+def test_package_init_that_imports_everything(root: Path) -> None:
+    write(root, {
+        "app/__init__.py": "",
+        "app/services/__init__.py": "from .embed import encode\nfrom .other import x\n",
+        "app/services/embed.py": "import torch\n\ndef encode():\n    return torch\n",
+        "app/services/other.py": "x = 1\n",
+        "app/router.py": "from app.services.other import x\n\ndef f():\n    return x\n",
+    })
+    (diag,) = diagnostics(root, "app/router.py")
+    assert diag.chain == ("app.router", "app.services", "app.services.embed", "torch")
+
+
+def test_cycles_terminate(root: Path) -> None:
+    write(root, {
+        "a.py": "import b\nimport pandas\n\ndef f():\n    return b, pandas\n",
+        "b.py": "import a\n\ndef g():\n    return a\n",
+    })
+    found = diagnostics(root, "b.py")
+    assert [d.chain for d in found] == [("b", "a", "pandas")]
+
+
+def test_reached_only_through_own_parent_package_reported_once(root: Path) -> None:
+    write(root, {
+        "app/__init__.py": "import pandas\n",
+        "app/x.py": "import app.y\nimport app.z\n\ndef f():\n    return app.y, app.z\n",
+        "app/y.py": "",
+        "app/z.py": "",
+    })
+    (diag,) = diagnostics(root, "app/x.py")
+    assert (diag.line, diag.column, diag.code) == (1, 1, "LI002")
+    assert diag.chain == ("app.x", "app", "pandas")
+    assert "parent package `app`" in diag.message
+
+
+def test_dynamic_imports_ignored(root: Path) -> None:
+    write(root, {"m.py": "import importlib\n\nmod = importlib.import_module('torch')\n"})
+    assert diagnostics(root, "m.py") == []
+
+
+def test_function_level_import_in_service_is_not_eager(root: Path) -> None:
+    write(root, {
+        "svc.py": "def f():\n    import torch\n    return torch\n",
+        "r.py": "import svc\n\ndef g():\n    return svc.f()\n",
+    })
+    assert diagnostics(root, "r.py") == []
+
+
+def test_cut_in_service_when_fixing_both(root: Path) -> None:
+    write(root, {
+        "svc.py": "import torch\n\ndef f():\n    return torch\n",
+        "r1.py": "import svc\n\nX = svc.f\n",
+        "r2.py": "from svc import f\n\nY = f\n",
+    })
+    found = diagnostics(root, "svc.py", "r1.py", "r2.py")
+    by_path = {d.path: d for d in found}
+    assert by_path["r1.py"].fix == f"fix cuts the chain at {os.path.join('svc.py')}:1"
+    assert by_path["r2.py"].fixable
+    assert by_path["svc.py"].code == "LI001"
+
+
+def test_service_outside_fix_paths_is_cut_in_router(root: Path) -> None:
+    write(root, {
+        "svc.py": "import torch\n\ndef f():\n    return torch\n",
+        "r1.py": "import svc\n\nX = svc.f\n",
+    })
+    (diag,) = diagnostics(root, "r1.py")
+    assert not diag.fixable
+    assert "used at import time at line 3" in diag.message
+
+
+def test_name_imported_by_another_module_becomes_proxy(root: Path) -> None:
+    write(root, {
+        "svc.py": "import numpy as np\n\ndef f():\n    return np\n",
+        "other.py": "from svc import np\n",
+    })
+    found = {d.path: d for d in diagnostics(root, "svc.py", "other.py")}
+    diag = found["svc.py"]
+    assert "lazy_import()" in (diag.fix or "")
+    assert found["other.py"].fix == "fix cuts the chain at svc.py:1"
+    assert "another module imports it from here (other.py:1)" in diag.message
+
+
+def test_src_layout_root(root: Path) -> None:
+    write(root, {
+        "src/pkg/__init__.py": "",
+        "src/pkg/heavy.py": "import polars\n",
+        "src/pkg/api.py": "from pkg import heavy\n\ndef f():\n    return heavy\n",
+    })
+    (diag,) = diagnostics(root, "src/pkg/api.py")
+    assert diag.chain == ("pkg.api", "pkg.heavy", "polars")
