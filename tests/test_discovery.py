@@ -129,14 +129,18 @@ def test_symlinked_folders_are_not_followed(repo: Path) -> None:
     assert found(repo, config_for(repo), repo / "app") == ["app/a.py", "app/linked.py"]
 
 
-@pytest.mark.skipif(sys.platform == "win32" or os.geteuid() == 0, reason="root reads anything")
-def test_unreadable_folders_are_skipped(repo: Path) -> None:
+def test_unreadable_folders_are_skipped(repo: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     touch(repo, "a.py", "locked/b.py")
-    (repo / "locked").chmod(0)
-    try:
-        assert found(repo, config_for(repo)) == ["a.py"]
-    finally:
-        (repo / "locked").chmod(0o755)
+    real_scandir = os.scandir
+
+    def scandir(path: "os.PathLike[str] | str") -> "os._ScandirIterator[str]":
+        # chmod 0 does not stop root, so the permission error is simulated.
+        if os.fspath(path).endswith("locked"):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    assert found(repo, config_for(repo)) == ["a.py"]
 
 
 # -- exclude globs ------------------------------------------------------------------------
