@@ -87,6 +87,9 @@ class Use:
     reason: str = ""  # for IMPORT_TIME: "decorator", "default value", ...
     function_line: int = 0  # FUNCTION: line of the innermost enclosing ``def``
     function_name: str = ""
+    # Where a lazy_import() proxy cannot stand in for the object: ``except X``,
+    # ``raise X``, ``case X()``, ``super(X, ...)``, ``is`` comparisons.
+    needs_real: str = ""
 
 
 @dataclass(frozen=True)

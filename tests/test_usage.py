@@ -149,3 +149,24 @@ def test_relative_imports_resolve() -> None:
 def test_import_dotted_binds_top_name() -> None:
     (stmt,) = collect_imports(ast.parse("import a.b.c, x.y as z\n"))
     assert [(n.bound, n.module) for n in stmt.names] == [("a", "a.b.c"), ("z", "x.y")]
+
+
+@pytest.mark.parametrize(
+    ("src", "why"),
+    [
+        pytest.param("from m import E\ndef f():\n    try: pass\n    except E: pass\n", "except clause", id="except"),
+        pytest.param("from m import E\ndef f():\n    try: pass\n    except (OSError, E): pass\n", "except clause", id="except tuple"),
+        pytest.param("from m import E\ndef f():\n    raise E\n", "raise statement", id="raise class"),
+        pytest.param("from m import E\ndef f(x):\n    return x is E\n", "identity comparison", id="is"),
+        pytest.param("from m import E\ndef f(x):\n    match x:\n        case E(): pass\n", "class pattern", id="match class"),
+        pytest.param("from m import E\nclass A(B):\n    def f(self):\n        return super(E, self)\n", "super() argument", id="super"),
+    ],
+)
+def test_positions_needing_the_real_object(src: str, why: str) -> None:
+    usage = analyse_usage(ast.parse(src), {"E"}, False)["E"]
+    assert [u.needs_real for u in usage.uses] == [why]
+
+
+def test_raise_instance_is_fine_for_a_proxy() -> None:
+    usage = analyse_usage(ast.parse("from m import E\ndef f():\n    raise E('x')\n"), {"E"}, False)["E"]
+    assert [u.needs_real for u in usage.uses] == [""]

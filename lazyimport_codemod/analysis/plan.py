@@ -144,6 +144,16 @@ class Planner:
                 Action.LEAVE,
                 f"`{name.bound}` is never used here, so the import is kept for its side effects",
             )
+        if needs_module_name or self.strategy == "proxy":
+            for use in usage.uses:
+                if use.needs_real:
+                    return Decision(
+                        Action.LEAVE,
+                        f"it must stay a module attribute ({needs_module_name or 'strategy proxy'}), "
+                        f"but line {use.line} needs the real object ({use.needs_real}), "
+                        "which a lazy_import() proxy cannot stand in for",
+                        line=use.line,
+                    )
         if needs_module_name:
             if self.strategy == "inline":
                 return Decision(Action.LEAVE, f"it must stay a module attribute: {needs_module_name}")

@@ -20,7 +20,7 @@ count as import-time too.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Iterable, Optional, Union
 
 from lazyimport_codemod.analysis.imports import is_type_checking
@@ -201,6 +201,7 @@ class _UsageWalker:
         self.uses: dict[str, list[Use]] = {name: [] for name in names}
         self.global_rebound: dict[str, int] = {}
         self.dynamic_line = 0
+        self.real_only: dict[int, str] = {}  # id(Name node) -> why a proxy will not do
         self.called = _called_at_import_time(tree)
         self.loaded = _loaded_at_import_time(tree)
 
@@ -251,7 +252,17 @@ class _UsageWalker:
             )
         else:
             use = Use(UseKind.FUNCTION, line, column, "", owner.line, owner.name)
+        why = self.real_only.get(id(node))
+        if why:
+            use = replace(use, needs_real=why)
         self.uses[name].append(use)
+
+    def _real_only(self, node: Optional[ast.AST], why: str) -> None:
+        """Remember bare names in positions where Python needs the real class or object."""
+        elements = node.elts if isinstance(node, ast.Tuple) else [node]
+        for element in elements:
+            if isinstance(element, ast.Name):
+                self.real_only[id(element)] = why
 
     # -- walking ---------------------------------------------------------
     def expr(self, node: Optional[ast.AST], scope: _Scope, owner: Optional[_Owner], reason: str) -> None:
@@ -275,6 +286,13 @@ class _UsageWalker:
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
             if node.func.id in _DYNAMIC_CALLS and not self.dynamic_line:
                 self.dynamic_line = node.lineno
+            if node.func.id == "super" and node.args:
+                self._real_only(node.args[0], "super() argument")
+        elif isinstance(node, ast.Compare) and any(isinstance(op, (ast.Is, ast.IsNot)) for op in node.ops):
+            for operand in [node.left, *node.comparators]:
+                self._real_only(operand, "identity comparison")
+        elif type(node).__name__ == "MatchClass":
+            self._real_only(node.cls, "class pattern")  # type: ignore[attr-defined]
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and reason.startswith("annotation"):
             self._string_annotation(node, scope, owner, reason)
             return
@@ -381,10 +399,13 @@ class _UsageWalker:
             return
         if isinstance(node, ast.Global):
             return
+        if isinstance(node, ast.Raise):
+            self._real_only(node.exc, "raise statement")
         for child in ast.iter_child_nodes(node):
             if isinstance(child, ast.stmt):
                 self.statement(child, scope, owner, reason)
             elif isinstance(child, ast.excepthandler):
+                self._real_only(child.type, "except clause")  # type: ignore[attr-defined]
                 self.expr(child.type, scope, owner, reason)  # type: ignore[attr-defined]
                 self.statements(child.body, scope, owner, reason)  # type: ignore[attr-defined]
             elif type(child).__name__ == "match_case":
