@@ -15,6 +15,7 @@ from typing import Any, Callable, Optional, Sequence
 import click
 
 from lazyimport_codemod import __version__
+from lazyimport_codemod.commands_runtime import profile_command, verify_command
 
 _SELECTION_HELP = "comma-separated packages"
 
@@ -167,3 +168,8 @@ def fix(paths: tuple[Path, ...], show_diff: bool, check: bool, strategy: Optiona
         write_errors(left.errors, sys.stderr)
     sys.exit(2 if left.errors else 1 if (changed or left.diagnostics) else 0)
 
+
+
+# verify and profile live in their own module, which imports only click at load time.
+main.add_command(verify_command)
+main.add_command(profile_command)
