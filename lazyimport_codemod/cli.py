@@ -170,6 +170,43 @@ def fix(paths: tuple[Path, ...], show_diff: bool, check: bool, strategy: Optiona
 
 
 
+@main.command("write-runtime")
+@click.option("--module", "module_name", metavar="NAME",
+              help="Dotted module to write (default: the configured runtime-module).")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Read settings from this TOML file instead of the nearest pyproject.toml.")
+def write_runtime(module_name: Optional[str], config_file: Optional[Path]) -> None:
+    """Write a standalone copy of the lazy_import() helper into your project.
+
+    With `runtime-module = "app._lazy"` in [tool.lazyimport], code fixed with the proxy
+    strategy imports lazy_import from app/_lazy.py instead of depending on this package.
+    """
+    from lazyimport_codemod.config import ConfigError, load_config
+    from lazyimport_codemod.engine import display_path
+    from lazyimport_codemod.vendor_runtime import write_standalone_runtime
+
+    try:
+        config = load_config(Path("."), _overrides(None, None, config_file))
+    except ConfigError as exc:
+        _fail(str(exc))
+    name = module_name or config.runtime_module
+    if name == "lazyimport_codemod.runtime":
+        _fail("set runtime-module in [tool.lazyimport] (or pass --module) to a module of your project")
+    errors = []
+    for root in config.src:
+        parent = root.joinpath(*name.split(".")[:-1])
+        if parent.is_dir():
+            try:
+                path = write_standalone_runtime(name, root)
+            except (ValueError, OSError) as exc:
+                errors.append(str(exc))
+                continue
+            click.echo(f"Wrote {display_path(path)}", err=True)
+            return
+    _fail(errors[0] if errors else f"no folder for {name!r} under the src roots "
+          f"({', '.join(display_path(r) for r in config.src)})")
+
+
 # verify and profile live in their own module, which imports only click at load time.
 main.add_command(verify_command)
 main.add_command(profile_command)
