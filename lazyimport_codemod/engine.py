@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Optional, Sequence
 
-from lazyimport_codemod.analysis.graph import ModuleFacts, Project
+from lazyimport_codemod.analysis.graph import ModuleFacts, Project, ancestors
 from lazyimport_codemod.analysis.plan import Planner, Verdict, describe_functions
 from lazyimport_codemod.analysis.source import SourceError
 from lazyimport_codemod.config import Config
@@ -68,12 +68,13 @@ def analyse(
             errors.append(FileError(display_path(path), f"cannot read file: {exc.strerror or exc}"))
     # Load everything reachable first: decisions about exported names need the
     # full set of importers, so they must not start before the graph is known.
+    starts: list[str] = []
     for module in facts.values():
         for edge in module.edges:
-            if edge.targets:
-                project.heavy_reached(edge.targets)
+            starts.extend(edge.targets)
         if module.name:
-            project.preloaded(module)
+            starts.extend(ancestors(module.name))
+    project.load_closure(starts)
     return Analysis(config, project, planner, facts, errors)
 
 

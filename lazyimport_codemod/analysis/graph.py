@@ -81,6 +81,10 @@ class Project:
         self._locate_cache: dict[str, Optional[tuple[Path, bool]]] = {}
         self._top_names: dict[Path, frozenset[str]] = {}
         self.errors: dict[Path, str] = {}
+        # Modules from which some heavy package is reachable at all; once known,
+        # searches skip every other module (on a clean tree: no search at all).
+        self._hot: Optional[set[str]] = None
+        self._closures: dict[tuple[str, ...], frozenset[str]] = {}
 
     # -- locating --------------------------------------------------------
     def add_root(self, root: Path) -> None:
@@ -202,6 +206,42 @@ class Project:
         return Edge(stmt, name, targets, None)
 
     # -- reachability ----------------------------------------------------
+    def load_closure(self, modules: Iterable[str]) -> None:
+        """Parse every first-party module reachable from ``modules`` (each once), then
+        mark the modules that can reach a heavy package."""
+        seen: set[str] = set()
+        queue = deque(modules)
+        while queue:
+            module = queue.popleft()
+            if module in seen:
+                continue
+            seen.add(module)
+            facts = self.module(module)
+            if facts is not None:
+                for edge in facts.edges:
+                    queue.extend(t for t in edge.targets if t not in seen)
+        self._mark_hot()
+
+    def _mark_hot(self) -> None:
+        reverse: dict[str, set[str]] = {}
+        hot: set[str] = set()
+        for facts in list(self._by_name.values()) + list(self._by_path.values()):
+            if facts is None or facts.name is None:
+                continue
+            for edge in facts.edges:
+                if edge.heavy is not None:
+                    hot.add(facts.name)
+                for target in edge.targets:
+                    reverse.setdefault(target, set()).add(facts.name)
+        queue = deque(hot)
+        while queue:
+            module = queue.popleft()
+            for importer in reverse.get(module, ()):
+                if importer not in hot:
+                    hot.add(importer)
+                    queue.append(importer)
+        self._hot = hot
+
     def heavy_reached(
         self,
         start: Iterable[str],
@@ -215,8 +255,11 @@ class Project:
         """
         found: dict[str, tuple[str, ...]] = {}
         seen = set(skip)
+        hot = self._hot
         queue: deque[tuple[str, tuple[str, ...]]] = deque()
         for module in start:
+            if hot is not None and module not in hot:
+                continue
             if module not in seen:
                 seen.add(module)
                 queue.append((module, (module,)))
@@ -234,7 +277,7 @@ class Project:
                     found.setdefault(edge.heavy, chain + (edge.heavy,))
                     continue
                 for target in edge.targets:
-                    if target not in seen:
+                    if target not in seen and (hot is None or target in hot):
                         seen.add(target)
                         queue.append((target, chain + (target,)))
         return found
@@ -243,14 +286,22 @@ class Project:
         """First-party modules already executed before this one runs: its packages' closure."""
         if facts.name is None:
             return frozenset()
-        parents = ancestors(facts.name)
-        if facts.is_package:
-            parents = parents  # a package's own __init__ is the module itself
+        parents = tuple(ancestors(facts.name))
+        closure = self._closures.get(parents)
+        if closure is None:
+            closure = self._closures[parents] = self._closure(parents, "")
+        if facts.name in closure:
+            # A parent package imports this very module: what that module itself
+            # loads is reported at its own imports, not as the parents' doing.
+            closure = self._closure(parents, facts.name)
+        return closure
+
+    def _closure(self, start: Iterable[str], exclude: str) -> frozenset[str]:
         closure: set[str] = set()
-        queue = deque(p for p in parents)
+        queue = deque(start)
         while queue:
             module = queue.popleft()
-            if module in closure or module == facts.name:
+            if module in closure or module == exclude:
                 continue
             closure.add(module)
             sub = self.module(module)

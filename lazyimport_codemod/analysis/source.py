@@ -18,6 +18,7 @@ _NOQA = re.compile(
     r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?",
     re.IGNORECASE,
 )
+_NOQA_BYTES = re.compile(rb"noqa", re.IGNORECASE)
 _CODE = re.compile(r"[A-Z]+[0-9]+", re.IGNORECASE)
 
 
@@ -32,6 +33,7 @@ class ParsedSource:
     data: bytes
     tree: ast.Module
     _lines: Optional[list[str]] = field(default=None, repr=False)
+    _has_noqa: Optional[bool] = field(default=None, repr=False)
 
     @property
     def lines(self) -> list[str]:
@@ -41,7 +43,9 @@ class ParsedSource:
 
     def noqa(self, line: int) -> Optional[frozenset[str]]:
         """Codes silenced on a 1-based line: None if no noqa, empty set for a blanket noqa."""
-        if b"noqa" not in self.data and b"NOQA" not in self.data.upper():
+        if self._has_noqa is None:
+            self._has_noqa = _NOQA_BYTES.search(self.data) is not None
+        if not self._has_noqa:
             return None
         if not 0 < line <= len(self.lines):
             return None
