@@ -59,7 +59,7 @@ def _collect(paths: Sequence[Path], overrides: Any) -> list[tuple[Any, list[Path
     from lazyimport_codemod.config import ConfigError, load_config
     from lazyimport_codemod.discovery import PathNotFound, discover_files
 
-    groups: dict[tuple[Path, Optional[Path]], tuple[Any, list[Path]]] = {}
+    groups: dict[tuple[Path, Optional[Path]], tuple[Any, set[Path]]] = {}
     for path in paths or (Path("."),):
         if not path.exists():
             _fail(f"path '{path}' does not exist")
@@ -71,10 +71,8 @@ def _collect(paths: Sequence[Path], overrides: Any) -> list[tuple[Any, list[Path
         except PathNotFound as exc:
             _fail(str(exc))
         key = (config.root, config.path)
-        group = groups.setdefault(key, (config, []))
-        for file in files:
-            if file not in group[1]:
-                group[1].append(file)
+        group = groups.setdefault(key, (config, set()))
+        group[1].update(files)
     return [(config, sorted(files)) for config, files in groups.values()]
 
 

@@ -8,11 +8,14 @@ file never hides the rest.
 from __future__ import annotations
 
 import os
+from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Optional, Sequence
 
 from lazyimport_codemod.analysis.graph import ModuleFacts, Project, ancestors
+from lazyimport_codemod.analysis.imports import resolve_relative
+from lazyimport_codemod.analysis.prefilter import Scan, scan
 from lazyimport_codemod.analysis.plan import Planner, Verdict, describe_functions
 from lazyimport_codemod.analysis.source import SourceError
 from lazyimport_codemod.config import Config
@@ -28,6 +31,7 @@ class Analysis:
     planner: Planner
     facts: dict[Path, ModuleFacts]
     errors: list[FileError]
+    files: int = 0  # files considered, parsed or not
 
 
 def display_path(path: Path) -> str:
@@ -42,11 +46,13 @@ def analyse(
     config: Config,
     strategy: Optional[str] = None,
     contents: Optional[Mapping[Path, bytes]] = None,
+    prefilter: bool = True,
 ) -> Analysis:
     """Parse ``files``, load what they reach in the project, and prepare the planner.
 
     ``contents`` overrides what is on disk for some paths; fix uses it to check
-    its own result before anything is written.
+    its own result before anything is written.  ``prefilter=False`` parses every
+    file, which tests use to prove the prefilter never hides a diagnostic.
     """
     files = [Path(os.path.abspath(path)) for path in files]
     overrides = {Path(os.path.abspath(p)): data for p, data in (contents or {}).items()}
@@ -59,9 +65,18 @@ def analyse(
     planner = Planner(project, files, strategy or config.strategy)
     facts: dict[Path, ModuleFacts] = {}
     errors: list[FileError] = []
+    datas: dict[Path, bytes] = {}
     for path in files:
         try:
-            facts[path] = project.facts_for_path(path)
+            datas[path] = read(path)
+        except OSError as exc:
+            errors.append(FileError(display_path(path), f"cannot read file: {exc.strerror or exc}"))
+    needed = select_files(project, datas, overrides) if prefilter else set(datas)
+    for path in files:
+        if path not in datas or path not in needed:
+            continue
+        try:
+            facts[path] = project.facts_for_path(path, datas[path])
         except SourceError as exc:
             errors.append(FileError(display_path(path), str(exc)))
         except OSError as exc:
@@ -75,7 +90,88 @@ def analyse(
         if module.name:
             starts.extend(ancestors(module.name))
     project.load_closure(starts)
-    return Analysis(config, project, planner, facts, errors)
+    return Analysis(config, project, planner, facts, errors, len(files))
+
+
+def select_files(
+    project: Project, datas: Mapping[Path, bytes], cache: dict[Path, bytes]
+) -> set[Path]:
+    """Files that may have a diagnostic (see :mod:`prefilter`); also gates the project.
+
+    The others are never parsed: a syntax error in a file that mentions no heavy
+    package and imports nothing that reaches one is left to the linters that
+    check syntax, which is what keeps lint close to ruff's speed.
+    """
+    matcher = project.matcher
+    scans: dict[str, Scan] = {}
+    direct: dict[str, bool] = {}
+    edges: dict[str, set[str]] = {}
+
+    def targets(name: Optional[str], is_package: bool, found: Scan) -> tuple[set[str], bool]:
+        out: set[str] = set()
+        heavy = found.unsure
+        for level, module, names in found.imports:
+            absolute = resolve_relative(name, is_package, level, module or None)
+            if absolute is None:
+                continue
+            if level == 0 and not heavy:
+                heavy = matcher.match(absolute) is not None or any(
+                    matcher.match(f"{absolute}.{n}") is not None for n in names if n != "*"
+                )
+            candidates = ancestors(absolute) + [absolute]
+            candidates += [f"{absolute}.{n}" for n in names if n != "*"]
+            out.update(c for c in candidates if project.locate(c) is not None)
+        return out, heavy
+
+    linted: dict[Path, tuple[Optional[str], Scan, set[str]]] = {}
+    queue: deque[str] = deque()
+    for path, data in datas.items():
+        name, is_package = project.name_for_path(path)
+        found = scan(data)
+        outgoing, heavy = targets(name, is_package, found)
+        if name is not None:
+            scans[name] = found
+            edges[name] = outgoing
+            direct[name] = heavy
+            queue.extend(ancestors(name))
+        linted[path] = (name, heavy, outgoing)
+        queue.extend(outgoing)
+    while queue:
+        module = queue.popleft()
+        if module in scans:
+            continue
+        located = project.locate(module)
+        if located is None or located[0].suffix != ".py":
+            scans[module] = Scan((), False)
+            edges[module] = set()
+            continue
+        try:
+            data = project._read(located[0])
+        except OSError:
+            data = b""
+        cache[Path(os.path.abspath(located[0]))] = data
+        found = scans[module] = scan(data)
+        edges[module], direct[module] = targets(module, located[1], found)
+        queue.extend(edges[module])
+    hot = {m for m, heavy in direct.items() if heavy}
+    reverse: dict[str, set[str]] = {}
+    for module, outgoing in edges.items():
+        for target in outgoing:
+            reverse.setdefault(target, set()).add(module)
+    pending = deque(hot)
+    while pending:
+        module = pending.popleft()
+        for importer in reverse.get(module, ()):
+            if importer not in hot:
+                hot.add(importer)
+                pending.append(importer)
+    project.gate = hot
+    selected: set[Path] = set()
+    for path, (name, heavy, outgoing) in linted.items():
+        parents = ancestors(name) if name else []
+        if heavy or outgoing & hot or hot.intersection(parents):
+            selected.add(path)
+    return selected
 
 
 def _fix_text(decision: Decision) -> Optional[str]:
@@ -177,7 +273,7 @@ def _silenced_line_one(facts: ModuleFacts) -> bool:
 
 def lint(analysis: Analysis) -> LintResult:
     """All diagnostics of an analysis, sorted."""
-    result = LintResult(errors=list(analysis.errors), files=len(analysis.facts) + len(analysis.errors))
+    result = LintResult(errors=list(analysis.errors), files=analysis.files)
     for facts in analysis.facts.values():
         result.diagnostics.extend(diagnostics_for(analysis, facts))
     result.diagnostics.sort(key=Diagnostic.sort_key)

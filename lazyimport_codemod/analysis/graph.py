@@ -84,6 +84,9 @@ class Project:
         # Modules from which some heavy package is reachable at all; once known,
         # searches skip every other module (on a clean tree: no search at all).
         self._hot: Optional[set[str]] = None
+        # Set by the prefilter: first-party modules not in it cannot reach a
+        # heavy package, so they are never parsed.
+        self.gate: Optional[set[str]] = None
         self._closures: dict[tuple[str, ...], frozenset[str]] = {}
 
     # -- locating --------------------------------------------------------
@@ -183,7 +186,7 @@ class Project:
         """Facts of a first-party module by name, or None (third-party, namespace, unreadable)."""
         if name in self._by_name:
             return self._by_name[name]
-        located = self.locate(name)
+        located = self.locate(name) if self.gate is None or name in self.gate else None
         facts: Optional[ModuleFacts] = None
         if located is not None and located[0].suffix == ".py":
             try:
