@@ -1,0 +1,957 @@
+"""Apply the analysis' plans to one module with LibCST.
+
+The ast analysis decides what happens to each imported name; this module only
+edits, and edits nothing else: the tree is parsed from the file's bytes, so
+the encoding cookie, a BOM, CRLF line endings, tabs and every comment survive
+``Module.bytes`` unchanged.  Generated code is parsed with the module's own
+config so it takes the file's newline and indentation.
+
+It works in three steps:
+
+1. locate: find each planned statement by its ast position (line and UTF-8
+   column) and each target function by the line of its ``def`` keyword;
+2. plan the edits: which aliases leave which statement, which import lines go
+   to the top of which function, and the one ``if TYPE_CHECKING: ... else:``
+   block that binds the proxied names;
+3. rewrite with a :class:`libcst.CSTTransformer` keyed by the original nodes,
+   then make sure the result still compiles.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Mapping, Optional, Sequence, Union
+
+import libcst as cst
+from libcst.helpers import get_full_name_for_node
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+
+from lazyimport_codemod.models import Action, ImportedName, ImportStatement, NamePlan
+
+DEFAULT_RUNTIME_MODULE = "lazyimport_codemod.runtime"
+
+ImportNode = Union[cst.Import, cst.ImportFrom]
+FunctionKey = tuple[int, str]
+# ("import", dotted, asname) or ("from", level, module, name, asname): what a local import binds.
+Signature = tuple[object, ...]
+
+_NEWLINES = re.compile(r"\r\n|\r|\n")
+
+
+class TransformError(Exception):
+    """The plans cannot be applied to this source; the message is one line."""
+
+
+# ---------------------------------------------------------------------------
+# public entry point
+# ---------------------------------------------------------------------------
+
+
+def apply_plans(
+    source: bytes,
+    plans: Sequence[NamePlan],
+    runtime_module: str = DEFAULT_RUNTIME_MODULE,
+) -> bytes:
+    """Return ``source`` with the INLINE and PROXY plans applied.
+
+    LEAVE and DOWNSTREAM plans change nothing here, so an empty (or
+    all-LEAVE) plan list returns the input object itself.  Raises
+    :class:`TransformError` when a plan does not match the source or the
+    result would not compile; the caller then leaves the file alone.
+    """
+    active = _active_plans(plans)
+    if not active:
+        return source
+    try:
+        module = cst.parse_module(source)
+    except cst.ParserSyntaxError as exc:
+        raise TransformError(f"cannot parse with LibCST: {_one_line(str(exc))}") from None
+    wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+    positions = wrapper.resolve(PositionProvider)
+    index = _Index.build(module, positions, _decoded_lines(source, module.encoding))
+    edits = _EditPlanner(module, index, runtime_module).plan(active)
+    try:
+        result = module.visit(_Rewriter(module, edits)).bytes
+    except (cst.CSTValidationError, cst.ParserSyntaxError) as exc:
+        raise TransformError(f"cannot build the rewritten module: {_one_line(str(exc))}") from None
+    _check_compiles(result)
+    return result
+
+
+def _active_plans(plans: Sequence[NamePlan]) -> list[NamePlan]:
+    """The plans that edit this file, deduplicated, in source order."""
+    seen: set[tuple[int, int, str]] = set()
+    active: list[NamePlan] = []
+    for plan in plans:
+        if plan.decision.action not in (Action.INLINE, Action.PROXY):
+            continue
+        key = (plan.statement.line, plan.statement.column, plan.name.bound)
+        if key in seen:
+            continue
+        seen.add(key)
+        active.append(plan)
+    active.sort(key=lambda p: (p.statement.line, p.statement.column))
+    return active
+
+
+def _check_compiles(result: bytes) -> None:
+    """The last safety net: a file whose rewrite does not compile is never written."""
+    try:
+        compile(result, "<lazyimport fix>", "exec", dont_inherit=True)
+    except (SyntaxError, ValueError) as exc:
+        where = f" (line {exc.lineno})" if isinstance(exc, SyntaxError) and exc.lineno else ""
+        message = exc.msg if isinstance(exc, SyntaxError) else str(exc)
+        raise TransformError(f"result does not compile: {_one_line(message)}{where}") from None
+
+
+def _one_line(text: str) -> str:
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    return lines[0] if lines else "unknown error"
+
+
+def _decoded_lines(source: bytes, encoding: str) -> list[str]:
+    """Source lines as ast numbers them (``\\r\\n``, ``\\r`` and ``\\n`` all end a line)."""
+    return _NEWLINES.split(source.decode(encoding))
+
+
+# ---------------------------------------------------------------------------
+# step 1: locate statements and functions
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class _Site:
+    """Where one import statement sits in the LibCST tree."""
+
+    node: ImportNode
+    top: cst.BaseStatement  # the module-level statement that contains it
+    line_node: Union[cst.SimpleStatementLine, cst.SimpleStatementSuite, None]
+    column: int  # in characters, as LibCST counts
+    in_class: bool
+
+
+class _Collector(cst.CSTVisitor):
+    """Records import statements outside functions, and every function by its ``def`` line."""
+
+    def __init__(self, positions: Mapping[cst.CSTNode, CodeRange]) -> None:
+        super().__init__()
+        self.positions = positions
+        self.top: Optional[cst.BaseStatement] = None
+        self.sites: dict[int, list[_Site]] = {}
+        self.functions: dict[FunctionKey, cst.FunctionDef] = {}
+        self._function_depth = 0
+        self._class_depth = 0
+        self._line_node: list[Union[cst.SimpleStatementLine, cst.SimpleStatementSuite]] = []
+
+    def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+        # The FunctionDef's range starts at ``async``/``def``, not at a decorator,
+        # which is exactly ast's ``lineno``.
+        key = (self.positions[node].start.line, node.name.value)
+        self.functions.setdefault(key, node)
+        self._function_depth += 1
+        return True
+
+    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
+        self._function_depth -= 1
+
+    def visit_ClassDef(self, node: cst.ClassDef) -> bool:
+        self._class_depth += 1
+        return True
+
+    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
+        self._class_depth -= 1
+
+    def visit_SimpleStatementLine(self, node: cst.SimpleStatementLine) -> bool:
+        self._line_node.append(node)
+        return True
+
+    def leave_SimpleStatementLine(self, original_node: cst.SimpleStatementLine) -> None:
+        self._line_node.pop()
+
+    def visit_SimpleStatementSuite(self, node: cst.SimpleStatementSuite) -> bool:
+        self._line_node.append(node)
+        return True
+
+    def leave_SimpleStatementSuite(self, original_node: cst.SimpleStatementSuite) -> None:
+        self._line_node.pop()
+
+    def visit_Import(self, node: cst.Import) -> bool:
+        self._record(node)
+        return False
+
+    def visit_ImportFrom(self, node: cst.ImportFrom) -> bool:
+        self._record(node)
+        return False
+
+    def _record(self, node: ImportNode) -> None:
+        if self._function_depth or self.top is None:
+            return
+        start = self.positions[node].start
+        site = _Site(
+            node=node,
+            top=self.top,
+            line_node=self._line_node[-1] if self._line_node else None,
+            column=start.column,
+            in_class=self._class_depth > 0,
+        )
+        self.sites.setdefault(start.line, []).append(site)
+
+
+@dataclass
+class _Index:
+    """Positions of the original tree, queried with the analysis' coordinates."""
+
+    sites: dict[int, list[_Site]]
+    functions: dict[FunctionKey, cst.FunctionDef]
+    lines: list[str]
+
+    @classmethod
+    def build(
+        cls, module: cst.Module, positions: Mapping[cst.CSTNode, CodeRange], lines: list[str]
+    ) -> _Index:
+        collector = _Collector(positions)
+        for top in module.body:
+            collector.top = top
+            top.visit(collector)
+        return cls(collector.sites, collector.functions, lines)
+
+    def site(self, statement: ImportStatement) -> _Site:
+        """The import node the analysis means, by line and (for ``a; b``) column."""
+        candidates = self.sites.get(statement.line, [])
+        if len(candidates) > 1:
+            column = self._char_column(statement.line, statement.column)
+            candidates = [site for site in candidates if site.column == column]
+        if len(candidates) != 1:
+            raise TransformError(
+                f"no import statement at line {statement.line}, column {statement.column + 1}"
+            )
+        site = candidates[0]
+        if isinstance(site.node, cst.ImportFrom) != statement.is_from:
+            raise TransformError(f"the import at line {statement.line} is not the planned form")
+        return site
+
+    def function(self, key: FunctionKey) -> cst.FunctionDef:
+        try:
+            return self.functions[key]
+        except KeyError:
+            raise TransformError(f"no function `{key[1]}` defined at line {key[0]}") from None
+
+    def _char_column(self, line: int, byte_column: int) -> int:
+        """ast counts UTF-8 bytes, LibCST counts characters."""
+        if not 0 < line <= len(self.lines):
+            return byte_column
+        encoded = self.lines[line - 1].encode("utf-8")
+        return len(encoded[:byte_column].decode("utf-8", errors="ignore"))
+
+
+def _alias_index(node: ImportNode, name: ImportedName) -> int:
+    """Position of the planned name among the statement's aliases."""
+    if isinstance(node.names, cst.ImportStar):
+        raise TransformError("a star import cannot be deferred")
+    for index, alias in enumerate(node.names):
+        written = get_full_name_for_node(alias.name)
+        asname = _asname(alias)
+        expected = name.attribute if isinstance(node, cst.ImportFrom) else name.module
+        if written == expected and asname == name.asname:
+            return index
+    raise TransformError(f"`{name.bound}` is not imported by the planned statement")
+
+
+def _asname(alias: cst.ImportAlias) -> Optional[str]:
+    if alias.asname is None:
+        return None
+    target = alias.asname.name
+    return target.value if isinstance(target, cst.Name) else get_full_name_for_node(target)
+
+
+# ---------------------------------------------------------------------------
+# step 2: decide the edits
+# ---------------------------------------------------------------------------
+
+
+@dataclass
+class _StatementWork:
+    """What happens to one planned statement."""
+
+    statement: ImportStatement
+    site: _Site
+    inline: dict[FunctionKey, list[ImportedName]] = field(default_factory=dict)
+    proxy: list[ImportedName] = field(default_factory=list)
+    removed: set[int] = field(default_factory=set)  # alias indexes
+    comments: dict[int, list[str]] = field(default_factory=dict)  # alias index -> comments
+
+    def fully_removed(self) -> bool:
+        names = self.site.node.names
+        return not isinstance(names, cst.ImportStar) and len(self.removed) == len(names)
+
+
+@dataclass
+class _ProxyEdit:
+    """The ``if TYPE_CHECKING`` block, or the additions to one a previous run made."""
+
+    anchor: cst.BaseStatement  # module-level statement the new lines go next to
+    support: list[str]  # imports of TYPE_CHECKING / lazy_import, placed just before the block
+    block: Optional[str]  # code of a new block, None when merging
+    merge_into: Optional[cst.If] = None
+    merge_checks: list[str] = field(default_factory=list)
+    merge_assignments: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Edits:
+    """Everything the rewriter applies, keyed by ``id()`` of original nodes."""
+
+    removals: dict[int, set[int]] = field(default_factory=dict)  # import node -> alias indexes
+    removed_lines: set[int] = field(default_factory=set)  # SimpleStatementLines that vanish
+    function_code: dict[int, list[str]] = field(default_factory=dict)  # FunctionDef -> code
+    proxy: Optional[_ProxyEdit] = None
+
+
+class _EditPlanner:
+    """Turns name plans into node-level edits, checking them against the tree."""
+
+    def __init__(self, module: cst.Module, index: _Index, runtime_module: str) -> None:
+        self.module = module
+        self.index = index
+        self.runtime_module = runtime_module
+
+    def plan(self, plans: Sequence[NamePlan]) -> _Edits:
+        works = self._group(plans)
+        edits = _Edits()
+        for work in works:
+            edits.removals[id(work.site.node)] = set(work.removed)
+        for work in works:
+            line = work.site.line_node
+            if isinstance(line, cst.SimpleStatementLine) and all(
+                id(small) in edits.removals
+                and len(edits.removals[id(small)]) == len(_aliases(small))
+                for small in line.body
+            ):
+                edits.removed_lines.add(id(line))
+        self._plan_functions(works, edits)
+        proxied = [work for work in works if work.proxy]
+        if proxied:
+            edits.proxy = self._plan_proxy(proxied, edits)
+        return edits
+
+    def _group(self, plans: Sequence[NamePlan]) -> list[_StatementWork]:
+        """One work item per statement, in source order."""
+        works: dict[int, _StatementWork] = {}
+        for plan in plans:
+            site = self.index.site(plan.statement)
+            if site.in_class:
+                raise TransformError(
+                    f"the import at line {plan.statement.line} binds a class attribute"
+                )
+            work = works.setdefault(id(site.node), _StatementWork(plan.statement, site))
+            alias = _alias_index(site.node, plan.name)
+            work.removed.add(alias)
+            work.comments[alias] = _alias_comments(site.node, alias)
+            if plan.decision.action is Action.PROXY:
+                work.proxy.append(plan.name)
+                continue
+            if not plan.decision.functions:
+                raise TransformError(f"no function to move `{plan.name.bound}` into")
+            for key in plan.decision.functions:
+                self.index.function(key)
+                work.inline.setdefault(key, []).append(plan.name)
+        return list(works.values())
+
+    # -- inline ------------------------------------------------------------
+    def _plan_functions(self, works: list[_StatementWork], edits: _Edits) -> None:
+        """Import lines for the top of each target function, one per original statement."""
+        for work in works:
+            for key, names in work.inline.items():
+                function = self.index.function(key)
+                bound = _leading_import_signatures(function)
+                missing = [n for n in names if _signature(work.statement, n) not in bound]
+                if not missing:
+                    continue
+                code = self._import_code(work, missing, edits)
+                edits.function_code.setdefault(id(function), []).append(code)
+
+    def _import_code(self, work: _StatementWork, names: list[ImportedName], edits: _Edits) -> str:
+        """The statement re-created for ``names``, with the comments that travel with them."""
+        node = work.site.node
+        comments: list[str] = []
+        fully_removed = work.fully_removed()
+        if fully_removed and isinstance(node, cst.ImportFrom):
+            comments.extend(_comments_of(node.lpar))  # ``from x import (  # comment``
+        for name in names:
+            comments.extend(work.comments.get(_alias_index(node, name), []))
+        trailing = ""
+        if fully_removed:
+            if isinstance(node, cst.ImportFrom) and isinstance(_aliases(node)[-1].comma, cst.Comma):
+                comments.extend(_comments_of(node.rpar))  # not the last alias' comment
+            line = work.site.line_node
+            if id(line) in edits.removed_lines and isinstance(line, cst.SimpleStatementLine):
+                comment = line.trailing_whitespace.comment
+                if comment is not None:
+                    trailing = "  " + comment.value
+        return "\n".join([*comments, f"{_import_text(work.statement, names)}{trailing}"])
+
+    # -- proxy -------------------------------------------------------------
+    def _plan_proxy(self, works: list[_StatementWork], edits: _Edits) -> _ProxyEdit:
+        indent = self.module.default_indent
+        existing = _existing_proxy_block(self.module)
+        anchor = existing if existing is not None else works[0].site.top
+        position = _top_index(self.module, anchor)
+        earlier = self.module.body[:position]
+        lazy_name = _bound_lazy_import(earlier)
+        support: list[str] = []
+        if existing is None:
+            check = _type_checking_expression(earlier)
+            if check is None:
+                check = "TYPE_CHECKING"
+                support.append("from typing import TYPE_CHECKING")
+        if lazy_name is None:
+            lazy_name = "lazy_import"
+            support.append(f"from {self.runtime_module} import lazy_import")
+
+        checks = [self._import_code(work, work.proxy, edits) for work in works]
+        assignments: list[str] = []
+        assigned: set[str] = set()
+        for work in works:
+            for name in work.proxy:
+                if name.bound not in assigned:
+                    assigned.add(name.bound)
+                    assignments.append(_proxy_assignment(name, lazy_name))
+        if existing is not None:
+            return _ProxyEdit(anchor, support, None, existing, checks, assignments)
+        lines = [f"if {check}:"]
+        lines.extend(f"{indent}{line}" for code in checks for line in code.split("\n"))
+        lines.append("else:")
+        lines.extend(f"{indent}{code}" for code in assignments)
+        return _ProxyEdit(anchor, support, "\n".join(lines) + "\n")
+
+
+def _aliases(node: cst.BaseSmallStatement) -> Sequence[cst.ImportAlias]:
+    if isinstance(node, (cst.Import, cst.ImportFrom)) and not isinstance(node.names, cst.ImportStar):
+        return node.names
+    return ()
+
+
+def _alias_comments(node: ImportNode, index: int) -> list[str]:
+    """Comments that belong to one alias of a parenthesized import: those ending its line."""
+    alias = _aliases(node)[index]
+    if isinstance(alias.comma, cst.Comma):
+        return _comments_of(alias.comma)
+    if isinstance(node, cst.ImportFrom) and node.rpar is not None:
+        return _comments_of(node.rpar)  # the last alias, without a trailing comma
+    return []
+
+
+class _CommentCollector(cst.CSTVisitor):
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[str] = []
+
+    def visit_Comment(self, node: cst.Comment) -> None:
+        self.found.append(node.value)
+
+
+def _comments_of(*nodes: Union[cst.CSTNode, cst.MaybeSentinel, None]) -> list[str]:
+    """Every comment inside ``nodes`` (an alias' comma, the parentheses of an import)."""
+    collector = _CommentCollector()
+    for node in nodes:
+        if isinstance(node, cst.CSTNode):
+            node.visit(collector)
+    return collector.found
+
+
+def _import_text(statement: ImportStatement, names: Sequence[ImportedName]) -> str:
+    """``import a.b as c`` / ``from ..pkg import x as y`` for a subset of a statement's names."""
+    if statement.is_from:
+        parts = [_with_alias(name.attribute or "", name.asname) for name in names]
+        source = "." * statement.level + (statement.written_module or "")
+        return f"from {source} import {', '.join(parts)}"
+    return "import " + ", ".join(_with_alias(name.module, name.asname) for name in names)
+
+
+def _with_alias(written: str, asname: Optional[str]) -> str:
+    return f"{written} as {asname}" if asname else written
+
+
+def _proxy_assignment(name: ImportedName, lazy_name: str) -> str:
+    """The ``else:`` line that binds ``name`` to a proxy standing for the same import."""
+    if name.attribute is not None:
+        return f'{name.bound} = {lazy_name}("{name.module}", "{name.attribute}")'
+    if name.asname is None and "." in name.module:
+        return f'{name.bound} = {lazy_name}("{name.module}", top_level=True)'
+    return f'{name.bound} = {lazy_name}("{name.module}")'
+
+
+def _signature(statement: ImportStatement, name: ImportedName) -> Signature:
+    if statement.is_from:
+        return ("from", statement.level, statement.written_module or "", name.attribute, name.asname)
+    return ("import", name.module, name.asname)
+
+
+def _node_signatures(node: ImportNode) -> set[Signature]:
+    out: set[Signature] = set()
+    for alias in _aliases(node):
+        written = get_full_name_for_node(alias.name)
+        if isinstance(node, cst.ImportFrom):
+            module = get_full_name_for_node(node.module) if node.module is not None else ""
+            out.add(("from", len(node.relative), module or "", written, _asname(alias)))
+        else:
+            out.add(("import", written, _asname(alias)))
+    return out
+
+
+def _leading_import_signatures(function: cst.FunctionDef) -> set[Signature]:
+    """What the imports already at the top of a function bind, to avoid adding them twice."""
+    if isinstance(function.body, cst.SimpleStatementSuite):
+        smalls: list[cst.BaseSmallStatement] = list(function.body.body)
+    else:
+        smalls = []
+        for statement in function.body.body:
+            if not isinstance(statement, cst.SimpleStatementLine):
+                break
+            smalls.extend(statement.body)
+    found: set[Signature] = set()
+    for position, small in enumerate(smalls):
+        if position == 0 and _is_docstring(small):
+            continue
+        if isinstance(small, (cst.Global, cst.Nonlocal)):
+            continue
+        if not isinstance(small, (cst.Import, cst.ImportFrom)):
+            break
+        found |= _node_signatures(small)
+    return found
+
+
+def _top_index(module: cst.Module, statement: cst.BaseStatement) -> int:
+    for position, candidate in enumerate(module.body):
+        if candidate is statement:
+            return position
+    raise TransformError("internal error: statement is not at module level")
+
+
+def _small_statements(statements: Sequence[cst.BaseStatement]) -> list[cst.BaseSmallStatement]:
+    """Small statements of plain module-level lines (not inside if/try blocks)."""
+    out: list[cst.BaseSmallStatement] = []
+    for statement in statements:
+        if isinstance(statement, cst.SimpleStatementLine):
+            out.extend(statement.body)
+    return out
+
+
+def _type_checking_expression(statements: Sequence[cst.BaseStatement]) -> Optional[str]:
+    """``TYPE_CHECKING`` (or ``typing.TYPE_CHECKING``) if an earlier line already provides it."""
+    via_module: Optional[str] = None
+    for small in _small_statements(statements):
+        if isinstance(small, cst.ImportFrom) and not small.relative and small.module is not None:
+            if get_full_name_for_node(small.module) != "typing":
+                continue
+            for alias in _aliases(small):
+                if get_full_name_for_node(alias.name) == "TYPE_CHECKING":
+                    return _asname(alias) or "TYPE_CHECKING"
+        elif isinstance(small, cst.Import) and via_module is None:
+            for alias in _aliases(small):
+                if get_full_name_for_node(alias.name) == "typing":
+                    via_module = f"{_asname(alias) or 'typing'}.TYPE_CHECKING"
+    return via_module
+
+
+def _bound_lazy_import(statements: Sequence[cst.BaseStatement]) -> Optional[str]:
+    """The name an earlier ``from ... import lazy_import`` binds, if any."""
+    for small in _small_statements(statements):
+        if isinstance(small, cst.ImportFrom):
+            for alias in _aliases(small):
+                if get_full_name_for_node(alias.name) == "lazy_import":
+                    return _asname(alias) or "lazy_import"
+    return None
+
+
+def _existing_proxy_block(module: cst.Module) -> Optional[cst.If]:
+    """A module-level ``if TYPE_CHECKING: ... else: x = lazy_import(...)`` from a previous run."""
+    for statement in module.body:
+        if not isinstance(statement, cst.If) or not _is_type_checking(statement.test):
+            continue
+        orelse = statement.orelse
+        if not isinstance(orelse, cst.Else) or not isinstance(orelse.body, cst.IndentedBlock):
+            continue
+        if not isinstance(statement.body, cst.IndentedBlock):
+            continue
+        if orelse.body.body and all(_is_lazy_assignment(s) for s in orelse.body.body):
+            return statement
+    return None
+
+
+def _is_type_checking(test: cst.BaseExpression) -> bool:
+    if isinstance(test, cst.Name):
+        return test.value == "TYPE_CHECKING"
+    return isinstance(test, cst.Attribute) and test.attr.value == "TYPE_CHECKING"
+
+
+def _is_lazy_assignment(statement: cst.BaseStatement) -> bool:
+    if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+        return False
+    small = statement.body[0]
+    return (
+        isinstance(small, cst.Assign)
+        and isinstance(small.value, cst.Call)
+        and isinstance(small.value.func, cst.Name)
+        and small.value.func.value == "lazy_import"
+    )
+
+
+def _assigned_name(statement: cst.BaseStatement) -> Optional[str]:
+    if isinstance(statement, cst.SimpleStatementLine) and statement.body:
+        small = statement.body[0]
+        if isinstance(small, cst.Assign) and len(small.targets) == 1:
+            return get_full_name_for_node(small.targets[0].target)
+    return None
+
+
+def _is_docstring(small: cst.BaseSmallStatement) -> bool:
+    return isinstance(small, cst.Expr) and isinstance(
+        small.value, (cst.SimpleString, cst.ConcatenatedString)
+    )
+
+
+# ---------------------------------------------------------------------------
+# step 3: rewrite
+# ---------------------------------------------------------------------------
+
+
+class _Rewriter(cst.CSTTransformer):
+    """Applies :class:`_Edits`; every lookup uses the original node, never the updated one."""
+
+    def __init__(self, module: cst.Module, edits: _Edits) -> None:
+        super().__init__()
+        self.module = module
+        self.edits = edits
+
+    # -- functions ---------------------------------------------------------
+    def leave_FunctionDef(
+        self, original_node: cst.FunctionDef, updated_node: cst.FunctionDef
+    ) -> cst.FunctionDef:
+        code = self.edits.function_code.get(id(original_node))
+        if not code:
+            return updated_node
+        lines = [self._parse(text) for text in code]
+        return updated_node.with_changes(body=_insert_at_top(updated_node.body, lines))
+
+    # -- an earlier run's proxy block ---------------------------------------
+    def leave_If(self, original_node: cst.If, updated_node: cst.If) -> cst.If:
+        proxy = self.edits.proxy
+        if proxy is None or proxy.merge_into is not original_node:
+            return updated_node
+        return self._merge_block(updated_node, proxy)
+
+    def _merge_block(self, block: cst.If, proxy: _ProxyEdit) -> cst.If:
+        body = block.body
+        orelse = block.orelse
+        assert isinstance(body, cst.IndentedBlock) and isinstance(orelse, cst.Else)
+        assert isinstance(orelse.body, cst.IndentedBlock)
+        present = {self.module.code_for_node(s).strip() for s in body.body}
+        checks = list(body.body)
+        for text in proxy.merge_checks:
+            statement = self._parse(text)
+            if self.module.code_for_node(statement).strip() not in present:
+                checks.append(statement)
+        assigned = {_assigned_name(s) for s in orelse.body.body}
+        assignments = list(orelse.body.body)
+        for text in proxy.merge_assignments:
+            statement = self._parse(text)
+            if _assigned_name(statement) not in assigned:
+                assignments.append(statement)
+        return block.with_changes(
+            body=body.with_changes(body=checks),
+            orelse=orelse.with_changes(body=orelse.body.with_changes(body=assignments)),
+        )
+
+    # -- statement removal -------------------------------------------------
+    def leave_SimpleStatementSuite(
+        self, original_node: cst.SimpleStatementSuite, updated_node: cst.SimpleStatementSuite
+    ) -> cst.SimpleStatementSuite:
+        if not any(id(small) in self.edits.removals for small in original_node.body):
+            return updated_node
+        smalls = self._rewrite_smalls(original_node.body, updated_node.body)
+        return updated_node.with_changes(body=smalls or [cst.Pass()])
+
+    def leave_IndentedBlock(
+        self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock
+    ) -> cst.IndentedBlock:
+        if not self._touches(original_node.body):
+            return updated_node
+        body, carry = self._rewrite_body(original_node.body, updated_node.body, opens=True)
+        footer = list(updated_node.footer)
+        if not body:
+            body = [_with_leading(cst.SimpleStatementLine([cst.Pass()]), carry, at_start=True)]
+        elif carry:
+            footer = _merge_leading(carry + [footer], at_start=False)
+        return updated_node.with_changes(body=body, footer=footer)
+
+    def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
+        if not self._touches(original_node.body) and self.edits.proxy is None:
+            return updated_node
+        # Below a header comment blank lines may stay; at the very top of the file they may not.
+        opens = not any(line.comment for line in updated_node.header)
+        body, carry = self._rewrite_body(original_node.body, updated_node.body, opens)
+        footer = list(updated_node.footer)
+        if carry:
+            footer = _merge_leading(carry + [footer], at_start=opens and not body)
+        return updated_node.with_changes(body=body, footer=footer)
+
+    def _touches(self, statements: Sequence[cst.BaseStatement]) -> bool:
+        return any(
+            isinstance(s, cst.SimpleStatementLine)
+            and any(id(small) in self.edits.removals for small in s.body)
+            for s in statements
+        )
+
+    def _rewrite_body(
+        self,
+        originals: Sequence[cst.BaseStatement],
+        updates: Sequence[cst.BaseStatement],
+        opens: bool,
+    ) -> tuple[list[cst.BaseStatement], list[Sequence[cst.EmptyLine]]]:
+        """Drop emptied lines, hand their leading comments on, and place the proxy block.
+
+        ``opens`` says that nothing (no header comment) precedes the first
+        statement.  Returns the new statements and the leading lines still
+        waiting for a statement (when the last ones were removed).
+        """
+        out: list[cst.BaseStatement] = []
+        carry: list[Sequence[cst.EmptyLine]] = []
+        proxy = self.edits.proxy
+        for original, updated in zip(originals, updates):
+            is_anchor = proxy is not None and proxy.anchor is original
+            group = self._proxy_group(proxy) if is_anchor and proxy is not None else []
+            touched = isinstance(original, cst.SimpleStatementLine) and any(
+                id(small) in self.edits.removals for small in original.body
+            )
+            if touched:
+                assert isinstance(original, cst.SimpleStatementLine)
+                assert isinstance(updated, cst.SimpleStatementLine)
+                line = self._rewrite_line(original, updated)
+                if line is None:
+                    carry.append(updated.leading_lines)
+                    if group:
+                        out.extend(_with_group_leading(group, carry, at_start=opens and not out))
+                        carry = []
+                    continue
+                out.append(_with_leading(line, carry, at_start=opens and not out))
+                carry = []
+                out.extend(group)
+                continue
+            if group:
+                out.extend(_with_group_leading(group, carry, at_start=opens and not out))
+                carry = []
+            out.append(_with_leading(updated, carry, at_start=opens and not out) if carry else updated)
+            carry = []
+        return out, carry
+
+    def _rewrite_line(
+        self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine
+    ) -> Optional[cst.SimpleStatementLine]:
+        smalls = self._rewrite_smalls(original.body, updated.body)
+        if not smalls:
+            return None
+        return updated.with_changes(body=smalls)
+
+    def _rewrite_smalls(
+        self,
+        originals: Sequence[cst.BaseSmallStatement],
+        updates: Sequence[cst.BaseSmallStatement],
+    ) -> list[cst.BaseSmallStatement]:
+        """``import a; import b`` minus the removed names; the last keeps the original end."""
+        out: list[cst.BaseSmallStatement] = []
+        for original, updated in zip(originals, updates):
+            removed = self.edits.removals.get(id(original))
+            if removed is None:
+                out.append(updated)
+                continue
+            assert isinstance(updated, (cst.Import, cst.ImportFrom))
+            kept = _without_aliases(updated, removed)
+            if kept is not None:
+                out.append(kept)
+        if out and updates:
+            out[-1] = out[-1].with_changes(semicolon=updates[-1].semicolon)
+        return out
+
+    # -- generated code ----------------------------------------------------
+    def _proxy_group(self, proxy: _ProxyEdit) -> list[cst.BaseStatement]:
+        statements: list[cst.BaseStatement] = [self._parse(text) for text in proxy.support]
+        if proxy.block is not None:
+            statements.append(self._parse(proxy.block))
+        return statements
+
+    def _parse(self, code: str) -> cst.BaseStatement:
+        if not code.endswith("\n"):
+            code += "\n"
+        return cst.parse_statement(code, config=self.module.config_for_parsing)
+
+
+def _without_aliases(node: ImportNode, removed: set[int]) -> Optional[ImportNode]:
+    """The statement without the aliases at ``removed``, or None if nothing is left.
+
+    Commas: ``import os, torch`` minus ``torch`` must not end in a comma, while
+    a parenthesized multi-line ``from`` import keeps each line's own comma (and
+    the comment after it).
+    """
+    aliases = list(_aliases(node))
+    kept = [alias for index, alias in enumerate(aliases) if index not in removed]
+    if not kept:
+        return None
+    if len(kept) == len(aliases) or kept[-1] is aliases[-1]:
+        return node.with_changes(names=kept)
+    if isinstance(node, cst.ImportFrom) and node.rpar is not None:
+        return _end_parenthesized(node, kept, aliases[-1])
+    return node.with_changes(names=[*kept[:-1], kept[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)])
+
+
+def _end_parenthesized(
+    node: cst.ImportFrom, kept: list[cst.ImportAlias], old_last: cst.ImportAlias
+) -> cst.ImportFrom:
+    """Give the new last alias of ``from x import (...)`` the ending the old last one had.
+
+    Its own comment stays on its line; the line break and indentation before
+    ``)`` and the presence of a trailing comma are taken from the old last alias.
+    """
+    last = kept[-1]
+    own = last.comma.whitespace_after if isinstance(last.comma, cst.Comma) else None
+    rpar = node.rpar
+    assert rpar is not None
+    if isinstance(old_last.comma, cst.Comma):  # trailing comma: the ending lives in the comma
+        ending = old_last.comma.whitespace_after
+        if isinstance(own, cst.ParenthesizedWhitespace) and isinstance(ending, cst.ParenthesizedWhitespace):
+            ending = ending.with_changes(first_line=own.first_line)
+        comma = old_last.comma.with_changes(whitespace_after=ending)
+        return node.with_changes(names=[*kept[:-1], last.with_changes(comma=comma)])
+    # No trailing comma: the ending lives before ``)``, with the old last line's
+    # comment, which left with its alias; this line's own comment takes its place.
+    before = rpar.whitespace_before
+    if isinstance(before, cst.ParenthesizedWhitespace):
+        first_line = cst.TrailingWhitespace()
+        if isinstance(own, cst.ParenthesizedWhitespace):
+            first_line = own.first_line
+        rpar = rpar.with_changes(whitespace_before=before.with_changes(first_line=first_line))
+    last = last.with_changes(comma=cst.MaybeSentinel.DEFAULT)
+    return node.with_changes(names=[*kept[:-1], last], rpar=rpar)
+
+
+def _insert_at_top(
+    body: cst.BaseSuite, lines: Sequence[cst.BaseStatement]
+) -> cst.IndentedBlock:
+    """Put ``lines`` after the docstring and any ``global``/``nonlocal`` lines."""
+    block = _as_block(body)
+    statements = _split_docstring_line(list(block.body))
+    position = 0
+    if statements and _starts_with_docstring(statements[0]):
+        position = 1
+    while position < len(statements) and _is_scope_line(statements[position]):
+        position += 1
+    return block.with_changes(body=[*statements[:position], *lines, *statements[position:]])
+
+
+def _as_block(body: cst.BaseSuite) -> cst.IndentedBlock:
+    """``def f(): return x`` becomes an indented block; its trailing comment stays on the line."""
+    if isinstance(body, cst.IndentedBlock):
+        return body
+    assert isinstance(body, cst.SimpleStatementSuite)
+    line = cst.SimpleStatementLine(body=body.body, trailing_whitespace=body.trailing_whitespace)
+    return cst.IndentedBlock(body=[line], header=cst.TrailingWhitespace())
+
+
+def _split_docstring_line(statements: list[cst.BaseStatement]) -> list[cst.BaseStatement]:
+    """``"doc"; return x`` as a first line is split so an import can go between the two."""
+    if not statements:
+        return statements
+    first = statements[0]
+    if not isinstance(first, cst.SimpleStatementLine) or len(first.body) < 2:
+        return statements
+    if not _is_docstring(first.body[0]):
+        return statements
+    doc = first.with_changes(
+        body=[first.body[0].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)],
+        trailing_whitespace=cst.TrailingWhitespace(),
+    )
+    rest = cst.SimpleStatementLine(body=first.body[1:], trailing_whitespace=first.trailing_whitespace)
+    return [doc, rest, *statements[1:]]
+
+
+def _starts_with_docstring(statement: cst.BaseStatement) -> bool:
+    return (
+        isinstance(statement, cst.SimpleStatementLine)
+        and len(statement.body) == 1
+        and _is_docstring(statement.body[0])
+    )
+
+
+def _is_scope_line(statement: cst.BaseStatement) -> bool:
+    return isinstance(statement, cst.SimpleStatementLine) and all(
+        isinstance(small, (cst.Global, cst.Nonlocal)) for small in statement.body
+    )
+
+
+# -- leading lines of removed statements ------------------------------------
+
+
+def _is_blank(line: cst.EmptyLine) -> bool:
+    return line.comment is None
+
+
+def _blank_runs(lines: Sequence[cst.EmptyLine]) -> list[int]:
+    runs: list[int] = []
+    current = 0
+    for line in lines:
+        if _is_blank(line):
+            current += 1
+        else:
+            runs.append(current)
+            current = 0
+    runs.append(current)
+    return runs
+
+
+def _merge_leading(parts: Sequence[Sequence[cst.EmptyLine]], at_start: bool) -> list[cst.EmptyLine]:
+    """Join the leading lines of removed statements with those of the next one.
+
+    Comments are all kept; blank lines are not added up: no run of blank lines
+    grows longer than the longest run one of the parts had, and a statement
+    that becomes the first of its block keeps only the blank lines the first
+    removed statement had before it.
+    """
+    joined = [line for part in parts for line in part]
+    if not joined:
+        return []
+    limit = max(max(_blank_runs(part)) for part in parts)
+    first_limit = _blank_runs(parts[0])[0] if at_start else limit
+    out: list[cst.EmptyLine] = []
+    run = 0
+    leading = True
+    for line in joined:
+        if not _is_blank(line):
+            leading = False
+            run = 0
+            out.append(line)
+            continue
+        run += 1
+        if run <= (first_limit if leading else limit):
+            out.append(line)
+    return out
+
+
+def _with_leading(
+    statement: cst.BaseStatement, carry: list[Sequence[cst.EmptyLine]], at_start: bool
+) -> cst.BaseStatement:
+    if not carry:
+        return statement
+    leading = _merge_leading([*carry, _leading_lines(statement)], at_start)
+    return statement.with_changes(leading_lines=leading)
+
+
+def _with_group_leading(
+    group: list[cst.BaseStatement], carry: list[Sequence[cst.EmptyLine]], at_start: bool
+) -> list[cst.BaseStatement]:
+    return [_with_leading(group[0], carry, at_start), *group[1:]]
+
+
+def _leading_lines(statement: cst.BaseStatement) -> Sequence[cst.EmptyLine]:
+    lines = getattr(statement, "leading_lines", ())
+    return tuple(lines)
