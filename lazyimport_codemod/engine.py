@@ -19,7 +19,7 @@ from lazyimport_codemod.analysis.prefilter import Scan, scan
 from lazyimport_codemod.analysis.plan import Planner, Verdict, describe_functions
 from lazyimport_codemod.analysis.source import SourceError
 from lazyimport_codemod.config import Config
-from lazyimport_codemod.models import Action, Decision, Diagnostic, FileError, LintResult
+from lazyimport_codemod.models import Action, Decision, Diagnostic, FileError, LintResult, NamePlan
 
 
 @dataclass
@@ -91,6 +91,21 @@ def analyse(
             starts.extend(ancestors(module.name))
     project.load_closure(starts)
     return Analysis(config, project, planner, facts, errors, len(files))
+
+
+def plan_source(source: bytes, path: Optional[Path], config: Config) -> list[NamePlan]:
+    """The rewrites fix would make in one module, given its text (for the LibCST codemod).
+
+    Raises :class:`SourceError` when the text cannot be parsed.  The module is
+    planned on its own: other files of the project are read only to follow
+    its imports.
+    """
+    file = Path(os.path.abspath(path)) if path is not None else config.root / "__lazyimport_stdin__.py"
+    analysis = analyse([file], config, contents={file: source})
+    if analysis.errors:
+        raise SourceError(analysis.errors[0].message)
+    facts = analysis.facts.get(file)
+    return analysis.planner.plans(facts) if facts is not None else []
 
 
 def select_files(
