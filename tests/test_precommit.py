@@ -35,7 +35,9 @@ def user_repo(tmp_path: Path) -> Path:
 
 
 def _try_repo(user_repo: Path, hook: str, tmp_path: Path) -> subprocess.CompletedProcess[str]:
-    pre_commit = shutil.which("pre-commit") or str(Path(sys.executable).with_name("pre-commit"))
+    # The test environment's own pre-commit first: CI runs .venv/bin/python without activating.
+    beside = Path(sys.executable).with_name("pre-commit")
+    pre_commit = str(beside) if beside.exists() else shutil.which("pre-commit") or "pre-commit"
     env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache"), "GIT_AUTHOR_NAME": "t",
            "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"}
     return subprocess.run(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import sys
 import textwrap
 
 import pytest
@@ -80,12 +81,25 @@ def kinds(src: str, name: str = "np") -> list[tuple[str, int, str]]:
                      id="function called at import time"),
         pytest.param("import numpy as np\ndef f(x: 'np.ndarray'): pass\n",
                      [("annotation", 2, "annotation")], id="string annotation"),
-        pytest.param("import numpy as np\ndef f():\n    match x:\n        case np: return np\n", [],
-                     id="match capture shadows"),
         pytest.param("import numpy as np\ndel np\n", [("import-time", 2, "del statement")], id="del at module level"),
     ],
 )
 def test_use_kinds(src: str, expected: list[tuple[str, int, str]]) -> None:
+    assert kinds(src) == expected
+
+
+@pytest.mark.parametrize(
+    ("src", "expected"),
+    [
+        pytest.param("import numpy as np\ndef f():\n    match x:\n        case np: return np\n", [],
+                     id="match capture shadows"),
+        pytest.param("import numpy as np\ndef f(x):\n    match x:\n        case np.ndarray(): return 1\n",
+                     [("function", 4, "f")], id="match class pattern"),
+    ]
+    if sys.version_info >= (3, 10)
+    else [],  # match statements need Python 3.10
+)
+def test_match_statements(src: str, expected: list[tuple[str, int, str]]) -> None:
     assert kinds(src) == expected
 
 
@@ -158,13 +172,19 @@ def test_import_dotted_binds_top_name() -> None:
         pytest.param("from m import E\ndef f():\n    try: pass\n    except (OSError, E): pass\n", "except clause", id="except tuple"),
         pytest.param("from m import E\ndef f():\n    raise E\n", "raise statement", id="raise class"),
         pytest.param("from m import E\ndef f(x):\n    return x is E\n", "identity comparison", id="is"),
-        pytest.param("from m import E\ndef f(x):\n    match x:\n        case E(): pass\n", "class pattern", id="match class"),
         pytest.param("from m import E\nclass A(B):\n    def f(self):\n        return super(E, self)\n", "super() argument", id="super"),
     ],
 )
 def test_positions_needing_the_real_object(src: str, why: str) -> None:
     usage = analyse_usage(ast.parse(src), {"E"}, False)["E"]
     assert [u.needs_real for u in usage.uses] == [why]
+
+
+@pytest.mark.skipif(sys.version_info < (3, 10), reason="match statements need Python 3.10")
+def test_match_class_pattern_needs_the_real_class() -> None:
+    src = "from m import E\ndef f(x):\n    match x:\n        case E(): pass\n"
+    usage = analyse_usage(ast.parse(src), {"E"}, False)["E"]
+    assert [u.needs_real for u in usage.uses] == ["class pattern"]
 
 
 def test_raise_instance_is_fine_for_a_proxy() -> None:
