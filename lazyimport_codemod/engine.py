@@ -138,7 +138,7 @@ def select_files(
             out.update(c for c in candidates if project.locate(c) is not None)
         return out, heavy
 
-    linted: dict[Path, tuple[Optional[str], Scan, set[str]]] = {}
+    linted: dict[Path, tuple[Optional[str], bool, set[str]]] = {}
     queue: deque[str] = deque()
     for path, data in datas.items():
         name, is_package = project.name_for_path(path)
@@ -218,7 +218,7 @@ def diagnostics_for(analysis: Analysis, facts: ModuleFacts) -> list[Diagnostic]:
     planner = analysis.planner
     path = display_path(facts.path)
     preloaded = analysis.project.preloaded(facts)
-    groups: dict[tuple[int, int, str, str, Decision], list[Verdict]] = {}
+    groups: dict[tuple[int, int, str, str, Action], list[Verdict]] = {}
     for edge in facts.edges:
         code = "LI001" if edge.heavy else "LI002"
         if edge.statement.silenced(code):

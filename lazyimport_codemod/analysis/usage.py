@@ -301,7 +301,7 @@ class _UsageWalker:
 
     def _string_annotation(self, node: ast.Constant, scope: _Scope, owner: Optional[_Owner], reason: str) -> None:
         try:
-            parsed = ast.parse(node.value.strip(), mode="eval")
+            parsed = ast.parse(str(node.value).strip(), mode="eval")
         except SyntaxError:
             return
         for sub in ast.walk(parsed):
