@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Optional, Sequence
 
-from lazyimport_codemod.analysis.graph import ModuleFacts, Project, ancestors
+from lazyimport_codemod.analysis.graph import ModuleFacts, Project, ancestors, importers_closure
 from lazyimport_codemod.analysis.imports import resolve_relative
 from lazyimport_codemod.analysis.prefilter import Scan, scan
 from lazyimport_codemod.analysis.plan import Planner, Verdict, describe_functions
@@ -168,18 +168,7 @@ def select_files(
         found = scans[module] = scan(data)
         edges[module], direct[module] = targets(module, located[1], found)
         queue.extend(edges[module])
-    hot = {m for m, heavy in direct.items() if heavy}
-    reverse: dict[str, set[str]] = {}
-    for module, outgoing in edges.items():
-        for target in outgoing:
-            reverse.setdefault(target, set()).add(module)
-    pending = deque(hot)
-    while pending:
-        module = pending.popleft()
-        for importer in reverse.get(module, ()):
-            if importer not in hot:
-                hot.add(importer)
-                pending.append(importer)
+    hot = importers_closure((m for m, heavy in direct.items() if heavy), edges)
     project.gate = hot
     selected: set[Path] = set()
     for path, (name, heavy, outgoing) in linted.items():

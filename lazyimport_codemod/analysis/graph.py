@@ -62,6 +62,23 @@ def ancestors(module: str) -> list[str]:
     return [".".join(parts[:i]) for i in range(1, len(parts))]
 
 
+def importers_closure(seeds: Iterable[str], edges: dict[str, set[str]]) -> set[str]:
+    """``seeds`` plus every module that reaches one of them through ``edges``."""
+    reverse: dict[str, set[str]] = {}
+    for module, outgoing in edges.items():
+        for target in outgoing:
+            reverse.setdefault(target, set()).add(module)
+    found = set(seeds)
+    queue = deque(found)
+    while queue:
+        module = queue.popleft()
+        for importer in reverse.get(module, ()):
+            if importer not in found:
+                found.add(importer)
+                queue.append(importer)
+    return found
+
+
 class Project:
     """Resolves module names to files under the roots and caches parsed facts."""
 
@@ -226,24 +243,17 @@ class Project:
         self._mark_hot()
 
     def _mark_hot(self) -> None:
-        reverse: dict[str, set[str]] = {}
-        hot: set[str] = set()
+        edges: dict[str, set[str]] = {}
+        seeds: set[str] = set()
         for facts in list(self._by_name.values()) + list(self._by_path.values()):
             if facts is None or facts.name is None:
                 continue
+            outgoing = edges.setdefault(facts.name, set())
             for edge in facts.edges:
                 if edge.heavy is not None:
-                    hot.add(facts.name)
-                for target in edge.targets:
-                    reverse.setdefault(target, set()).add(facts.name)
-        queue = deque(hot)
-        while queue:
-            module = queue.popleft()
-            for importer in reverse.get(module, ()):
-                if importer not in hot:
-                    hot.add(importer)
-                    queue.append(importer)
-        self._hot = hot
+                    seeds.add(facts.name)
+                outgoing.update(edge.targets)
+        self._hot = importers_closure(seeds, edges)
 
     def heavy_reached(
         self,
