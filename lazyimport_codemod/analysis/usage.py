@@ -259,7 +259,11 @@ class _UsageWalker:
 
     def _real_only(self, node: Optional[ast.AST], why: str) -> None:
         """Remember bare names in positions where Python needs the real class or object."""
-        elements = node.elts if isinstance(node, ast.Tuple) else [node]
+        elements: list[ast.AST] = []
+        if isinstance(node, ast.Tuple):
+            elements.extend(node.elts)
+        elif node is not None:
+            elements.append(node)
         for element in elements:
             if isinstance(element, ast.Name):
                 self.real_only[id(element)] = why
