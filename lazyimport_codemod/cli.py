@@ -97,9 +97,11 @@ def main() -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text",
               show_default=True, help="Output format.")
 @selection_options
+@click.option("--no-cache", is_flag=True, help="Parse every file afresh; ignore .lazyimport_cache.")
 @click.option("--quiet", "-q", is_flag=True, help="Print diagnostics only, no summary.")
 def lint(paths: tuple[Path, ...], fmt: str, heavy_packages: Optional[str],
-         extend_heavy_packages: Optional[str], config_file: Optional[Path], quiet: bool) -> None:
+         extend_heavy_packages: Optional[str], config_file: Optional[Path], no_cache: bool,
+         quiet: bool) -> None:
     """Report heavy packages imported at module level (LI001) or through first-party modules (LI002)."""
     from lazyimport_codemod.engine import analyse, lint as run_lint
     from lazyimport_codemod.models import LintResult
@@ -107,7 +109,7 @@ def lint(paths: tuple[Path, ...], fmt: str, heavy_packages: Optional[str],
     overrides = _overrides(heavy_packages, extend_heavy_packages, config_file)
     total = LintResult()
     for config, files in _collect(paths, overrides):
-        result = run_lint(analyse(files, config))
+        result = run_lint(analyse(files, config, cache=not no_cache))
         total.diagnostics.extend(result.diagnostics)
         total.errors.extend(result.errors)
         total.files += result.files
@@ -125,10 +127,11 @@ def lint(paths: tuple[Path, ...], fmt: str, heavy_packages: Optional[str],
 @click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text",
               show_default=True, help="Format of the diagnostics fix leaves.")
 @selection_options
+@click.option("--no-cache", is_flag=True, help="Parse every file afresh; ignore .lazyimport_cache.")
 @click.option("--quiet", "-q", is_flag=True, help="Print diagnostics only, no summary.")
 def fix(paths: tuple[Path, ...], show_diff: bool, check: bool, strategy: Optional[str], fmt: str,
         heavy_packages: Optional[str], extend_heavy_packages: Optional[str],
-        config_file: Optional[Path], quiet: bool) -> None:
+        config_file: Optional[Path], no_cache: bool, quiet: bool) -> None:
     """Rewrite modules so heavy imports load on first use instead of at import time."""
     from lazyimport_codemod.fixer import fix_files
     from lazyimport_codemod.fix.writer import unified_diff, write_atomic
@@ -138,7 +141,7 @@ def fix(paths: tuple[Path, ...], show_diff: bool, check: bool, strategy: Optiona
     left = LintResult()
     changed: list[tuple[Path, bytes, bytes]] = []
     for config, files in _collect(paths, overrides):
-        outcome = fix_files(files, config)
+        outcome = fix_files(files, config, cache=not no_cache)
         changed.extend(outcome.changes)
         left.diagnostics.extend(outcome.remaining.diagnostics)
         left.errors.extend(outcome.remaining.errors)

@@ -11,8 +11,9 @@ import os
 from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping, Optional, Sequence
+from typing import Mapping, Optional, Sequence, Union
 
+from lazyimport_codemod.analysis.facts import FactsCache, FileFacts, extract
 from lazyimport_codemod.analysis.graph import ModuleFacts, Project, ancestors, importers_closure
 from lazyimport_codemod.analysis.imports import resolve_relative
 from lazyimport_codemod.analysis.prefilter import Scan, scan
@@ -47,12 +48,16 @@ def analyse(
     strategy: Optional[str] = None,
     contents: Optional[Mapping[Path, bytes]] = None,
     prefilter: bool = True,
+    cache: bool = False,
+    jobs: Optional[int] = None,
 ) -> Analysis:
     """Parse ``files``, load what they reach in the project, and prepare the planner.
 
     ``contents`` overrides what is on disk for some paths; fix uses it to check
     its own result before anything is written.  ``prefilter=False`` parses every
     file, which tests use to prove the prefilter never hides a diagnostic.
+    ``cache`` reuses per-file facts from ``.lazyimport_cache``; ``jobs`` sets the
+    worker processes used to parse many files (default: automatic).
     """
     files = [Path(os.path.abspath(path)) for path in files]
     overrides = {Path(os.path.abspath(p)): data for p, data in (contents or {}).items()}
@@ -61,7 +66,7 @@ def analyse(
         data = overrides.get(path)
         return data if data is not None else path.read_bytes()
 
-    project = Project(config.src, config.matcher(), read)
+    project = Project(config.src, config.matcher(), read, FactsCache(config.root) if cache else None)
     planner = Planner(project, files, strategy or config.strategy)
     facts: dict[Path, ModuleFacts] = {}
     errors: list[FileError] = []
@@ -72,15 +77,14 @@ def analyse(
         except OSError as exc:
             errors.append(FileError(display_path(path), f"cannot read file: {exc.strerror or exc}"))
     needed = select_files(project, datas, overrides) if prefilter else set(datas)
-    for path in files:
-        if path not in datas or path not in needed:
-            continue
-        try:
-            facts[path] = project.facts_for_path(path, datas[path])
-        except SourceError as exc:
-            errors.append(FileError(display_path(path), str(exc)))
-        except OSError as exc:
-            errors.append(FileError(display_path(path), f"cannot read file: {exc.strerror or exc}"))
+    todo = [path for path in files if path in datas and path in needed]
+    summaries = _summarise(project, todo, datas, jobs)
+    for path in todo:
+        summary = summaries[path]
+        if isinstance(summary, str):
+            errors.append(FileError(display_path(path), summary))
+        else:
+            facts[path] = project.facts_for_path(path, datas[path], summary)
     # Load everything reachable first: decisions about exported names need the
     # full set of importers, so they must not start before the graph is known.
     starts: list[str] = []
@@ -91,6 +95,47 @@ def analyse(
             starts.extend(ancestors(module.name))
     project.load_closure(starts)
     return Analysis(config, project, planner, facts, errors, len(files))
+
+
+# Below this many files to parse, starting worker processes costs more than it saves.
+PARALLEL_THRESHOLD = 160
+
+
+def _summarise(
+    project: Project, paths: Sequence[Path], datas: Mapping[Path, bytes], jobs: Optional[int]
+) -> dict[Path, Union[FileFacts, str]]:
+    """FileFacts (or a one-line error) per path: cache hits first, then the rest in parallel."""
+    out: dict[Path, Union[FileFacts, str]] = {}
+    misses: list[tuple[Path, Optional[str], bool]] = []
+    for path in paths:
+        name, is_package = project.name_for_path(path)
+        hit = project.cache.get(datas[path], name, is_package) if project.cache else None
+        if hit is not None:
+            out[path] = hit
+        else:
+            misses.append((path, name, is_package))
+    workers = jobs if jobs is not None else min(os.cpu_count() or 1, 8)
+    if workers > 1 and (jobs is not None or len(misses) >= PARALLEL_THRESHOLD):
+        from concurrent.futures import ProcessPoolExecutor
+
+        work = [(datas[p], str(p), name, is_package) for p, name, is_package in misses]
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            results = list(pool.map(_extract_or_error, work, chunksize=8))
+    else:
+        results = [_extract_or_error((datas[p], str(p), n, k)) for p, n, k in misses]
+    for (path, name, is_package), result in zip(misses, results):
+        out[path] = result
+        if project.cache is not None and not isinstance(result, str):
+            project.cache.put(datas[path], name, is_package, result)
+    return out
+
+
+def _extract_or_error(job: tuple[bytes, str, Optional[str], bool]) -> Union[FileFacts, str]:
+    """Runs in worker processes: never raises, so one bad file cannot stop the pool."""
+    try:
+        return extract(*job)
+    except SourceError as exc:
+        return str(exc)
 
 
 def plan_source(source: bytes, path: Optional[Path], config: Config) -> list[NamePlan]:
@@ -225,8 +270,8 @@ def diagnostics_for(analysis: Analysis, facts: ModuleFacts) -> list[Diagnostic]:
         stmt = verdicts[0].edge.statement
         decision = _merge([v.decision for v in verdicts])
         names = tuple(v.edge.name.bound for v in verdicts)
-        column = facts.source.char_column(stmt.line, stmt.column) + 1
-        end_column = facts.source.char_column(stmt.end_line, stmt.end_column) + 1
+        column = facts.file.columns.get((stmt.line, stmt.column), stmt.column) + 1
+        end_column = facts.file.columns.get((stmt.end_line, stmt.end_column), stmt.end_column) + 1
         fix = _fix_text(decision)
         if code == "LI001":
             package = verdicts[0].edge.heavy or ""
@@ -271,7 +316,7 @@ def _merge(decisions: list[Decision]) -> Decision:
 
 
 def _silenced_line_one(facts: ModuleFacts) -> bool:
-    codes = facts.source.noqa(1)
+    codes = facts.file.noqa_line_one
     return codes is not None and (not codes or "LI002" in codes)
 
 

@@ -30,6 +30,7 @@ def fix_files(
     config: Config,
     strategy: Optional[str] = None,
     contents: Optional[Mapping[Path, bytes]] = None,
+    cache: bool = False,
 ) -> FixOutcome:
     """Compute the rewrites for ``files``; nothing is written here.
 
@@ -38,7 +39,7 @@ def fix_files(
     """
     from lazyimport_codemod.fix.transform import TransformError, apply_plans
 
-    analysis = analyse(files, config, strategy, contents)
+    analysis = analyse(files, config, strategy, contents, cache=cache)
     outcome = FixOutcome()
     failed: list[FileError] = []
     new_contents: dict[Path, bytes] = {}
@@ -47,7 +48,7 @@ def fix_files(
         plans = analysis.planner.plans(facts)
         if not plans:
             continue
-        before = facts.source.data
+        before = facts.data
         try:
             after = apply_plans(before, plans, config.runtime_module)
         except TransformError as exc:
@@ -57,7 +58,7 @@ def fix_files(
             new_contents[path] = after
             outcome.changes.append((path, before, after))
     merged = {**(contents or {}), **new_contents}
-    outcome.remaining = lint(analyse(files, config, strategy, contents=merged))
+    outcome.remaining = lint(analyse(files, config, strategy, contents=merged, cache=cache))
     outcome.remaining.errors.extend(failed)
     outcome.remaining.errors.sort(key=lambda e: e.path)
     return outcome

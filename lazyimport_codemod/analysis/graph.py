@@ -13,13 +13,12 @@ from __future__ import annotations
 
 import os
 from collections import deque
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Optional, Sequence
 
-from lazyimport_codemod.analysis.imports import collect_imports, has_future_annotations
-from lazyimport_codemod.analysis.source import ParsedSource, SourceError, parse_source
-from lazyimport_codemod.analysis.usage import analyse_usage
+from lazyimport_codemod.analysis.facts import FactsCache, FileFacts, extract
+from lazyimport_codemod.analysis.source import SourceError
 from lazyimport_codemod.heavy import HeavyMatcher
 from lazyimport_codemod.models import ImportedName, ImportStatement, NameUsage
 
@@ -41,19 +40,17 @@ class ModuleFacts:
     name: Optional[str]
     path: Path
     is_package: bool
-    source: ParsedSource
-    imports: list[ImportStatement]
+    data: bytes
+    file: FileFacts
     edges: list[Edge] = field(default_factory=list)
-    _usage: Optional[dict[str, NameUsage]] = None
+
+    @property
+    def imports(self) -> tuple[ImportStatement, ...]:
+        return self.file.imports
 
     def usage(self) -> dict[str, NameUsage]:
-        """Uses of every import-bound name; computed on first request only."""
-        if self._usage is None:
-            names = {n.bound for stmt in self.imports for n in stmt.names if not n.star}
-            self._usage = analyse_usage(
-                self.source.tree, names, has_future_annotations(self.source.tree)
-            )
-        return self._usage
+        """Uses of every import-bound name."""
+        return self.file.usage
 
 
 def ancestors(module: str) -> list[str]:
@@ -87,7 +84,9 @@ class Project:
         roots: Sequence[Path],
         matcher: HeavyMatcher,
         read: Callable[[Path], bytes] = Path.read_bytes,
+        cache: Optional[FactsCache] = None,
     ) -> None:
+        self.cache = cache
         self.roots: list[Path] = []
         for root in roots:
             self.add_root(root)
@@ -177,8 +176,13 @@ class Project:
         return (name if name and all(p.isidentifier() for p in parts) else None), is_package
 
     # -- facts -----------------------------------------------------------
-    def facts_for_path(self, path: Path, data: Optional[bytes] = None) -> ModuleFacts:
-        """Parse a file once; raises SourceError / OSError for the caller to report."""
+    def facts_for_path(
+        self, path: Path, data: Optional[bytes] = None, file: Optional[FileFacts] = None
+    ) -> ModuleFacts:
+        """Facts of a file, parsed at most once per run (and not at all on a cache hit).
+
+        Raises SourceError / OSError for the caller to report.
+        """
         path = Path(os.path.abspath(path))
         cached = self._by_path.get(path)
         if cached is not None:
@@ -186,18 +190,25 @@ class Project:
         name, is_package = self.name_for_path(path)
         if data is None:
             data = self._read(path)
-        parsed = parse_source(data, str(path))
-        imports = collect_imports(parsed.tree, name, is_package)
-        imports = [
-            replace(stmt, noqa=parsed.noqa(stmt.line)) if stmt.noqa is None else stmt
-            for stmt in imports
-        ]
-        facts = ModuleFacts(name, path, is_package, parsed, imports)
-        facts.edges = [self._edge(stmt, n) for stmt in imports for n in stmt.names]
+        if file is None:
+            file = self.summarise(data, path, name, is_package)
+        facts = ModuleFacts(name, path, is_package, data, file)
+        facts.edges = [self._edge(stmt, n) for stmt in file.imports for n in stmt.names]
         self._by_path[path] = facts
         if name is not None:
             self._by_name.setdefault(name, facts)
         return facts
+
+    def summarise(self, data: bytes, path: Path, name: Optional[str], is_package: bool) -> FileFacts:
+        """FileFacts from the cache when it has them, else parsed (and cached)."""
+        if self.cache is not None:
+            hit = self.cache.get(data, name, is_package)
+            if hit is not None:
+                return hit
+        file = extract(data, str(path), name, is_package)
+        if self.cache is not None:
+            self.cache.put(data, name, is_package, file)
+        return file
 
     def module(self, name: str) -> Optional[ModuleFacts]:
         """Facts of a first-party module by name, or None (third-party, namespace, unreadable)."""

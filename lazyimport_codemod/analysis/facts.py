@@ -1,0 +1,107 @@
+"""Everything the analysis needs from one file, computed from its bytes alone.
+
+Parsing and the usage walk are the expensive part of lint, and their result
+depends only on the file's bytes and its module name.  :class:`FileFacts`
+holds that result without the syntax tree, so it can be pickled: into the
+on-disk cache (warm runs skip parsing) and back from worker processes (cold
+runs over many files use every core).  The project graph and the decisions are
+always computed afresh, because they depend on other files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+from lazyimport_codemod import __version__
+from lazyimport_codemod.analysis.imports import collect_imports, has_future_annotations
+from lazyimport_codemod.analysis.source import parse_source
+from lazyimport_codemod.analysis.usage import analyse_usage
+from lazyimport_codemod.models import ImportStatement, NameUsage
+
+# Bump when FileFacts or what feeds it changes shape; old entries are ignored.
+_FORMAT = 1
+
+
+@dataclass(frozen=True)
+class FileFacts:
+    """Imports executed at import time, how each bound name is used, and display columns."""
+
+    imports: tuple[ImportStatement, ...]
+    usage: dict[str, NameUsage]
+    columns: dict[tuple[int, int], int]  # (line, UTF-8 byte column) -> character column
+    noqa_line_one: Optional[frozenset[str]]
+
+
+def extract(data: bytes, filename: str, module: Optional[str], is_package: bool) -> FileFacts:
+    """Parse once and summarise; raises SourceError when the file cannot be parsed."""
+    parsed = parse_source(data, filename)
+    imports = []
+    columns: dict[tuple[int, int], int] = {}
+    for stmt in collect_imports(parsed.tree, module, is_package):
+        noqa = parsed.noqa(stmt.line)
+        imports.append(stmt if noqa is None else _with_noqa(stmt, noqa))
+        for line, column in ((stmt.line, stmt.column), (stmt.end_line, stmt.end_column)):
+            columns[(line, column)] = parsed.char_column(line, column)
+    names = {n.bound for stmt in imports for n in stmt.names if not n.star}
+    usage = analyse_usage(parsed.tree, names, has_future_annotations(parsed.tree)) if names else {}
+    return FileFacts(tuple(imports), usage, columns, parsed.noqa(1))
+
+
+def _with_noqa(stmt: ImportStatement, noqa: frozenset[str]) -> ImportStatement:
+    from dataclasses import replace
+
+    return replace(stmt, noqa=noqa)
+
+
+class FactsCache:
+    """Content-addressed FileFacts in ``<root>/.lazyimport_cache``.
+
+    The key covers the bytes, the module name (relative imports resolve
+    against it), the tool version and the format, so a stale entry can never
+    be used.  Entries are written to a temporary file and renamed, so
+    concurrent runs never see half an entry; an unreadable entry is a miss.
+    """
+
+    def __init__(self, root: Path) -> None:
+        self.folder = root / ".lazyimport_cache" / f"{__version__}-{_FORMAT}"
+        self._ready = False
+
+    def _key(self, data: bytes, module: Optional[str], is_package: bool) -> str:
+        digest = hashlib.blake2b(data, digest_size=20)
+        digest.update(f"\0{module}\0{is_package}".encode())
+        return digest.hexdigest()
+
+    def get(self, data: bytes, module: Optional[str], is_package: bool) -> Optional[FileFacts]:
+        path = self.folder / self._key(data, module, is_package)
+        try:
+            with open(path, "rb") as handle:
+                facts = pickle.load(handle)
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, TypeError):
+            return None
+        return facts if isinstance(facts, FileFacts) else None
+
+    def put(self, data: bytes, module: Optional[str], is_package: bool, facts: FileFacts) -> None:
+        import tempfile
+
+        try:
+            self._prepare()
+            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
+            with os.fdopen(fd, "wb") as handle:
+                pickle.dump(facts, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, self.folder / self._key(data, module, is_package))
+        except OSError:
+            pass  # a read-only checkout simply runs without a cache
+
+    def _prepare(self) -> None:
+        if self._ready:
+            return
+        self.folder.mkdir(parents=True, exist_ok=True)
+        ignore = self.folder.parent / ".gitignore"
+        if not ignore.exists():
+            ignore.write_text("# Created by lazyimport; safe to delete.\n*\n")
+        self._ready = True

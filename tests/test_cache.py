@@ -1,0 +1,65 @@
+"""Results are identical with and without the cache and worker processes."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from lazyimport_codemod.analysis import facts as facts_module
+from lazyimport_codemod.config import Overrides, load_config
+from lazyimport_codemod.engine import analyse, lint
+from lazyimport_codemod.models import LintResult
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    root = tmp_path / "proj"
+    shutil.copytree(REPO / "examples", root)
+    shutil.copytree(REPO / "tests" / "fixtures" / "li002_parent_package" / "app", root / "app")
+    monkeypatch.chdir(root)
+    return root
+
+
+def _run(root: Path, **options: object) -> LintResult:
+    config = load_config(root, Overrides())
+    files = sorted(p for p in root.rglob("*.py") if ".lazyimport_cache" not in p.parts)
+    return lint(analyse(files, config, **options))  # type: ignore[arg-type]
+
+
+def test_cache_and_processes_change_nothing(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    plain = _run(project)
+    assert plain.diagnostics  # the example has plenty
+    assert _run(project, jobs=2, prefilter=False).diagnostics == _run(project, prefilter=False).diagnostics
+    assert _run(project, jobs=2) == plain
+    cold = _run(project, cache=True)
+    assert (project / ".lazyimport_cache" / ".gitignore").read_text().endswith("*\n")
+
+    def no_parsing(*args: object) -> None:
+        raise AssertionError("a warm run must not parse")
+
+    monkeypatch.setattr(facts_module, "extract", no_parsing)
+    monkeypatch.setattr("lazyimport_codemod.analysis.graph.extract", no_parsing)
+    monkeypatch.setattr("lazyimport_codemod.engine.extract", no_parsing)
+    warm = _run(project, cache=True)
+    assert cold == plain and warm == plain
+
+
+def test_corrupt_or_stale_entries_are_misses(project: Path) -> None:
+    _run(project, cache=True)
+    folder = next((project / ".lazyimport_cache").glob("*-*"))
+    for entry in folder.iterdir():
+        entry.write_bytes(b"not a pickle")
+    assert _run(project, cache=True) == _run(project)
+
+
+def test_changed_file_is_analysed_again(project: Path) -> None:
+    _run(project, cache=True)
+    embed = project / "slowapp" / "services" / "embed.py"
+    embed.write_text(embed.read_text().replace("import torch\n", ""))
+    fresh = _run(project, cache=True)
+    assert not [d for d in fresh.diagnostics if d.package == "torch"]
+    assert fresh == _run(project)
