@@ -10,9 +10,7 @@ always computed afresh, because they depend on other files.
 
 from __future__ import annotations
 
-import hashlib
 import os
-import pickle
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
@@ -72,11 +70,15 @@ class FactsCache:
         self._ready = False
 
     def _key(self, data: bytes, module: Optional[str], is_package: bool) -> str:
+        import hashlib  # only runs that parse something pay for it
+
         digest = hashlib.blake2b(data, digest_size=20)
         digest.update(f"\0{module}\0{is_package}".encode())
         return digest.hexdigest()
 
     def get(self, data: bytes, module: Optional[str], is_package: bool) -> Optional[FileFacts]:
+        import pickle
+
         path = self.folder / self._key(data, module, is_package)
         try:
             with open(path, "rb") as handle:
@@ -86,6 +88,7 @@ class FactsCache:
         return facts if isinstance(facts, FileFacts) else None
 
     def put(self, data: bytes, module: Optional[str], is_package: bool, facts: FileFacts) -> None:
+        import pickle
         import tempfile
 
         try:
