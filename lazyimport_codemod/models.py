@@ -100,6 +100,7 @@ class NameUsage:
     exported: str = ""  # why the name must stay a module attribute ("listed in __all__", ...)
     rebound_line: int = 0  # another module-level binding of the same name
     global_rebound_line: int = 0  # a function rebinds it through ``global``
+    dynamic_line: int = 0  # globals()/vars()/dir()/eval()/exec(): the namespace is read as a whole
 
 
 class Action(enum.Enum):

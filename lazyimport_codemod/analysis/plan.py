@@ -123,6 +123,13 @@ class Planner:
                 f"`{name.bound}` is bound again at line {usage.rebound_line}",
                 line=usage.rebound_line,
             )
+        if usage.dynamic_line:
+            return Decision(
+                Action.LEAVE,
+                f"the module reads its own namespace as a whole (line {usage.dynamic_line}), "
+                "so neither moving the name nor adding a proxy would go unnoticed",
+                line=usage.dynamic_line,
+            )
         for use in usage.uses:
             if use.kind is UseKind.IMPORT_TIME:
                 return Decision(

@@ -21,9 +21,9 @@ from dataclasses import dataclass
 from typing import Iterator
 
 _IMPORTS = re.compile(
-    rb"(?:^|[;:])[ \t]*(?:"
-    rb"from[ \t]+(?P<dots>\.*)[ \t]*(?P<module>[^\s(]*)[ \t]+import[ \t]*(?P<names>\([^)]*\)|[^\n#;]*)"
-    rb"|import[ \t]+(?P<plain>[^\n#;]*))",
+    rb"(?:^|[;:\r])[ \t\f]*(?:"
+    rb"from[ \t\f]+(?P<dots>\.*)[ \t\f]*(?P<module>[^\s(]*)[ \t\f]+import[ \t\f]*(?P<names>\([^)]*\)|[^\r\n#;]*)"
+    rb"|import[ \t\f]+(?P<plain>[^\r\n#;]*))",
     re.MULTILINE,
 )
 

@@ -28,7 +28,7 @@ from lazyimport_codemod.models import NameUsage, Use, UseKind
 
 FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
-_DYNAMIC_CALLS = frozenset({"globals", "vars", "eval", "exec", "locals"})
+_DYNAMIC_CALLS = frozenset({"globals", "vars", "eval", "exec", "locals", "dir"})
 
 
 @dataclass
@@ -158,38 +158,56 @@ def _loaded_at_import_time(tree: ast.Module) -> set[str]:
     return loaded
 
 
-def exported_names(tree: ast.Module) -> set[str]:
-    """String entries of ``__all__`` built by assignment, ``+=``, ``extend`` or ``append``."""
-    names: set[str] = set()
+def exported_names(tree: ast.Module) -> tuple[set[str], int]:
+    """String entries of ``__all__``, and the line where it is built in a way we cannot read.
 
-    def strings(value: ast.AST) -> None:
+    Literal lists, tuples and sets of strings, ``+`` of those, ``+=``,
+    ``append`` and ``extend`` are read.  Anything else (``insert``, a call, a
+    comprehension) returns its line, and then every public name may be exported.
+    """
+    names: set[str] = set()
+    unreadable = 0
+
+    def strings(value: ast.AST) -> bool:
         if isinstance(value, (ast.List, ast.Tuple, ast.Set)):
+            ok = True
             for elt in value.elts:
                 if isinstance(elt, ast.Constant) and isinstance(elt.value, str):
                     names.add(elt.value)
-        elif isinstance(value, ast.BinOp):
-            strings(value.left)
-            strings(value.right)
+                else:
+                    ok = False
+            return ok
+        if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Add):
+            return strings(value.left) & strings(value.right)
+        return isinstance(value, ast.Name) and value.id == "__all__"
 
+    read_methods: set[int] = set()  # id() of ``__all__.append``/``extend`` nodes we understood
     for node in ast.walk(tree):
         if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             if any(isinstance(t, ast.Name) and t.id == "__all__" for t in targets):
-                if node.value is not None:
-                    strings(node.value)
-        elif (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and isinstance(node.func.value, ast.Name)
-            and node.func.value.id == "__all__"
-        ):
-            for arg in node.args:
-                if node.func.attr == "append" and isinstance(arg, ast.Constant):
-                    if isinstance(arg.value, str):
-                        names.add(arg.value)
+                if node.value is not None and not strings(node.value):
+                    unreadable = unreadable or node.lineno
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+            func = node.func
+            if isinstance(func.value, ast.Name) and func.value.id == "__all__":
+                if func.attr == "append" and len(node.args) == 1:
+                    read = strings(ast.List(elts=list(node.args), ctx=ast.Load()))
+                elif func.attr == "extend" and len(node.args) == 1:
+                    read = strings(node.args[0])
                 else:
-                    strings(arg)
-    return names
+                    read = False
+                if read:
+                    read_methods.add(id(func))
+    for node in ast.walk(tree):
+        if (
+            isinstance(node, ast.Attribute)
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "__all__"
+            and id(node) not in read_methods
+        ):
+            unreadable = unreadable or node.lineno
+    return names, unreadable
 
 
 class _UsageWalker:
@@ -201,6 +219,7 @@ class _UsageWalker:
         self.uses: dict[str, list[Use]] = {name: [] for name in names}
         self.global_rebound: dict[str, int] = {}
         self.dynamic_line = 0
+        self.class_rebinds = False
         self.real_only: dict[int, str] = {}  # id(Name node) -> why a proxy will not do
         self.called = _called_at_import_time(tree)
         self.loaded = _loaded_at_import_time(tree)
@@ -214,8 +233,10 @@ class _UsageWalker:
                 return True
             if current.kind == "class":
                 if first and name in current.bound:
-                    # A class-local binding may shadow it; counting the load anyway
-                    # only ever makes the verdict more conservative.
+                    # A class body that binds the name looks it up in the class
+                    # namespace, then in the module: never in an enclosing
+                    # function, so an import moved into that function is unseen.
+                    self.class_rebinds = True
                     return True
             else:
                 if name in current.declared_global:
@@ -229,7 +250,15 @@ class _UsageWalker:
     def _record(
         self, name: str, node: ast.AST, scope: _Scope, owner: Optional[_Owner], reason: str
     ) -> None:
-        if name not in self.names or not self._resolve_global(name, scope):
+        if name not in self.names:
+            return
+        self.class_rebinds = False
+        if not self._resolve_global(name, scope):
+            return
+        if self.class_rebinds and owner is not None and owner.kind != "lambda":
+            line = getattr(node, "lineno", 0)
+            self.uses[name].append(Use(UseKind.LAMBDA, line, getattr(node, "col_offset", 0),
+                                       "a class body that also binds it"))
             return
         line = getattr(node, "lineno", 0)
         column = getattr(node, "col_offset", 0)
@@ -292,6 +321,9 @@ class _UsageWalker:
                 self.dynamic_line = node.lineno
             if node.func.id == "super" and node.args:
                 self._real_only(node.args[0], "super() argument")
+            elif node.func.id == "type":
+                for arg in node.args:
+                    self._real_only(arg, "type() call")
         elif isinstance(node, ast.Compare) and any(isinstance(op, (ast.Is, ast.IsNot)) for op in node.ops):
             for operand in [node.left, *node.comparators]:
                 self._real_only(operand, "identity comparison")
@@ -455,39 +487,48 @@ class _UsageWalker:
 
 
 def module_bindings(tree: ast.Module, names: set[str]) -> dict[str, list[int]]:
-    """Lines where each tracked name is bound at module level (imports included)."""
-    bound: dict[str, list[int]] = {name: [] for name in names}
-    from lazyimport_codemod.analysis.imports import walk_import_time
+    """Lines where each tracked name is bound in the module namespace (imports included).
 
-    for node, _, _ in walk_import_time(tree.body):
-        if isinstance(node, ast.ClassDef):
-            continue  # class-body bindings live in the class namespace
-        found: set[str] = set()
+    Every binding form counts (assignments, ``def``/``class`` names, loop, with
+    and except targets, walrus anywhere, match captures, ``del``), but not
+    class attributes or function locals, and not ``if TYPE_CHECKING:`` bodies.
+    """
+    bound: dict[str, list[int]] = {name: [] for name in names}
+    stack: list[ast.AST] = list(reversed(tree.body))
+    while stack:
+        node = stack.pop()
+        found: list[str] = []
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            found.add(node.name)
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            for alias in node.names:
-                if alias.name != "*":
-                    found.add(alias.asname or alias.name.split(".")[0])
-        elif isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Delete)):
-            targets = node.targets if isinstance(node, (ast.Assign, ast.Delete)) else [node.target]
-            for target in targets:
-                _target_names(target, found)
-        elif isinstance(node, (ast.For, ast.AsyncFor)):
-            _target_names(node.target, found)
-        elif isinstance(node, (ast.With, ast.AsyncWith)):
-            for item in node.items:
-                if item.optional_vars is not None:
-                    _target_names(item.optional_vars, found)
-        elif isinstance(node, ast.Try):
-            for handler in node.handlers:
-                if handler.name:
-                    found.add(handler.name)
-        for sub in ast.walk(node) if isinstance(node, (ast.Expr, ast.Assign, ast.If, ast.While)) else ():
-            if isinstance(sub, ast.NamedExpr) and isinstance(sub.target, ast.Name):
-                found.add(sub.target.id)
-        for name in found & names:
-            bound[name].append(node.lineno)
+            found.append(node.name)
+            stack.extend(node.decorator_list)
+            if isinstance(node, ast.ClassDef):
+                stack.extend(node.bases)
+            else:
+                stack.extend(node.args.defaults)
+        elif isinstance(node, ast.Lambda):
+            stack.extend(node.args.defaults)
+        elif isinstance(node, _COMPREHENSIONS):
+            for sub in ast.walk(node):
+                if isinstance(sub, ast.NamedExpr) and isinstance(sub.target, ast.Name):
+                    found.append(sub.target.id)
+        elif isinstance(node, ast.If) and is_type_checking(node.test):
+            stack.extend(node.orelse)
+        else:
+            if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+                found.append(node.id)
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                found.extend(a.asname or a.name.split(".")[0] for a in node.names if a.name != "*")
+            elif isinstance(node, ast.ExceptHandler) and node.name:
+                found.append(node.name)
+            elif type(node).__name__ in ("MatchAs", "MatchStar") and getattr(node, "name", None):
+                found.append(node.name)  # type: ignore[attr-defined]
+            elif type(node).__name__ == "MatchMapping" and getattr(node, "rest", None):
+                found.append(node.rest)  # type: ignore[attr-defined]
+            stack.extend(reversed(list(ast.iter_child_nodes(node))))
+        line = getattr(node, "lineno", 0)
+        for name in found:
+            if name in bound:
+                bound[name].append(line)
     return bound
 
 
@@ -496,15 +537,15 @@ def analyse_usage(tree: ast.Module, names: set[str], future_annotations: bool) -
     walker = _UsageWalker(tree, names, future_annotations)
     module_scope = _Scope("module", None)
     walker.statements(tree.body, module_scope, None, "module statement")
-    exported = exported_names(tree)
+    exported, computed_all = exported_names(tree)
     bindings = module_bindings(tree, names)
     result: dict[str, NameUsage] = {}
     for name in names:
         lines = bindings.get(name, [])
         if name in exported:
             why = "listed in __all__"
-        elif walker.dynamic_line:
-            why = f"the module reads its namespace dynamically (line {walker.dynamic_line})"
+        elif computed_all and not name.startswith("_"):
+            why = f"__all__ is computed at line {computed_all}, so it may list it"
         else:
             why = ""
         result[name] = NameUsage(
@@ -512,5 +553,6 @@ def analyse_usage(tree: ast.Module, names: set[str], future_annotations: bool) -
             exported=why,
             rebound_line=lines[1] if len(lines) > 1 else 0,
             global_rebound_line=walker.global_rebound.get(name, 0),
+            dynamic_line=walker.dynamic_line,
         )
     return result
