@@ -67,7 +67,7 @@ def analyse(
         return data if data is not None else path.read_bytes()
 
     project = Project(config.src, config.matcher(), read, FactsCache(config.root) if cache else None)
-    planner = Planner(project, files, strategy or config.strategy)
+    planner = Planner(project, files, strategy or config.strategy, config.runtime_module)
     facts: dict[Path, ModuleFacts] = {}
     errors: list[FileError] = []
     datas: dict[Path, bytes] = {}

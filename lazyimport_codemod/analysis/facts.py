@@ -10,6 +10,7 @@ always computed afresh, because they depend on other files.
 
 from __future__ import annotations
 
+import ast
 import os
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,11 +19,11 @@ from typing import Optional
 from lazyimport_codemod import __version__
 from lazyimport_codemod.analysis.imports import collect_imports, has_future_annotations
 from lazyimport_codemod.analysis.source import parse_source
-from lazyimport_codemod.analysis.usage import analyse_usage
+from lazyimport_codemod.analysis.usage import analyse_usage, module_bindings
 from lazyimport_codemod.models import ImportStatement, NameUsage
 
 # Bump when FileFacts or what feeds it changes shape; old entries are ignored.
-_FORMAT = 1
+_FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,9 @@ class FileFacts:
     usage: dict[str, NameUsage]
     columns: dict[tuple[int, int], int]  # (line, UTF-8 byte column) -> character column
     noqa_line_one: Optional[frozenset[str]]
+    # Module-level bindings of the names a proxy block adds, with the module they
+    # are imported from ("" when bound some other way): a clash must stop fix.
+    reserved: tuple[tuple[str, int, str], ...] = ()
 
 
 def extract(data: bytes, filename: str, module: Optional[str], is_package: bool) -> FileFacts:
@@ -47,7 +51,24 @@ def extract(data: bytes, filename: str, module: Optional[str], is_package: bool)
             columns[(line, column)] = parsed.char_column(line, column)
     names = {n.bound for stmt in imports for n in stmt.names if not n.star}
     usage = analyse_usage(parsed.tree, names, has_future_annotations(parsed.tree)) if names else {}
-    return FileFacts(tuple(imports), usage, columns, parsed.noqa(1))
+    return FileFacts(tuple(imports), usage, columns, parsed.noqa(1), _reserved(parsed.tree, imports))
+
+
+RESERVED_NAMES = ("lazy_import", "TYPE_CHECKING")
+
+
+def _reserved(tree: ast.Module, imports: list[ImportStatement]) -> tuple[tuple[str, int, str], ...]:
+    sources = {
+        (stmt.line, name.bound): name.module
+        for stmt in imports
+        for name in stmt.names
+        if name.bound in RESERVED_NAMES
+    }
+    found = []
+    for name, lines in module_bindings(tree, set(RESERVED_NAMES)).items():
+        for line in lines:
+            found.append((name, line, sources.get((line, name), "")))
+    return tuple(sorted(found))
 
 
 def _with_noqa(stmt: ImportStatement, noqa: frozenset[str]) -> ImportStatement:

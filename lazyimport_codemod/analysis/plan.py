@@ -64,8 +64,15 @@ def describe_functions(functions: Iterable[tuple[int, str]]) -> str:
 class Planner:
     """Holds the project and the set of files fix would rewrite; memoises decisions."""
 
-    def __init__(self, project: Project, fix_paths: Iterable[Path], strategy: str = "auto") -> None:
+    def __init__(
+        self,
+        project: Project,
+        fix_paths: Iterable[Path],
+        strategy: str = "auto",
+        runtime_module: str = "lazyimport_codemod.runtime",
+    ) -> None:
         self.project = project
+        self.runtime_module = runtime_module
         self.fix_paths = frozenset(Path(p).resolve() for p in fix_paths)
         self.strategy = strategy
         self._decisions: dict[tuple[Path, int, int, str], Decision] = {}
@@ -161,6 +168,10 @@ class Planner:
                         "which a lazy_import() proxy cannot stand in for",
                         line=use.line,
                     )
+        would_proxy = self.strategy == "proxy" or (bool(needs_module_name) and self.strategy == "auto")
+        clash = self._reserved_clash(facts) if would_proxy else ""
+        if clash:
+            return Decision(Action.LEAVE, clash)
         if needs_module_name:
             if self.strategy == "inline":
                 return Decision(Action.LEAVE, f"it must stay a module attribute: {needs_module_name}")
@@ -171,6 +182,17 @@ class Planner:
         for use in usage.uses:
             functions.setdefault(use.function_line, use.function_name)
         return Decision(Action.INLINE, functions=tuple(sorted(functions.items())))
+
+    def _reserved_clash(self, facts: ModuleFacts) -> str:
+        """Why a proxy block cannot be added: the module binds its names to something else."""
+        wanted = {"lazy_import": self.runtime_module, "TYPE_CHECKING": "typing"}
+        for name, line, source in facts.file.reserved:
+            if source != wanted[name]:
+                return (
+                    f"a proxy needs the name `{name}`, which this module already binds "
+                    f"at line {line} to something else"
+                )
+        return ""
 
     # -- the graph after fix ----------------------------------------------
     def keep_after_fix(self, facts: ModuleFacts, edge: Edge) -> bool:
