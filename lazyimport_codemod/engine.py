@@ -15,6 +15,7 @@ from typing import Mapping, Optional, Sequence, Union
 
 from lazyimport_codemod.analysis.facts import FactsCache, FileFacts, extract
 from lazyimport_codemod.analysis.graph import ModuleFacts, Project, ancestors, importers_closure
+from lazyimport_codemod.analysis.importers import ImporterIndex
 from lazyimport_codemod.analysis.imports import resolve_relative
 from lazyimport_codemod.analysis.prefilter import Scan, scan
 from lazyimport_codemod.analysis.plan import Planner, Verdict, describe_functions
@@ -67,7 +68,17 @@ def analyse(
         return data if data is not None else path.read_bytes()
 
     project = Project(config.src, config.matcher(), read, FactsCache(config.root) if cache else None)
-    planner = Planner(project, files, strategy or config.strategy, config.runtime_module)
+    def project_files() -> list[Path]:
+        from lazyimport_codemod.discovery import discover_files
+
+        found = set(files)
+        for root in {config.root, *config.src}:
+            if root.is_dir():
+                found.update(Path(os.path.abspath(p)) for p in discover_files(root, config))
+        return sorted(found)
+
+    importers = ImporterIndex(project, project_files)
+    planner = Planner(project, files, strategy or config.strategy, config.runtime_module, importers)
     facts: dict[Path, ModuleFacts] = {}
     errors: list[FileError] = []
     datas: dict[Path, bytes] = {}

@@ -16,6 +16,8 @@ from pathlib import Path
 from typing import Iterable, Optional
 
 from lazyimport_codemod.analysis.graph import Edge, ModuleFacts, Project, ancestors
+from lazyimport_codemod.analysis.importers import ImporterIndex
+from lazyimport_codemod.analysis.source import SourceError
 from lazyimport_codemod.models import (
     Action,
     Decision,
@@ -70,42 +72,51 @@ class Planner:
         fix_paths: Iterable[Path],
         strategy: str = "auto",
         runtime_module: str = "lazyimport_codemod.runtime",
+        importers: Optional[ImporterIndex] = None,
     ) -> None:
         self.project = project
         self.runtime_module = runtime_module
         self.fix_paths = frozenset(Path(p).resolve() for p in fix_paths)
         self.strategy = strategy
         self._decisions: dict[tuple[Path, int, int, str], Decision] = {}
-        self._importers: Optional[dict[str, dict[str, str]]] = None
-        self._star_importers: dict[str, str] = {}
+        self.importers = importers
 
     # -- project-wide facts ----------------------------------------------
-    def _build_importers(self) -> dict[str, dict[str, str]]:
-        """For each first-party module, names other modules take from it (and where)."""
-        importers: dict[str, dict[str, str]] = {}
-        for facts in list(self.project._by_path.values()):
-            for stmt in facts.imports:
-                for name in stmt.names:
-                    if not stmt.is_from or self.project.locate(name.module) is None:
-                        continue
-                    where = f"{facts.path.name}:{stmt.line}"
-                    if name.star:
-                        self._star_importers.setdefault(name.module, where)
-                    else:
-                        importers.setdefault(name.module, {}).setdefault(name.attribute or "", where)
-        return importers
+    def taken_by_importers(self, facts: ModuleFacts, bound: str) -> tuple[str, str]:
+        """(why the name must stay a module attribute, why not even a proxy will do)."""
+        if facts.name is None or self.importers is None:
+            return "", ""
+        takers = [t for t in self.importers.takers(facts.name, bound) if t.path != facts.path]
+        for taker in takers:
+            where = f"{_display(taker.path)}:{taker.line}"
+            blocker = self._proxy_blocker(taker.path, taker.bound, where)
+            if blocker:
+                return "", blocker
+        if takers:
+            return f"another module imports it from here ({_display(takers[0].path)}:{takers[0].line})", ""
+        star = self.importers.star(facts.name)
+        if star is not None and star.path != facts.path and not bound.startswith("_"):
+            return f"another module star-imports this one ({_display(star.path)}:{star.line})", ""
+        user = self.importers.attribute_user(facts.name, bound, facts.path)
+        if user is not None:
+            return f"another module reads it as an attribute of this one ({_display(user)})", ""
+        return "", ""
 
-    def taken_by_importers(self, facts: ModuleFacts, bound: str) -> str:
-        if facts.name is None:
-            return ""
-        if self._importers is None:
-            self._importers = self._build_importers()
-        where = self._importers.get(facts.name, {}).get(bound)
-        if where:
-            return f"another module imports it from here ({where})"
-        star = self._star_importers.get(facts.name)
-        if star and not bound.startswith("_"):
-            return f"another module star-imports this one ({star})"
+    def _proxy_blocker(self, path: Path, bound: str, where: str) -> str:
+        """Why a proxy handed to another module would behave differently there, if it would."""
+        try:
+            other = self.project.facts_for_path(path)
+        except (OSError, SourceError):
+            return f"{where} imports it, and that file cannot be analysed"
+        usage = other.usage().get(bound)
+        if usage is None:
+            return (f"{where} imports it inside a function, where a lazy_import() proxy "
+                    "would be handed over as it is")
+        for use in usage.uses:
+            if use.kind is UseKind.IMPORT_TIME:
+                return f"{where} imports it and uses it at import time (line {use.line})"
+            if use.needs_real:
+                return f"{where} imports it and needs the real object (line {use.line}: {use.needs_real})"
         return ""
 
     # -- the decision ----------------------------------------------------
@@ -144,13 +155,17 @@ class Planner:
                     f"`{name.bound}` is used at import time at line {use.line} ({use.reason})",
                     line=use.line,
                 )
-        needs_module_name = usage.exported or self.taken_by_importers(facts, name.bound)
+        taken, blocked = self.taken_by_importers(facts, name.bound)
+        if blocked:
+            return Decision(Action.LEAVE, f"it must stay a module attribute: {blocked}")
+        needs_module_name = usage.exported or taken
         if not needs_module_name and usage.global_rebound_line:
             needs_module_name = f"a function rebinds it with `global` (line {usage.global_rebound_line})"
         if not needs_module_name:
             kinds = {use.kind for use in usage.uses}
             if UseKind.LAMBDA in kinds:
-                needs_module_name = "a lambda uses it"
+                first = next(use for use in usage.uses if use.kind is UseKind.LAMBDA)
+                needs_module_name = f"{first.reason} uses it at line {first.line}"
             elif UseKind.ANNOTATION in kinds:
                 needs_module_name = "annotations name it"
         if not usage.uses and not needs_module_name:

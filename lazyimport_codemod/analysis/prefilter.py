@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Iterator, Optional
 
 _IMPORTS = re.compile(
     rb"(?:^|[;:\r])[ \t\f]*(?:"
@@ -39,12 +39,18 @@ class Scan:
 
 
 def _names(text: str) -> list[str]:
+    return [name for name, _ in _aliases(text)]
+
+
+def _aliases(text: str) -> list[tuple[str, str]]:
+    """``a as b, c`` -> [("a", "b"), ("c", "c")]."""
     text = text.strip().strip("()")
     out = []
-    for part in text.replace("\n", " ").split(","):
-        part = part.strip()
-        if part:
-            out.append(part.split()[0])
+    for part in text.replace("\n", " ").replace("\r", " ").split(","):
+        words = part.split()
+        if words:
+            alias = words[2] if len(words) >= 3 and words[1] == "as" else words[0]
+            out.append((words[0], alias))
     return out
 
 
@@ -66,17 +72,42 @@ def _matches(data: bytes) -> Iterator["re.Match[bytes]"]:
         pos = data.find(b"import", end)
 
 
+def _normalise(data: bytes) -> bytes:
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    if b"\\\n" in data or b"\\\r\n" in data:
+        # Join backslash continuations the way the tokenizer does.
+        data = data.replace(b"\\\r\n", b" ").replace(b"\\\n", b" ")
+    return data
+
+
+def bindings(data: bytes) -> list[tuple[int, int, str, Optional[str], str]]:
+    """(line, level, module, imported name or None, bound name) for every import-looking statement.
+
+    Lines are approximate once backslash continuations were joined; they only label messages.
+    """
+    data = _normalise(data)
+    found: list[tuple[int, int, str, Optional[str], str]] = []
+    for match in _matches(data):
+        line = data.count(b"\n", 0, match.start()) + 1
+        if match.group("plain") is not None:
+            for name, alias in _aliases(match.group("plain").decode("utf-8", "replace")):
+                bound = alias if alias != name else name.split(".")[0]
+                found.append((line, 0, name, None, bound))
+        else:
+            module = match.group("module").decode("utf-8", "replace")
+            for name, alias in _aliases(match.group("names").decode("utf-8", "replace")):
+                found.append((line, len(match.group("dots")), module, name, alias))
+    return found
+
+
 def scan(data: bytes) -> Scan:
     """Every import-looking statement of a file."""
     imports: list[tuple[int, str, tuple[str, ...]]] = []
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
     # A NUL byte makes the file unparseable: let the parser report it.
     unsure = b"\x00" in data
     if b"import" in data:
-        if b"\\\n" in data or b"\\\r\n" in data:
-            # Join backslash continuations the way the tokenizer does.
-            data = data.replace(b"\\\r\n", b" ").replace(b"\\\n", b" ")
+        data = _normalise(data)
         for match in _matches(data):
             tail = match.group("names") if match.group("plain") is None else match.group("plain")
             text = tail.decode("utf-8", "replace")

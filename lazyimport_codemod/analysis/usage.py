@@ -111,32 +111,81 @@ def _scope_bindings(body: Iterable[ast.AST]) -> tuple[set[str], set[str], set[st
     return bound, declared_global, declared_nonlocal
 
 
-def _called_at_import_time(tree: ast.Module) -> dict[str, int]:
-    """Module-level function names that run while importing: called or used as decorators."""
-    called: dict[str, int] = {}
-    stack: list[ast.AST] = list(tree.body)
-    while stack:
-        node = stack.pop()
+def is_main_guard(node: ast.AST) -> bool:
+    """``if __name__ == "__main__":``: runs when executed as a script, never on import."""
+    if not isinstance(node, ast.If) or not isinstance(node.test, ast.Compare):
+        return False
+    parts = [node.test.left, *node.test.comparators]
+    return any(isinstance(p, ast.Name) and p.id == "__name__" for p in parts) and any(
+        isinstance(p, ast.Constant) and p.value == "__main__" for p in parts
+    )
+
+
+def _runs_at_import_time(tree: ast.Module) -> dict[int, int]:
+    """Module-level functions and methods that run while importing, by ``def`` line.
+
+    Seeds are calls made outside function bodies (``setup()``, decorators,
+    ``A()`` runs ``A.__init__``, ``x.m()`` runs any method named ``m``); then
+    whatever those functions call, transitively.  Over-approximate on purpose:
+    a function wrongly thought to run only stays where it is.  The value is
+    the line of the import-time call that sets it off.
+    """
+    functions: dict[str, list[ast.AST]] = {}
+    methods: dict[str, list[ast.AST]] = {}
+    classes: dict[str, list[ast.AST]] = {}
+    for node in tree.body:
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            for deco in node.decorator_list:
-                target = deco.func if isinstance(deco, ast.Call) else deco
-                if isinstance(target, ast.Name):
-                    called.setdefault(target.id, deco.lineno)
-                stack.append(deco)
-            stack.extend(node.args.defaults)
-            stack.extend(d for d in node.args.kw_defaults if d is not None)
-            continue
-        if isinstance(node, ast.Lambda):
-            continue
-        if isinstance(node, ast.ClassDef):
-            for deco in node.decorator_list:
-                target = deco.func if isinstance(deco, ast.Call) else deco
-                if isinstance(target, ast.Name):
-                    called.setdefault(target.id, deco.lineno)
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
-            called.setdefault(node.func.id, node.lineno)
-        stack.extend(ast.iter_child_nodes(node))
-    return called
+            functions.setdefault(node.name, []).append(node)
+        elif isinstance(node, ast.ClassDef):
+            inits = []
+            for item in node.body:
+                if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    methods.setdefault(item.name, []).append(item)
+                    if item.name in ("__init__", "__new__", "__post_init__", "__init_subclass__"):
+                        inits.append(item)
+            classes.setdefault(node.name, []).extend(inits)
+
+    def targets(call: ast.AST) -> list[ast.AST]:
+        func = call.func if isinstance(call, ast.Call) else call
+        if isinstance(func, ast.Name):
+            return functions.get(func.id, []) + classes.get(func.id, [])
+        if isinstance(func, ast.Attribute):
+            return methods.get(func.attr, [])
+        return []
+
+    def calls(nodes: list[ast.AST], inside_defs: bool) -> list[ast.AST]:
+        found: list[ast.AST] = []
+        stack = list(nodes)
+        while stack:
+            node = stack.pop()
+            if is_main_guard(node):
+                stack.extend(node.orelse)  # type: ignore[attr-defined]
+                continue
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and not inside_defs:
+                found.extend(node.decorator_list)
+                stack.extend(node.decorator_list)
+                stack.extend(node.args.defaults)
+                stack.extend(d for d in node.args.kw_defaults if d is not None)
+                continue
+            if isinstance(node, ast.ClassDef) and not inside_defs:
+                found.extend(node.decorator_list)
+            if isinstance(node, ast.Lambda):
+                continue
+            if isinstance(node, ast.Call):
+                found.append(node)
+            stack.extend(ast.iter_child_nodes(node))
+        return found
+
+    running: dict[int, int] = {}
+    pending = [(call, call.lineno) for call in calls(list(tree.body), False)]  # type: ignore[attr-defined]
+    while pending:
+        call, origin = pending.pop()
+        for target in targets(call):
+            line = target.lineno  # type: ignore[attr-defined]
+            if line not in running:
+                running[line] = origin
+                pending.extend((c, origin) for c in calls(list(target.body), True))  # type: ignore[attr-defined]
+    return running
 
 
 def _loaded_at_import_time(tree: ast.Module) -> set[str]:
@@ -221,7 +270,7 @@ class _UsageWalker:
         self.dynamic_line = 0
         self.class_rebinds = False
         self.real_only: dict[int, str] = {}  # id(Name node) -> why a proxy will not do
-        self.called = _called_at_import_time(tree)
+        self.running = _runs_at_import_time(tree)
         self.loaded = _loaded_at_import_time(tree)
 
     # -- recording -------------------------------------------------------
@@ -271,13 +320,14 @@ class _UsageWalker:
         elif owner is None:
             use = Use(UseKind.IMPORT_TIME, line, column, reason)
         elif owner.kind == "lambda":
-            use = Use(UseKind.LAMBDA, line, column, "lambda body")
-        elif owner.name in self.called and owner.kind == "function-top":
+            where = "the __main__ block" if owner.name == "__main__" else "a lambda body"
+            use = Use(UseKind.LAMBDA, line, column, where)
+        elif owner.line in self.running and owner.kind == "function-top":
             use = Use(
                 UseKind.IMPORT_TIME,
                 line,
                 column,
-                f"inside {owner.name}(), which runs at import time at line {self.called[owner.name]}",
+                f"inside {owner.name}(), which runs at import time from line {self.running[owner.line]}",
             )
         else:
             use = Use(UseKind.FUNCTION, line, column, "", owner.line, owner.name)
@@ -407,7 +457,10 @@ class _UsageWalker:
             self._annotations(node, scope, owner)
             inner = self._new_scope("function", scope, list(node.body), node.args)
             self._note_global_rebinds(inner, node)
-            kind = "function-top" if scope.kind == "module" else "function"
+            # Module-level functions and methods of module-level classes may run on import.
+            top = scope.kind == "module" or (scope.kind == "class" and scope.parent is not None
+                                             and scope.parent.kind == "module")
+            kind = "function-top" if top else "function"
             self.statements(node.body, inner, _Owner(kind, node.lineno, node.name), reason)
             return
         if isinstance(node, ast.ClassDef):
@@ -428,6 +481,12 @@ class _UsageWalker:
             return
         if isinstance(node, ast.AnnAssign):
             self._annotated(node, scope, owner, reason, in_class=False, model_like=False)
+            return
+        if scope.kind == "module" and owner is None and is_main_guard(node):
+            # Runs only as a script: the name must exist at module level, but not on import.
+            assert isinstance(node, ast.If)
+            self.statements(node.body, scope, _Owner("lambda", node.lineno, "__main__"), reason)
+            self.statements(node.orelse, scope, owner, reason)
             return
         if isinstance(node, ast.If) and scope.kind == "module" and is_type_checking(node.test):
             # Only type checkers run this body; its else branch runs for real.

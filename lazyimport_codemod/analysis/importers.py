@@ -1,0 +1,92 @@
+"""Who else in the project uses a module's names, so fix never pulls one out from under them.
+
+Pre-commit hands fix only the changed files, so the modules that import a
+name from a fixed file are often not among the paths given.  This index reads
+every Python file of the project once (bytes only: the same cheap import
+pattern as the prefilter) and answers three questions about module ``M``:
+which files do ``from M import name`` (and under what alias), which do
+``from M import *``, and which import ``M`` itself and then spell
+``m.name`` somewhere (attribute access, ``mock.patch("pkg.m.name")``).
+Each answer over-approximates, which can only make fix more careful.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable, Iterable, Optional
+
+from lazyimport_codemod.analysis.graph import Project
+from lazyimport_codemod.analysis.imports import resolve_relative
+from lazyimport_codemod.analysis.prefilter import bindings
+
+
+@dataclass(frozen=True)
+class Taker:
+    """A file that binds a module's name: ``from M import name as bound`` at ``line``."""
+
+    path: Path
+    line: int
+    bound: str
+
+
+class ImporterIndex:
+    """Built on first use from every project file; see the module docstring."""
+
+    def __init__(self, project: Project, files: Callable[[], Iterable[Path]]) -> None:
+        self._project = project
+        self._files = files
+        self._from: Optional[dict[str, dict[str, list[Taker]]]] = None
+        self._star: dict[str, Taker] = {}
+        self._module_users: dict[str, list[tuple[Path, bytes, str]]] = {}
+
+    def _build(self) -> dict[str, dict[str, list[Taker]]]:
+        taken: dict[str, dict[str, list[Taker]]] = {}
+        for path in self._files():
+            try:
+                data = self._project._read(path)
+            except OSError:
+                continue
+            if b"import" not in data:
+                continue
+            name, is_package = self._project.name_for_path(path)
+            for line, level, module, attribute, bound in bindings(data):
+                absolute = resolve_relative(name, is_package, level, module or None)
+                if absolute is None:
+                    continue
+                if attribute is None:
+                    self._module_users.setdefault(absolute, []).append((path, data, bound))
+                    continue
+                if attribute == "*":
+                    self._star.setdefault(absolute, Taker(path, line, "*"))
+                    continue
+                taken.setdefault(absolute, {}).setdefault(attribute, []).append(Taker(path, line, bound))
+                # `from pkg import m` binds the submodule pkg.m as a module object.
+                self._module_users.setdefault(f"{absolute}.{attribute}", []).append((path, data, bound))
+        return taken
+
+    def takers(self, module: str, name: str) -> list[Taker]:
+        """Files that do ``from module import name``."""
+        if self._from is None:
+            self._from = self._build()
+        return self._from.get(module, {}).get(name, [])
+
+    def star(self, module: str) -> Optional[Taker]:
+        if self._from is None:
+            self._from = self._build()
+        return self._star.get(module)
+
+    def attribute_user(self, module: str, name: str, own: Path) -> Optional[Path]:
+        """A file that imports ``module`` and spells ``<its last part or alias>.name``."""
+        if self._from is None:
+            self._from = self._build()
+        tail = rb"\s*\.\s*" + re.escape(name.encode()) + rb"\b"
+        last = module.rsplit(".", 1)[-1]
+        for path, data, bound in self._module_users.get(module, []):
+            if path == own:
+                continue
+            for word in {last, bound}:
+                if re.search(rb"\b" + re.escape(word.encode()) + tail, data):
+                    return path
+        return None
