@@ -17,13 +17,17 @@ from pathlib import Path
 from typing import Optional
 
 from lazyimport_codemod import __version__
-from lazyimport_codemod.analysis.imports import collect_imports, has_future_annotations
+from lazyimport_codemod.analysis.imports import (
+    collect_imports,
+    has_future_annotations,
+    walk_import_time,
+)
 from lazyimport_codemod.analysis.source import parse_source
 from lazyimport_codemod.analysis.usage import analyse_usage, module_bindings
 from lazyimport_codemod.models import ImportStatement, NameUsage
 
 # Bump when FileFacts or what feeds it changes shape; old entries are ignored.
-_FORMAT = 2
+_FORMAT = 3
 
 
 @dataclass(frozen=True)
@@ -37,6 +41,10 @@ class FileFacts:
     # Module-level bindings of the names a proxy block adds, with the module they
     # are imported from ("" when bound some other way): a clash must stop fix.
     reserved: tuple[tuple[str, int, str], ...] = ()
+    # First module-level statement that acts on something beyond this module
+    # (a bare call, a decorator or assignment through an imported name): deferring
+    # an import of this module would postpone that effect.
+    side_effect: tuple[int, str] = (0, "")
 
 
 def extract(data: bytes, filename: str, module: Optional[str], is_package: bool) -> FileFacts:
@@ -51,7 +59,36 @@ def extract(data: bytes, filename: str, module: Optional[str], is_package: bool)
             columns[(line, column)] = parsed.char_column(line, column)
     names = {n.bound for stmt in imports for n in stmt.names if not n.star}
     usage = analyse_usage(parsed.tree, names, has_future_annotations(parsed.tree)) if names else {}
-    return FileFacts(tuple(imports), usage, columns, parsed.noqa(1), _reserved(parsed.tree, imports))
+    return FileFacts(
+        tuple(imports), usage, columns, parsed.noqa(1), _reserved(parsed.tree, imports),
+        _side_effect(parsed.tree, names),
+    )
+
+
+def _root_name(node: ast.AST) -> Optional[str]:
+    while isinstance(node, (ast.Attribute, ast.Subscript, ast.Call)):
+        node = node.func if isinstance(node, ast.Call) else node.value
+    return node.id if isinstance(node, ast.Name) else None
+
+
+def _side_effect(tree: ast.Module, imported: set[str]) -> tuple[int, str]:
+    """Where importing this module does something to the outside world, if anywhere."""
+    for node, _, _ in walk_import_time(tree.body):
+        if isinstance(node, ast.Expr) and isinstance(node.value, (ast.Call, ast.Await)):
+            return node.lineno, "a call"
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            for deco in node.decorator_list:
+                if _root_name(deco) in imported:
+                    return deco.lineno, "a decorator from another module"
+        targets: list[ast.expr] = []
+        if isinstance(node, ast.Assign):
+            targets = list(node.targets)
+        elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
+            targets = [node.target]
+        for target in targets:
+            if isinstance(target, (ast.Attribute, ast.Subscript)) and _root_name(target) in imported:
+                return node.lineno, "an assignment into another module's object"
+    return 0, ""
 
 
 RESERVED_NAMES = ("lazy_import", "TYPE_CHECKING")

@@ -210,11 +210,15 @@ class Project:
             self.cache.put(data, name, is_package, file)
         return file
 
-    def module(self, name: str) -> Optional[ModuleFacts]:
-        """Facts of a first-party module by name, or None (third-party, namespace, unreadable)."""
-        if name in self._by_name:
+    def module(self, name: str, force: bool = False) -> Optional[ModuleFacts]:
+        """Facts of a first-party module by name, or None (third-party, namespace, unreadable).
+
+        Modules the prefilter ruled out are not parsed unless ``force`` is set.
+        """
+        if name in self._by_name and (self._by_name[name] is not None or not force):
             return self._by_name[name]
-        located = self.locate(name) if self.gate is None or name in self.gate else None
+        gated = self.gate is not None and name not in self.gate and not force
+        located = None if gated else self.locate(name)
         facts: Optional[ModuleFacts] = None
         if located is not None and located[0].suffix == ".py":
             try:

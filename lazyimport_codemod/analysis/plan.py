@@ -11,6 +11,7 @@ change at all.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Optional
@@ -155,6 +156,9 @@ class Planner:
                     f"`{name.bound}` is used at import time at line {use.line} ({use.reason})",
                     line=use.line,
                 )
+        sibling = _package_binding(facts, stmt, name)
+        if sibling:
+            return Decision(Action.LEAVE, sibling)
         taken, blocked = self.taken_by_importers(facts, name.bound)
         if blocked:
             return Decision(Action.LEAVE, f"it must stay a module attribute: {blocked}")
@@ -240,7 +244,7 @@ class Planner:
             return Verdict(edge, decision, {edge.heavy: (edge.heavy,)})
         if not edge.targets:
             return None
-        skip = preloaded | ({facts.name} if facts.name else set())
+        skip = frozenset(preloaded | ({facts.name} if facts.name else set()))
         reached = self.project.heavy_reached(edge.targets, skip)
         if not reached:
             return None
@@ -251,7 +255,24 @@ class Planner:
             where = self._cut_point(first[1])
             reason = f"fix cuts the chain at {where}" if where else "fix cuts the chain in the modules it imports"
             return Verdict(edge, Decision(Action.DOWNSTREAM, reason), chains)
-        return Verdict(edge, self.decide(facts, edge.statement, edge.name), chains)
+        decision = self.decide(facts, edge.statement, edge.name)
+        if decision.deferrable:
+            effect = self._effect_of_loading(edge.targets, skip)
+            if effect:
+                decision = Decision(Action.LEAVE, effect)
+        return Verdict(edge, decision, chains)
+
+    def _effect_of_loading(self, targets: Iterable[str], skip: frozenset[str]) -> str:
+        """A first-party module whose import does something beyond itself (registration...)."""
+        for target in targets:
+            if target in skip:
+                continue
+            module = self.project.module(target, force=True)
+            if module is not None and module.file.side_effect[0]:
+                line, what = module.file.side_effect
+                return (f"importing `{target}` has an effect at import time ({what} at "
+                        f"{_display(module.path)}:{line}) that deferring would postpone")
+        return ""
 
     def parent_verdict(self, facts: ModuleFacts) -> Optional[tuple[dict[str, tuple[str, ...]], Decision]]:
         """Heavy packages that arrive only through this module's own parent packages."""
@@ -290,6 +311,33 @@ class Planner:
                 continue
             plans.append(NamePlan(edge.statement, edge.name, verdict.decision))
         return plans
+
+
+def _package_binding(facts: ModuleFacts, stmt: ImportStatement, name: ImportedName) -> str:
+    """``import P.sub as x`` also makes ``P.sub`` reachable through another ``import P`` here.
+
+    That matters only if the code spells ``P.sub`` somewhere (outside imports).
+    """
+    if name.attribute is not None or "." not in name.module:
+        return ""
+    top = name.module.split(".")[0]
+    dotted = rb"\b" + rb"\s*\.\s*".join(re.escape(p.encode()) for p in name.module.split(".")) + rb"\b"
+    import_lines = {line for st in facts.imports for line in range(st.line, st.end_line + 1)}
+    spelled = any(
+        facts.data.count(b"\n", 0, match.start()) + 1 not in import_lines
+        for match in re.finditer(dotted, facts.data)
+    )
+    if not spelled:
+        return ""
+    for other_stmt in facts.imports:
+        for other in other_stmt.names:
+            if other is name or other.attribute is not None or other.bound != top:
+                continue
+            return (
+                f"`import {other.module}` at line {other_stmt.line} may rely on `{name.module}` "
+                "being loaded by this import"
+            )
+    return ""
 
 
 def _display(path: Path) -> str:

@@ -25,7 +25,7 @@ from typing import Mapping, Optional, Sequence, Union
 
 import libcst as cst
 from libcst.helpers import get_full_name_for_node
-from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider, ScopeProvider
 
 from lazyimport_codemod.models import Action, ImportedName, ImportStatement, NamePlan
 
@@ -37,6 +37,8 @@ FunctionKey = tuple[int, str]
 Signature = tuple[object, ...]
 
 _NEWLINES = re.compile(r"\r\n|\r|\n")
+# A comment the tokenizer reads as a type comment (``# type: ignore`` is not one).
+_TYPE_COMMENT = re.compile(r"#[ \t]*type:(?![ \t]*ignore(?![0-9A-Za-z]))")
 
 
 class TransformError(Exception):
@@ -70,11 +72,14 @@ def apply_plans(
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     positions = wrapper.resolve(PositionProvider)
     index = _Index.build(module, positions, _decoded_lines(source, module.encoding))
+    if any(plan.decision.action is Action.PROXY for plan in active):
+        _check_generated_names(wrapper, positions, runtime_module)
     edits = _EditPlanner(module, index, runtime_module).plan(active)
     try:
         result = module.visit(_Rewriter(module, edits)).bytes
     except (cst.CSTValidationError, cst.ParserSyntaxError) as exc:
         raise TransformError(f"cannot build the rewritten module: {_one_line(str(exc))}") from None
+    result = _restore_last_line_break(source, result)
     _check_compiles(result)
     return result
 
@@ -93,6 +98,58 @@ def _active_plans(plans: Sequence[NamePlan]) -> list[NamePlan]:
         active.append(plan)
     active.sort(key=lambda p: (p.statement.line, p.statement.column))
     return active
+
+
+def _check_generated_names(
+    wrapper: MetadataWrapper, positions: Mapping[cst.CSTNode, CodeRange], runtime_module: str
+) -> None:
+    """A proxy block uses ``lazy_import`` and ``TYPE_CHECKING``: the module may bind them
+    only by importing them from the runtime module and from ``typing``.
+
+    Anything else (another project's ``lazy_import``, ``def lazy_import``,
+    ``TYPE_CHECKING = False``) would be reused or silently rebound.
+    """
+    scope = wrapper.resolve(ScopeProvider)[wrapper.module]
+    assert scope is not None
+    for name, source in (("lazy_import", runtime_module), ("TYPE_CHECKING", "typing")):
+        for assignment in scope.assignments[name]:
+            node = getattr(assignment, "node", None)
+            if isinstance(node, cst.ImportFrom) and _imports_itself(node, name, source):
+                continue
+            where = f" at line {positions[node].start.line}" if node in positions else ""
+            raise TransformError(
+                f"the module binds `{name}`{where} to something other than"
+                f" `from {source} import {name}`, and a proxy needs that name"
+            )
+
+
+def _imports_itself(node: cst.ImportFrom, name: str, source: str) -> bool:
+    """Whether every alias of ``node`` that binds ``name`` is ``name`` taken from ``source``.
+
+    A relative import counts when it names the end of ``source`` (``from ._lazy``
+    for ``app._lazy``): which package the dots mean is not known here.
+    """
+    written = get_full_name_for_node(node.module) if node.module is not None else ""
+    if node.relative:
+        if not written or not source.endswith(f".{written}"):
+            return False
+    elif written != source:
+        return False
+    return all(
+        get_full_name_for_node(alias.name) == name
+        for alias in _aliases(node)
+        if (_asname(alias) or get_full_name_for_node(alias.name)) == name
+    )
+
+
+def _restore_last_line_break(source: bytes, result: bytes) -> bytes:
+    """LibCST drops the last ``\\r`` of a file with old-Mac line endings; put it back."""
+    for ending in (b"\r\n", b"\r", b"\n"):
+        if source.endswith(ending):
+            if not result.endswith((b"\r", b"\n")):
+                return result + ending
+            break
+    return result
 
 
 def _check_compiles(result: bytes) -> None:
@@ -398,7 +455,7 @@ class _EditPlanner:
         anchor = existing if existing is not None else works[0].site.top
         position = _top_index(self.module, anchor)
         earlier = self.module.body[:position]
-        lazy_name = _bound_lazy_import(earlier)
+        lazy_name = _bound_lazy_import(earlier, self.runtime_module)
         support: list[str] = []
         if existing is None:
             check = _type_checking_expression(earlier)
@@ -416,7 +473,7 @@ class _EditPlanner:
             for name in work.proxy:
                 if name.bound not in assigned:
                     assigned.add(name.bound)
-                    assignments.append(_proxy_assignment(name, lazy_name))
+                    assignments.append(_proxy_assignment(work.statement, name, lazy_name))
         if existing is not None:
             return _ProxyEdit(anchor, support, None, existing, checks, assignments)
         lines = [f"if {check}:"]
@@ -473,10 +530,17 @@ def _with_alias(written: str, asname: Optional[str]) -> str:
     return f"{written} as {asname}" if asname else written
 
 
-def _proxy_assignment(name: ImportedName, lazy_name: str) -> str:
-    """The ``else:`` line that binds ``name`` to a proxy standing for the same import."""
+def _proxy_assignment(statement: ImportStatement, name: ImportedName, lazy_name: str) -> str:
+    """The ``else:`` line that binds ``name`` to a proxy standing for the same import.
+
+    A relative import stays relative (the runtime resolves the dots against the
+    calling module's package): ``name.module`` is only a guess from the folders.
+    """
     if name.attribute is not None:
-        return f'{name.bound} = {lazy_name}("{name.module}", "{name.attribute}")'
+        module = name.module
+        if statement.level:
+            module = "." * statement.level + (statement.written_module or "")
+        return f'{name.bound} = {lazy_name}("{module}", "{name.attribute}")'
     if name.asname is None and "." in name.module:
         return f'{name.bound} = {lazy_name}("{name.module}", top_level=True)'
     return f'{name.bound} = {lazy_name}("{name.module}")'
@@ -555,10 +619,10 @@ def _type_checking_expression(statements: Sequence[cst.BaseStatement]) -> Option
     return via_module
 
 
-def _bound_lazy_import(statements: Sequence[cst.BaseStatement]) -> Optional[str]:
-    """The name an earlier ``from ... import lazy_import`` binds, if any."""
+def _bound_lazy_import(statements: Sequence[cst.BaseStatement], runtime_module: str) -> Optional[str]:
+    """The name an earlier ``from <runtime module> import lazy_import`` binds, if any."""
     for small in _small_statements(statements):
-        if isinstance(small, cst.ImportFrom):
+        if isinstance(small, cst.ImportFrom) and _imports_itself(small, "lazy_import", runtime_module):
             for alias in _aliases(small):
                 if get_full_name_for_node(alias.name) == "lazy_import":
                     return _asname(alias) or "lazy_import"
@@ -607,9 +671,16 @@ def _assigned_name(statement: cst.BaseStatement) -> Optional[str]:
 
 
 def _is_docstring(small: cst.BaseSmallStatement) -> bool:
-    return isinstance(small, cst.Expr) and isinstance(
-        small.value, (cst.SimpleString, cst.ConcatenatedString)
-    )
+    return isinstance(small, cst.Expr) and _is_plain_string(small.value)
+
+
+def _is_plain_string(node: cst.BaseExpression) -> bool:
+    """A str literal, or an implicit concatenation of them; an f-string runs code, bytes are no doc."""
+    if isinstance(node, cst.SimpleString):
+        return "b" not in node.prefix.lower()
+    if isinstance(node, cst.ConcatenatedString):
+        return _is_plain_string(node.left) and _is_plain_string(node.right)
+    return False
 
 
 # ---------------------------------------------------------------------------
@@ -659,7 +730,11 @@ class _Rewriter(cst.CSTTransformer):
             statement = self._parse(text)
             if _assigned_name(statement) not in assigned:
                 assignments.append(statement)
+        leading = list(block.leading_lines)
+        if proxy.support and not (leading and _is_blank(leading[0])):
+            leading.insert(0, cst.EmptyLine())  # the added imports go just above
         return block.with_changes(
+            leading_lines=leading,
             body=body.with_changes(body=checks),
             orelse=orelse.with_changes(body=orelse.body.with_changes(body=assignments)),
         )
@@ -778,7 +853,10 @@ class _Rewriter(cst.CSTTransformer):
     def _proxy_group(self, proxy: _ProxyEdit) -> list[cst.BaseStatement]:
         statements: list[cst.BaseStatement] = [self._parse(text) for text in proxy.support]
         if proxy.block is not None:
-            statements.append(self._parse(proxy.block))
+            block = self._parse(proxy.block)
+            if statements:  # a blank line between the added imports and the block
+                block = block.with_changes(leading_lines=[cst.EmptyLine()])
+            statements.append(block)
         return statements
 
     def _parse(self, code: str) -> cst.BaseStatement:
@@ -838,7 +916,11 @@ def _end_parenthesized(
 def _insert_at_top(
     body: cst.BaseSuite, lines: Sequence[cst.BaseStatement]
 ) -> cst.IndentedBlock:
-    """Put ``lines`` after the docstring and any ``global``/``nonlocal`` lines."""
+    """Put ``lines`` after the docstring and any ``global``/``nonlocal`` lines.
+
+    A function type comment (``# type: (int) -> str`` on the line after the
+    ``def``) stays the first thing in the body, where type checkers read it.
+    """
     block = _as_block(body)
     statements = _split_docstring_line(list(block.body))
     position = 0
@@ -846,7 +928,19 @@ def _insert_at_top(
         position = 1
     while position < len(statements) and _is_scope_line(statements[position]):
         position += 1
+    lines = list(lines)
+    if lines and position < len(statements):
+        after = statements[position]
+        leading = list(_leading_lines(after))
+        kept = [i + 1 for i, line in enumerate(leading) if _is_type_comment(line)]
+        if kept:
+            lines[0] = lines[0].with_changes(leading_lines=[*leading[: kept[-1]], *_leading_lines(lines[0])])
+            statements[position] = after.with_changes(leading_lines=leading[kept[-1] :])
     return block.with_changes(body=[*statements[:position], *lines, *statements[position:]])
+
+
+def _is_type_comment(line: cst.EmptyLine) -> bool:
+    return line.comment is not None and _TYPE_COMMENT.match(line.comment.value) is not None
 
 
 def _as_block(body: cst.BaseSuite) -> cst.IndentedBlock:
