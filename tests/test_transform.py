@@ -880,6 +880,7 @@ PROXY_CASES = [
 
         from typing import TYPE_CHECKING
         from lazyimport_codemod.runtime import lazy_import
+
         if TYPE_CHECKING:
             import numpy
             import numpy as np
@@ -893,7 +894,7 @@ PROXY_CASES = [
             DF = lazy_import("pandas", "DataFrame")
             matplotlib = lazy_import("matplotlib.pyplot", top_level=True)
             gcs = lazy_import("google.cloud.storage")
-            e = lazy_import("app.routers.services", "embed")
+            e = lazy_import(".services", "embed")
         from fastapi import APIRouter
 
         router = APIRouter()
@@ -912,6 +913,7 @@ PROXY_CASES = [
         import typing
         import os  # numbers
         from lazyimport_codemod.runtime import lazy_import
+
         if typing.TYPE_CHECKING:
             import numpy as np
         else:
@@ -951,6 +953,7 @@ PROXY_CASES = [
         """\
         from typing import TYPE_CHECKING
         from lazyimport_codemod.runtime import lazy_import
+
         if TYPE_CHECKING:
             import pandas as pd
         else:
@@ -975,6 +978,7 @@ PROXY_CASES = [
         import os
         from typing import TYPE_CHECKING
         from lazyimport_codemod.runtime import lazy_import
+
         if TYPE_CHECKING:
             import orjson
             import numpy as np
@@ -1038,6 +1042,7 @@ PROXY_CASES = [
         """\
         from typing import TYPE_CHECKING
         from lazyimport_codemod.runtime import lazy_import
+
         if TYPE_CHECKING:
             from sklearn import svm, linear_model
         else:
@@ -1096,7 +1101,7 @@ def test_crlf_line_endings_survive() -> None:
     assert result == (
         b"import os\r\n"
         b"from typing import TYPE_CHECKING\r\n"
-        b"from lazyimport_codemod.runtime import lazy_import\r\n"
+        b"from lazyimport_codemod.runtime import lazy_import\r\n\r\n"
         b"if TYPE_CHECKING:\r\n    import pandas as pd\r\nelse:\r\n"
         b'    pd = lazy_import("pandas")\r\n\r\n'
         b"def f():\r\n    import numpy as np\r\n    return np.zeros(1)\r\n\r\n__all__ = ['pd']\r\n"
@@ -1112,7 +1117,7 @@ def test_tabs_survive_and_are_used_for_new_blocks() -> None:
     result = apply_plans(source, plans(source, np=inline("f", "g"), pd=PROXY))
     assert result == (
         b"from typing import TYPE_CHECKING\n"
-        b"from lazyimport_codemod.runtime import lazy_import\n"
+        b"from lazyimport_codemod.runtime import lazy_import\n\n"
         b"if TYPE_CHECKING:\n\timport pandas as pd\nelse:\n\tpd = lazy_import(\"pandas\")\n\n"
         b"class A:\n\tdef f(self):\n\t\timport numpy as np\n\t\treturn np.zeros(1)\n"
         b"\tdef g(self):\n\t\timport numpy as np\n\t\treturn np\n\n"
