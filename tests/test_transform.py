@@ -843,6 +843,79 @@ INLINE_CASES = [
         """,
         id="LEAVE plans are ignored",
     ),
+    pytest.param(
+        """\
+        from x import compute
+
+
+        def f():
+            "doc" f"{compute(1)}"
+            return compute(2)
+
+
+        def g():
+            f"{compute(1)}"; return compute(2)
+
+
+        def h():
+            "doc " "more"
+            return compute(3)
+        """,
+        {"compute": inline("f", "g", "h")},
+        """\
+        def f():
+            from x import compute
+            "doc" f"{compute(1)}"
+            return compute(2)
+
+
+        def g():
+            from x import compute
+            f"{compute(1)}"; return compute(2)
+
+
+        def h():
+            "doc " "more"
+            from x import compute
+            return compute(3)
+        """,
+        id="an f-string first is no docstring, a plain concatenation is",
+    ),
+    pytest.param(
+        """\
+        from x import compute
+
+
+        def f(a,  # type: int
+              ):
+            # Signature:
+            # type: (...) -> int
+            # Why.
+            return compute(a)
+
+
+        def g():
+            # type: ignore
+            return compute(1)
+        """,
+        {"compute": inline("f", "g")},
+        """\
+        def f(a,  # type: int
+              ):
+            # Signature:
+            # type: (...) -> int
+            from x import compute
+            # Why.
+            return compute(a)
+
+
+        def g():
+            from x import compute
+            # type: ignore
+            return compute(1)
+        """,
+        id="function type comment stays first in the body",
+    ),
 ]
 
 
@@ -1059,6 +1132,89 @@ PROXY_CASES = [
         """,
         id="proxy and inline from one statement",
     ),
+    pytest.param(
+        """\
+        from .svc import thing
+        from . import svc
+        from ..a.b import c as d
+
+        __all__ = ["thing", "svc", "d"]
+        """,
+        {"thing": PROXY, "svc": PROXY, "d": PROXY},
+        """\
+        from typing import TYPE_CHECKING
+        from lazyimport_codemod.runtime import lazy_import
+
+        if TYPE_CHECKING:
+            from .svc import thing
+            from . import svc
+            from ..a.b import c as d
+        else:
+            thing = lazy_import(".svc", "thing")
+            svc = lazy_import(".", "svc")
+            d = lazy_import("..a.b", "c")
+
+        __all__ = ["thing", "svc", "d"]
+        """,
+        id="relative imports stay relative",
+    ),
+    pytest.param(
+        """\
+        from typing import TYPE_CHECKING
+        try:
+            from lazyimport_codemod.runtime import lazy_import
+        finally:
+            pass
+        if TYPE_CHECKING:
+            import numpy as np
+        else:
+            np = lazy_import("numpy")
+        import pandas as pd
+
+        __all__ = ["np", "pd"]
+        """,
+        {"pd": PROXY},
+        """\
+        from typing import TYPE_CHECKING
+        try:
+            from lazyimport_codemod.runtime import lazy_import
+        finally:
+            pass
+        from lazyimport_codemod.runtime import lazy_import
+
+        if TYPE_CHECKING:
+            import numpy as np
+            import pandas as pd
+        else:
+            np = lazy_import("numpy")
+            pd = lazy_import("pandas")
+
+        __all__ = ["np", "pd"]
+        """,
+        id="blank line between an added import and an earlier run's block",
+    ),
+    pytest.param(
+        """\
+        from helpers import lazy_import as li
+        import numpy as np
+
+        __all__ = ["np", "li"]
+        """,
+        {"np": PROXY},
+        """\
+        from helpers import lazy_import as li
+        from typing import TYPE_CHECKING
+        from lazyimport_codemod.runtime import lazy_import
+
+        if TYPE_CHECKING:
+            import numpy as np
+        else:
+            np = lazy_import("numpy")
+
+        __all__ = ["np", "li"]
+        """,
+        id="a lazy_import from elsewhere under another name is not reused",
+    ),
 ]
 
 
@@ -1146,6 +1302,25 @@ def test_latin1_file_with_non_ascii_before_the_statement() -> None:
     ).encode("latin-1")
 
 
+def test_function_type_comment_is_read_after_the_rewrite() -> None:
+    source = b"import numpy as np\n\n\ndef f(n):\n    # type: (int) -> int\n    return np.zeros(n)\n"
+    result = apply_plans(source, plans(source, np=inline("f")))
+    (function,) = ast.parse(result, type_comments=True).body
+    assert isinstance(function, ast.FunctionDef) and function.type_comment == "(int) -> int"
+    assert isinstance(function.body[0], ast.Import)
+
+
+def test_cr_only_line_endings_keep_the_last_line_break() -> None:
+    source = b"import numpy as np\rimport pandas as pd\rdef f():\r    return np.zeros(1)\r__all__ = ['pd']\r"
+    result = apply_plans(source, plans(source, np=inline("f"), pd=PROXY))
+    assert result == (
+        b"from typing import TYPE_CHECKING\r"
+        b"from lazyimport_codemod.runtime import lazy_import\r\r"
+        b'if TYPE_CHECKING:\r    import pandas as pd\relse:\r    pd = lazy_import("pandas")\r'
+        b"def f():\r    import numpy as np\r    return np.zeros(1)\r__all__ = ['pd']\r"
+    )
+
+
 def test_no_trailing_newline() -> None:
     source = b"import numpy as np\ndef f(): return np"
     result = apply_plans(source, plans(source, np=inline("f")))
@@ -1211,6 +1386,44 @@ def test_class_body_import_is_refused() -> None:
 def test_result_that_does_not_compile_is_refused() -> None:
     with pytest.raises(TransformError, match="result does not compile"):
         transform._check_compiles(b"def f(:\n    pass\n")
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        pytest.param("from helpers import lazy_import\nimport numpy as np\n", id="imported elsewhere"),
+        pytest.param("import numpy as np\ndef lazy_import(name): pass\n", id="defined"),
+        pytest.param(
+            "from lazyimport_codemod.runtime import _load as lazy_import\nimport numpy as np\n",
+            id="another name of the runtime",
+        ),
+        pytest.param(
+            "import numpy as np\ndef setup():\n    global lazy_import\n    lazy_import = 1\n",
+            id="global in a function",
+        ),
+        pytest.param("TYPE_CHECKING = False\nimport numpy as np\n", id="TYPE_CHECKING assigned"),
+        pytest.param(
+            "from typing_extensions import TYPE_CHECKING\nimport numpy as np\n",
+            id="TYPE_CHECKING not from typing",
+        ),
+    ],
+)
+def test_generated_names_bound_to_something_else_are_refused(source: str) -> None:
+    data = source.encode()
+    with pytest.raises(TransformError, match=r"binds `(lazy_import|TYPE_CHECKING)` at line \d+ to"):
+        apply_plans(data, plans(data, np=PROXY))
+    moved = data + b"def f(): return np\n"
+    assert b"def f():\n    import numpy as np" in apply_plans(moved, plans(moved, np=inline("f")))
+
+
+def test_relative_import_of_the_runtime_module_is_reused() -> None:
+    source = b"from ._lazy import lazy_import\nimport numpy as np\n"
+    result = apply_plans(source, plans(source, np=PROXY), "app._lazy")
+    assert result == (
+        b"from ._lazy import lazy_import\n"
+        b"from typing import TYPE_CHECKING\n\n"
+        b'if TYPE_CHECKING:\n    import numpy as np\nelse:\n    np = lazy_import("numpy")\n'
+    )
 
 
 def test_name_not_in_statement() -> None:

@@ -116,7 +116,9 @@ def _check_generated_names(
             node = getattr(assignment, "node", None)
             if isinstance(node, cst.ImportFrom) and _imports_itself(node, name, source):
                 continue
-            where = f" at line {positions[node].start.line}" if node in positions else ""
+            where = ""
+            if isinstance(node, cst.CSTNode) and node in positions:
+                where = f" at line {positions[node].start.line}"
             raise TransformError(
                 f"the module binds `{name}`{where} to something other than"
                 f" `from {source} import {name}`, and a proxy needs that name"
