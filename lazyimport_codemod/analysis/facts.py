@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import os
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
@@ -27,7 +28,7 @@ from lazyimport_codemod.analysis.usage import analyse_usage, module_bindings
 from lazyimport_codemod.models import ImportStatement, NameUsage
 
 # Bump when FileFacts or what feeds it changes shape; old entries are ignored.
-_FORMAT = 3
+_FORMAT = 4
 
 
 @dataclass(frozen=True)
@@ -57,10 +58,16 @@ def extract(data: bytes, filename: str, module: Optional[str], is_package: bool)
         imports.append(stmt if noqa is None else _with_noqa(stmt, noqa))
         for line, column in ((stmt.line, stmt.column), (stmt.end_line, stmt.end_column)):
             columns[(line, column)] = parsed.char_column(line, column)
-    names = {n.bound for stmt in imports for n in stmt.names if not n.star}
-    usage = analyse_usage(parsed.tree, names, has_future_annotations(parsed.tree)) if names else {}
+    # Standard-library names are never deferred, so their uses need not be traced.
+    names = {n.bound for stmt in imports for n in stmt.names if not n.star and not _stdlib(n.module)}
+    usage = (
+        analyse_usage(parsed.tree, names, has_future_annotations(parsed.tree), parsed.lines)
+        if names
+        else {}
+    )
     return FileFacts(
-        tuple(imports), usage, columns, parsed.noqa(1), _reserved(parsed.tree, imports),
+        tuple(imports), usage, columns, parsed.noqa(1),
+        _reserved(parsed.tree, imports) if b"lazy_import" in data or b"TYPE_CHECKING" in data else (),
         _side_effect(parsed.tree, names),
     )
 
@@ -92,6 +99,11 @@ def _side_effect(tree: ast.Module, imported: set[str]) -> tuple[int, str]:
 
 
 RESERVED_NAMES = ("lazy_import", "TYPE_CHECKING")
+_STDLIB: frozenset[str] = frozenset(getattr(sys, "stdlib_module_names", ()))
+
+
+def _stdlib(module: str) -> bool:
+    return module.split(".", 1)[0] in _STDLIB
 
 
 def _reserved(tree: ast.Module, imports: list[ImportStatement]) -> tuple[tuple[str, int, str], ...]:

@@ -104,6 +104,9 @@ class Project:
         # heavy package, so they are never parsed.
         self.gate: Optional[set[str]] = None
         self._closures: dict[tuple[str, ...], frozenset[str]] = {}
+        self._reach_memo: dict[tuple[tuple[str, ...], frozenset[str], bool], dict[str, tuple[str, ...]]] = {}
+        self._adjacent: dict[str, tuple[list[str], list[str]]] = {}
+        self._adjacent_kept: dict[str, tuple[list[str], list[str]]] = {}
 
     # -- locating --------------------------------------------------------
     def add_root(self, root: Path) -> None:
@@ -257,6 +260,14 @@ class Project:
                     queue.extend(t for t in edge.targets if t not in seen)
         self._mark_hot()
 
+    def parsed_modules(self) -> list[ModuleFacts]:
+        """Every module parsed so far, each once."""
+        seen: dict[int, ModuleFacts] = {}
+        for facts in list(self._by_name.values()) + list(self._by_path.values()):
+            if facts is not None:
+                seen.setdefault(id(facts), facts)
+        return list(seen.values())
+
     def _mark_hot(self) -> None:
         edges: dict[str, set[str]] = {}
         seeds: set[str] = set()
@@ -275,17 +286,24 @@ class Project:
         start: Iterable[str],
         skip: frozenset[str] = frozenset(),
         keep_edge: Optional[Callable[[ModuleFacts, Edge], bool]] = None,
+        hot: Optional[set[str]] = None,
     ) -> dict[str, tuple[str, ...]]:
         """Heavy packages loaded by executing ``start`` modules, each with its shortest chain.
 
         ``skip`` holds modules already loaded (their effects are not this import's);
-        ``keep_edge`` drops edges that fix will cut, to ask what would remain.
+        ``keep_edge`` drops edges that fix will cut, to ask what would remain, and
+        ``hot`` (modules that still reach a heavy package under that filter)
+        prunes the search.
         """
+        hot = hot if hot is not None else self._hot
+        key = (tuple(start), skip, keep_edge is not None)
+        memo = self._reach_memo.get(key)
+        if memo is not None:
+            return memo
         found: dict[str, tuple[str, ...]] = {}
         seen = set(skip)
-        hot = self._hot
         queue: deque[tuple[str, tuple[str, ...]]] = deque()
-        for module in start:
+        for module in key[0]:
             if hot is not None and module not in hot:
                 continue
             if module not in seen:
@@ -293,21 +311,40 @@ class Project:
                 queue.append((module, (module,)))
         while queue:
             module, chain = queue.popleft()
+            heavies, targets = self._adjacency(module, keep_edge)
+            for heavy in heavies:
+                found.setdefault(heavy, chain + (heavy,))
+            for target in targets:
+                if target not in seen and (hot is None or target in hot):
+                    seen.add(target)
+                    queue.append((target, chain + (target,)))
+        self._reach_memo[key] = found
+        return found
+
+    def _adjacency(
+        self, module: str, keep_edge: Optional[Callable[[ModuleFacts, Edge], bool]]
+    ) -> tuple[list[str], list[str]]:
+        """Heavy packages a module imports directly and first-party modules it loads, in order.
+
+        A heavy import silenced with ``# noqa`` is accepted where it stands, so
+        it is not followed into LI002 reports either.
+        """
+        cache = self._adjacent_kept if keep_edge is not None else self._adjacent
+        found = cache.get(module)
+        if found is None:
+            heavies: list[str] = []
+            targets: list[str] = []
             facts = self.module(module)
-            if facts is None:
-                continue
-            for edge in facts.edges:
-                if edge.statement.silenced("LI001") and edge.heavy:
+            for edge in facts.edges if facts is not None else ():
+                if edge.heavy is not None and edge.statement.silenced("LI001"):
                     continue
-                if keep_edge is not None and not keep_edge(facts, edge):
+                if keep_edge is not None and facts is not None and not keep_edge(facts, edge):
                     continue
                 if edge.heavy is not None:
-                    found.setdefault(edge.heavy, chain + (edge.heavy,))
-                    continue
-                for target in edge.targets:
-                    if target not in seen and (hot is None or target in hot):
-                        seen.add(target)
-                        queue.append((target, chain + (target,)))
+                    heavies.append(edge.heavy)
+                else:
+                    targets.extend(edge.targets)
+            found = cache[module] = (heavies, targets)
         return found
 
     def preloaded(self, facts: ModuleFacts) -> frozenset[str]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Optional
 
-from lazyimport_codemod.analysis.graph import Edge, ModuleFacts, Project, ancestors
+from lazyimport_codemod.analysis.graph import Edge, ModuleFacts, Project, ancestors, importers_closure
 from lazyimport_codemod.analysis.importers import ImporterIndex
 from lazyimport_codemod.analysis.source import SourceError
 from lazyimport_codemod.models import (
@@ -81,6 +81,8 @@ class Planner:
         self.strategy = strategy
         self._decisions: dict[tuple[Path, int, int, str], Decision] = {}
         self.importers = importers
+        self._kept: dict[int, bool] = {}
+        self._hot_after: Optional[set[str]] = None
 
     # -- project-wide facts ----------------------------------------------
     def taken_by_importers(self, facts: ModuleFacts, bound: str) -> tuple[str, str]:
@@ -216,12 +218,35 @@ class Planner:
     # -- the graph after fix ----------------------------------------------
     def keep_after_fix(self, facts: ModuleFacts, edge: Edge) -> bool:
         """Whether this edge still loads eagerly once fix has run over the fix paths."""
+        kept = self._kept.get(id(edge))
+        if kept is None:
+            kept = self._kept[id(edge)] = self._keep(facts, edge)
+        return kept
+
+    def _keep(self, facts: ModuleFacts, edge: Edge) -> bool:
         if facts.path not in self.fix_paths:
             return True
         code = "LI001" if edge.heavy else "LI002"
         if edge.statement.silenced(code):
             return True
         return not self.decide(facts, edge.statement, edge.name).deferrable
+
+    def _remaining(self, start: Iterable[str], skip: frozenset[str]) -> dict[str, tuple[str, ...]]:
+        """What ``start`` would still load eagerly after fix (searching only where it can)."""
+        if self._hot_after is None:
+            edges: dict[str, set[str]] = {}
+            seeds: set[str] = set()
+            for module in self.project.parsed_modules():
+                if module.name is None:
+                    continue
+                outgoing = edges.setdefault(module.name, set())
+                for edge in module.edges:
+                    if self.keep_after_fix(module, edge):
+                        if edge.heavy is not None:
+                            seeds.add(module.name)
+                        outgoing.update(edge.targets)
+            self._hot_after = importers_closure(seeds, edges)
+        return self.project.heavy_reached(start, skip, self.keep_after_fix, self._hot_after)
 
     def _cut_point(self, chain: tuple[str, ...]) -> Optional[str]:
         """Where fix breaks this chain: the deepest edge it defers (one cut serves every importer)."""
@@ -249,7 +274,7 @@ class Planner:
         if not reached:
             return None
         chains = {pkg: ((facts.name or facts.path.stem),) + chain for pkg, chain in reached.items()}
-        remaining = self.project.heavy_reached(edge.targets, skip, self.keep_after_fix)
+        remaining = self._remaining(edge.targets, skip)
         if not remaining and facts.path in self.fix_paths:
             first = min(reached.items(), key=lambda item: (len(item[1]), item[0]))
             where = self._cut_point(first[1])
@@ -286,7 +311,7 @@ class Planner:
         if not reached:
             return None
         chains = {pkg: (facts.name,) + chain for pkg, chain in reached.items()}
-        remaining = self.project.heavy_reached(parents, skip, self.keep_after_fix)
+        remaining = self._remaining(parents, skip)
         if not remaining:
             first = min(reached.items(), key=lambda item: (len(item[1]), item[0]))
             where = self._cut_point(first[1])

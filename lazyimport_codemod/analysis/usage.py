@@ -20,10 +20,11 @@ count as import-time too.
 from __future__ import annotations
 
 import ast
+import re
 from dataclasses import dataclass, field, replace
 from typing import Iterable, Optional, Union
 
-from lazyimport_codemod.analysis.imports import is_type_checking
+from lazyimport_codemod.analysis.imports import is_type_checking, walk_import_time
 from lazyimport_codemod.models import NameUsage, Use, UseKind
 
 FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
@@ -230,8 +231,17 @@ def exported_names(tree: ast.Module) -> tuple[set[str], int]:
             return strings(value.left) & strings(value.right)
         return isinstance(value, ast.Name) and value.id == "__all__"
 
+    # ``__all__`` is managed by module-level statements; function bodies are not read.
+    nodes = [
+        sub
+        for stmt, _, _ in walk_import_time(tree.body)
+        if isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Expr))
+        for sub in ast.walk(stmt)
+    ]
+    if not any(isinstance(n, ast.Name) and n.id == "__all__" for n in nodes):
+        return names, 0
     read_methods: set[int] = set()  # id() of ``__all__.append``/``extend`` nodes we understood
-    for node in ast.walk(tree):
+    for node in nodes:
         if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
             if any(isinstance(t, ast.Name) and t.id == "__all__" for t in targets):
@@ -248,7 +258,7 @@ def exported_names(tree: ast.Module) -> tuple[set[str], int]:
                     read = False
                 if read:
                     read_methods.add(id(func))
-    for node in ast.walk(tree):
+    for node in nodes:
         if (
             isinstance(node, ast.Attribute)
             and isinstance(node.value, ast.Name)
@@ -262,8 +272,15 @@ def exported_names(tree: ast.Module) -> tuple[set[str], int]:
 class _UsageWalker:
     """One recursive walk that records a :class:`Use` for every load of a tracked name."""
 
-    def __init__(self, tree: ast.Module, names: set[str], future_annotations: bool) -> None:
+    def __init__(
+        self, tree: ast.Module, names: set[str], future_annotations: bool,
+        lines: Optional[list[str]] = None,
+    ) -> None:
         self.names = names
+        self.lines = lines
+        self.spelled = (
+            re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(names))) + r")\b") if names else None
+        )
         self.future = future_annotations
         self.uses: dict[str, list[Use]] = {name: [] for name in names}
         self.global_rebound: dict[str, int] = {}
@@ -335,6 +352,14 @@ class _UsageWalker:
         if why:
             use = replace(use, needs_real=why)
         self.uses[name].append(use)
+
+    def _mentions(self, node: FunctionNode) -> bool:
+        """Whether the function's body text spells any tracked name (cheap, conservative)."""
+        if self.lines is None or self.spelled is None or not node.body:
+            return True
+        first = node.body[0].lineno - 1
+        last = node.end_lineno or len(self.lines)
+        return self.spelled.search("\n".join(self.lines[first:last])) is not None
 
     def _real_only(self, node: Optional[ast.AST], why: str) -> None:
         """Remember bare names in positions where Python needs the real class or object."""
@@ -455,6 +480,8 @@ class _UsageWalker:
                 self.expr(deco, scope, owner, "decorator" if owner is None else reason)
             self._arguments_defaults(node.args, scope, owner, reason)
             self._annotations(node, scope, owner)
+            if not self._mentions(node):
+                return  # the body never spells a tracked name: nothing to find there
             inner = self._new_scope("function", scope, list(node.body), node.args)
             self._note_global_rebinds(inner, node)
             # Module-level functions and methods of module-level classes may run on import.
@@ -591,16 +618,22 @@ def module_bindings(tree: ast.Module, names: set[str]) -> dict[str, list[int]]:
     return bound
 
 
-def analyse_usage(tree: ast.Module, names: set[str], future_annotations: bool) -> dict[str, NameUsage]:
-    """Uses of each name in ``names`` (bound at module level by imports)."""
-    walker = _UsageWalker(tree, names, future_annotations)
+def analyse_usage(
+    tree: ast.Module, names: set[str], future_annotations: bool, lines: Optional[list[str]] = None
+) -> dict[str, NameUsage]:
+    """Uses of each name in ``names`` (bound at module level by imports).
+
+    With the source ``lines``, function bodies that never spell a tracked name
+    are skipped without walking them.
+    """
+    walker = _UsageWalker(tree, names, future_annotations, lines)
     module_scope = _Scope("module", None)
     walker.statements(tree.body, module_scope, None, "module statement")
     exported, computed_all = exported_names(tree)
     bindings = module_bindings(tree, names)
     result: dict[str, NameUsage] = {}
     for name in names:
-        lines = bindings.get(name, [])
+        binding_lines = bindings.get(name, [])
         if name in exported:
             why = "listed in __all__"
         elif computed_all and not name.startswith("_"):
@@ -610,7 +643,7 @@ def analyse_usage(tree: ast.Module, names: set[str], future_annotations: bool) -
         result[name] = NameUsage(
             uses=tuple(sorted(walker.uses[name], key=lambda u: (u.line, u.column))),
             exported=why,
-            rebound_line=lines[1] if len(lines) > 1 else 0,
+            rebound_line=binding_lines[1] if len(binding_lines) > 1 else 0,
             global_rebound_line=walker.global_rebound.get(name, 0),
             dynamic_line=walker.dynamic_line,
         )
