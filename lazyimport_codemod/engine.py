@@ -8,16 +8,14 @@ file never hides the rest.
 from __future__ import annotations
 
 import os
-from collections import deque
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Optional, Sequence, Union
 
 from lazyimport_codemod.analysis.facts import FactsCache, FileFacts, extract
-from lazyimport_codemod.analysis.graph import ModuleFacts, Project, ancestors, importers_closure
+from lazyimport_codemod.analysis.graph import ModuleFacts, Project, ancestors
 from lazyimport_codemod.analysis.importers import ImporterIndex
-from lazyimport_codemod.analysis.imports import resolve_relative
-from lazyimport_codemod.analysis.prefilter import Scan, scan
+from lazyimport_codemod.analysis.prefilter import select_files
 from lazyimport_codemod.analysis.plan import Planner, Verdict, describe_functions
 from lazyimport_codemod.analysis.source import SourceError
 from lazyimport_codemod.config import Config
@@ -68,6 +66,7 @@ def analyse(
         return data if data is not None else path.read_bytes()
 
     project = Project(config.src, config.matcher(), read, FactsCache(config.root) if cache else None)
+
     def project_files() -> list[Path]:
         from lazyimport_codemod.discovery import discover_files
 
@@ -87,6 +86,8 @@ def analyse(
             datas[path] = read(path)
         except OSError as exc:
             errors.append(FileError(display_path(path), f"cannot read file: {exc.strerror or exc}"))
+    # select_files stores the bytes of the modules it reads in `overrides`, so
+    # read() never reads a file twice.
     needed = select_files(project, datas, overrides) if prefilter else set(datas)
     todo = [path for path in files if path in datas and path in needed]
     summaries = _summarise(project, todo, datas, jobs)
@@ -96,8 +97,8 @@ def analyse(
             errors.append(FileError(display_path(path), summary))
         else:
             facts[path] = project.facts_for_path(path, datas[path], summary)
-    # Load everything reachable first: decisions about exported names need the
-    # full set of importers, so they must not start before the graph is known.
+    # Parse every first-party module the files can reach through a heavy path
+    # before any search starts: the searches are pruned with that graph.
     starts: list[str] = []
     for module in facts.values():
         for edge in module.edges:
@@ -162,76 +163,6 @@ def plan_source(source: bytes, path: Optional[Path], config: Config) -> list[Nam
         raise SourceError(analysis.errors[0].message)
     facts = analysis.facts.get(file)
     return analysis.planner.plans(facts) if facts is not None else []
-
-
-def select_files(
-    project: Project, datas: Mapping[Path, bytes], cache: dict[Path, bytes]
-) -> set[Path]:
-    """Files that may have a diagnostic (see :mod:`prefilter`); also gates the project.
-
-    The others are never parsed: a syntax error in a file that mentions no heavy
-    package and imports nothing that reaches one is left to the linters that
-    check syntax, which is what keeps lint close to ruff's speed.
-    """
-    matcher = project.matcher
-    scans: dict[str, Scan] = {}
-    direct: dict[str, bool] = {}
-    edges: dict[str, set[str]] = {}
-
-    def targets(name: Optional[str], is_package: bool, found: Scan) -> tuple[set[str], bool]:
-        out: set[str] = set()
-        heavy = found.unsure
-        for level, module, names in found.imports:
-            absolute = resolve_relative(name, is_package, level, module or None)
-            if absolute is None:
-                continue
-            if level == 0 and not heavy:
-                heavy = matcher.match(absolute) is not None or any(
-                    matcher.match(f"{absolute}.{n}") is not None for n in names if n != "*"
-                )
-            candidates = ancestors(absolute) + [absolute]
-            candidates += [f"{absolute}.{n}" for n in names if n != "*"]
-            out.update(c for c in candidates if project.locate(c) is not None)
-        return out, heavy
-
-    linted: dict[Path, tuple[Optional[str], bool, set[str]]] = {}
-    queue: deque[str] = deque()
-    for path, data in datas.items():
-        name, is_package = project.name_for_path(path)
-        found = scan(data)
-        outgoing, heavy = targets(name, is_package, found)
-        if name is not None:
-            scans[name] = found
-            edges[name] = outgoing
-            direct[name] = heavy
-            queue.extend(ancestors(name))
-        linted[path] = (name, heavy, outgoing)
-        queue.extend(outgoing)
-    while queue:
-        module = queue.popleft()
-        if module in scans:
-            continue
-        located = project.locate(module)
-        if located is None or located[0].suffix != ".py":
-            scans[module] = Scan((), False)
-            edges[module] = set()
-            continue
-        try:
-            data = project._read(located[0])
-        except OSError:
-            data = b""
-        cache[Path(os.path.abspath(located[0]))] = data
-        found = scans[module] = scan(data)
-        edges[module], direct[module] = targets(module, located[1], found)
-        queue.extend(edges[module])
-    hot = importers_closure((m for m, heavy in direct.items() if heavy), edges)
-    project.gate = hot
-    selected: set[Path] = set()
-    for path, (name, heavy, outgoing) in linted.items():
-        parents = ancestors(name) if name else []
-        if heavy or outgoing & hot or hot.intersection(parents):
-            selected.add(path)
-    return selected
 
 
 def _fix_text(decision: Decision) -> Optional[str]:

@@ -17,8 +17,14 @@ to report it.
 from __future__ import annotations
 
 import re
+import os
+from collections import deque
 from dataclasses import dataclass
-from typing import Iterator, Optional
+from pathlib import Path
+from typing import Iterator, Mapping, Optional
+
+from lazyimport_codemod.analysis.graph import Project, ancestors, importers_closure
+from lazyimport_codemod.analysis.imports import resolve_relative
 
 _IMPORTS = re.compile(
     rb"(?:^|[;:\r])[ \t\f]*(?:"
@@ -118,3 +124,73 @@ def scan(data: bytes) -> Scan:
                 module = match.group("module").decode("utf-8", "replace")
                 imports.append((len(match.group("dots")), module, tuple(_names(text))))
     return Scan(tuple(imports), unsure)
+
+
+def select_files(
+    project: Project, datas: Mapping[Path, bytes], cache: dict[Path, bytes]
+) -> set[Path]:
+    """Files that may have a diagnostic (see :mod:`prefilter`); also gates the project.
+
+    The others are never parsed: a syntax error in a file that mentions no heavy
+    package and imports nothing that reaches one is left to the linters that
+    check syntax, which is what keeps lint close to ruff's speed.
+    """
+    matcher = project.matcher
+    scans: dict[str, Scan] = {}
+    direct: dict[str, bool] = {}
+    edges: dict[str, set[str]] = {}
+
+    def targets(name: Optional[str], is_package: bool, found: Scan) -> tuple[set[str], bool]:
+        out: set[str] = set()
+        heavy = found.unsure
+        for level, module, names in found.imports:
+            absolute = resolve_relative(name, is_package, level, module or None)
+            if absolute is None:
+                continue
+            if level == 0 and not heavy:
+                heavy = matcher.match(absolute) is not None or any(
+                    matcher.match(f"{absolute}.{n}") is not None for n in names if n != "*"
+                )
+            candidates = ancestors(absolute) + [absolute]
+            candidates += [f"{absolute}.{n}" for n in names if n != "*"]
+            out.update(c for c in candidates if project.locate(c) is not None)
+        return out, heavy
+
+    linted: dict[Path, tuple[Optional[str], bool, set[str]]] = {}
+    queue: deque[str] = deque()
+    for path, data in datas.items():
+        name, is_package = project.name_for_path(path)
+        found = scan(data)
+        outgoing, heavy = targets(name, is_package, found)
+        if name is not None:
+            scans[name] = found
+            edges[name] = outgoing
+            direct[name] = heavy
+            queue.extend(ancestors(name))
+        linted[path] = (name, heavy, outgoing)
+        queue.extend(outgoing)
+    while queue:
+        module = queue.popleft()
+        if module in scans:
+            continue
+        located = project.locate(module)
+        if located is None or located[0].suffix != ".py":
+            scans[module] = Scan((), False)
+            edges[module] = set()
+            continue
+        try:
+            data = project._read(located[0])
+        except OSError:
+            data = b""
+        cache[Path(os.path.abspath(located[0]))] = data
+        found = scans[module] = scan(data)
+        edges[module], direct[module] = targets(module, located[1], found)
+        queue.extend(edges[module])
+    hot = importers_closure((m for m, heavy in direct.items() if heavy), edges)
+    project.gate = hot
+    selected: set[Path] = set()
+    for path, (name, heavy, outgoing) in linted.items():
+        parents = ancestors(name) if name else []
+        if heavy or outgoing & hot or hot.intersection(parents):
+            selected.add(path)
+    return selected
