@@ -19,13 +19,13 @@ import copy
 import json
 import os
 import re
-import subprocess
 import sys
 import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
+from lazyimport_codemod.child import ChildError, run_child
 from lazyimport_codemod.verify import DEFAULT_TIMEOUT, HeavyMatch, RunCallback, median, resolve_python
 
 DEFAULT_THRESHOLD_MS = 100.0
@@ -201,21 +201,9 @@ def run_importtime(
     script = script.replace("END", repr(_END)).replace("META", repr(_META))
     command = [interpreter, "-X", "importtime", "-c", script, module, *(str(path) for path in paths)]
     try:
-        completed = subprocess.run(
-            command,
-            cwd=str(cwd) if cwd else None,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            errors="replace",
-            timeout=timeout,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        raise ProfileError(f"{module}: import did not finish within {timeout:g} s") from None
-    except OSError as exc:
-        raise ProfileError(f"{module}: cannot run {interpreter}: {exc.strerror or exc}") from None
+        completed = run_child(command, cwd, timeout, module)
+    except ChildError as exc:
+        raise ProfileError(str(exc)) from None
     return parse_run(module, completed.stderr, completed.returncode)
 
 

@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
+from lazyimport_codemod.child import ChildError, run_child
+
 #: Maps a module name to the heavy package it belongs to, or None (``HeavyMatcher.match``).
 HeavyMatch = Callable[[str], Optional[str]]
 #: Called before each interpreter run with (run number, number of runs).
@@ -179,21 +181,9 @@ def _run(
     command: List[str], cwd: Optional[Path], timeout: Optional[float], module: str
 ) -> subprocess.CompletedProcess[str]:
     try:
-        return subprocess.run(
-            command,
-            cwd=str(cwd) if cwd else None,
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-            errors="replace",
-            timeout=timeout,
-            check=False,
-        )
-    except subprocess.TimeoutExpired:
-        raise VerifyError(f"{module}: import did not finish within {timeout:g} s") from None
-    except OSError as exc:
-        raise VerifyError(f"cannot run {command[0]}: {exc.strerror or exc}") from None
+        return run_child(command, cwd, timeout, module)
+    except ChildError as exc:
+        raise VerifyError(str(exc)) from None
 
 
 def _crash_message(interpreter: str, module: str, completed: subprocess.CompletedProcess[str]) -> str:
