@@ -22,6 +22,10 @@ from lazyimport_codemod.analysis.imports import resolve_relative
 from lazyimport_codemod.analysis.prefilter import bindings
 
 
+# A lookahead, so that `pkg.m.Model` yields both ("pkg", "m") and ("m", "Model").
+_ATTRIBUTE = re.compile(r"\b(?=(\w+)\s*\.\s*(\w+))")
+
+
 @dataclass(frozen=True)
 class Taker:
     """A file that binds a module's name: ``from M import name as bound`` at ``line``."""
@@ -40,6 +44,7 @@ class ImporterIndex:
         self._from: Optional[dict[str, dict[str, list[Taker]]]] = None
         self._star: dict[str, Taker] = {}
         self._module_users: dict[str, list[tuple[Path, bytes, str]]] = {}
+        self._pairs: dict[Path, frozenset[tuple[str, str]]] = {}
 
     def _build(self) -> dict[str, dict[str, list[Taker]]]:
         taken: dict[str, dict[str, list[Taker]]] = {}
@@ -81,12 +86,16 @@ class ImporterIndex:
         """A file that imports ``module`` and spells ``<its last part or alias>.name``."""
         if self._from is None:
             self._from = self._build()
-        tail = rb"\s*\.\s*" + re.escape(name.encode()) + rb"\b"
         last = module.rsplit(".", 1)[-1]
         for path, data, bound in self._module_users.get(module, []):
-            if path == own:
-                continue
-            for word in {last, bound}:
-                if re.search(rb"\b" + re.escape(word.encode()) + tail, data):
-                    return path
+            if path != own and not self._spelled(path, data).isdisjoint({(last, name), (bound, name)}):
+                return path
         return None
+
+    def _spelled(self, path: Path, data: bytes) -> frozenset[tuple[str, str]]:
+        """Every ``word.attribute`` pair a file spells, read once per file."""
+        pairs = self._pairs.get(path)
+        if pairs is None:
+            text = data.decode("utf-8", "replace")
+            pairs = self._pairs[path] = frozenset(_ATTRIBUTE.findall(text))
+        return pairs

@@ -11,6 +11,7 @@ change at all.
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -77,7 +78,7 @@ class Planner:
     ) -> None:
         self.project = project
         self.runtime_module = runtime_module
-        self.fix_paths = frozenset(Path(p).resolve() for p in fix_paths)
+        self.fix_paths = frozenset(Path(os.path.abspath(p)) for p in fix_paths)
         self.strategy = strategy
         self._decisions: dict[tuple[Path, int, int, str], Decision] = {}
         self.importers = importers
