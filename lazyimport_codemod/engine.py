@@ -65,7 +65,9 @@ def analyse(
         data = overrides.get(path)
         return data if data is not None else path.read_bytes()
 
-    project = Project(config.src, config.matcher(), read, FactsCache(config.root) if cache else None)
+    heavy = tuple(config.heavy_packages)
+    facts_cache = FactsCache(config.root, heavy) if cache else None
+    project = Project(config.src, config.matcher(), read, facts_cache, heavy)
 
     def project_files() -> list[Path]:
         from lazyimport_codemod.discovery import discover_files
@@ -130,11 +132,11 @@ def _summarise(
     if workers > 1 and (jobs is not None or len(misses) >= PARALLEL_THRESHOLD):
         from concurrent.futures import ProcessPoolExecutor
 
-        work = [(datas[p], str(p), name, is_package) for p, name, is_package in misses]
+        work = [(datas[p], str(p), name, is_package, project.heavy) for p, name, is_package in misses]
         with ProcessPoolExecutor(max_workers=workers) as pool:
             results = list(pool.map(_extract_or_error, work, chunksize=8))
     else:
-        results = [_extract_or_error((datas[p], str(p), n, k)) for p, n, k in misses]
+        results = [_extract_or_error((datas[p], str(p), n, k, project.heavy)) for p, n, k in misses]
     for (path, name, is_package), result in zip(misses, results):
         out[path] = result
         if project.cache is not None and not isinstance(result, str):
@@ -142,7 +144,7 @@ def _summarise(
     return out
 
 
-def _extract_or_error(job: tuple[bytes, str, Optional[str], bool]) -> Union[FileFacts, str]:
+def _extract_or_error(job: tuple[bytes, str, Optional[str], bool, tuple[str, ...]]) -> Union[FileFacts, str]:
     """Runs in worker processes: never raises, so one bad file cannot stop the pool."""
     try:
         return extract(*job)

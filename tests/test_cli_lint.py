@@ -176,3 +176,9 @@ def test_example_app(monkeypatch: pytest.MonkeyPatch) -> None:
     assert "slowapp.routers.search -> slowapp.services.embed -> torch" in out
     assert "LI001 heavy package `pandas`" in out
     assert "cannot defer" in out  # scoring.py's model is built at import time
+
+
+def test_standard_library_module_listed_as_heavy_is_traced(project: Path) -> None:
+    (project / "app" / "xmlish.py").write_text("import json\n\n\ndef f():\n    return json.dumps(1)\n")
+    result = run(["lint", "--extend-heavy-packages", "json", "app/xmlish.py"], project)
+    assert "fix moves the import into `f()` (line 4)" in result.stdout, result.stdout

@@ -11,6 +11,7 @@ always computed afresh, because they depend on other files.
 from __future__ import annotations
 
 import ast
+import functools
 import os
 import sys
 from dataclasses import dataclass
@@ -24,6 +25,7 @@ from lazyimport_codemod.analysis.imports import (
     walk_import_time,
 )
 from lazyimport_codemod.analysis.source import parse_source
+from lazyimport_codemod.heavy import HeavyMatcher
 from lazyimport_codemod.analysis.usage import analyse_usage, module_bindings
 from lazyimport_codemod.models import ImportStatement, NameUsage
 
@@ -48,8 +50,14 @@ class FileFacts:
     side_effect: tuple[int, str] = (0, "")
 
 
-def extract(data: bytes, filename: str, module: Optional[str], is_package: bool) -> FileFacts:
-    """Parse once and summarise; raises SourceError when the file cannot be parsed."""
+def extract(
+    data: bytes, filename: str, module: Optional[str], is_package: bool, heavy: tuple[str, ...] = ()
+) -> FileFacts:
+    """Parse once and summarise; raises SourceError when the file cannot be parsed.
+
+    ``heavy`` is the configured heavy list: standard-library names are not
+    traced unless they are on it.
+    """
     parsed = parse_source(data, filename)
     imports = []
     columns: dict[tuple[int, int], int] = {}
@@ -59,7 +67,13 @@ def extract(data: bytes, filename: str, module: Optional[str], is_package: bool)
         for line, column in ((stmt.line, stmt.column), (stmt.end_line, stmt.end_column)):
             columns[(line, column)] = parsed.char_column(line, column)
     # Standard-library names are never deferred, so their uses need not be traced.
-    names = {n.bound for stmt in imports for n in stmt.names if not n.star and not _stdlib(n.module)}
+    matcher = _matcher(heavy)
+    names = {
+        n.bound
+        for stmt in imports
+        for n in stmt.names
+        if not n.star and (not _stdlib(n.module) or matcher.match(n.module) is not None)
+    }
     usage = (
         analyse_usage(parsed.tree, names, has_future_annotations(parsed.tree), parsed.lines)
         if names
@@ -102,6 +116,11 @@ RESERVED_NAMES = ("lazy_import", "TYPE_CHECKING")
 _STDLIB: frozenset[str] = frozenset(getattr(sys, "stdlib_module_names", ()))
 
 
+@functools.lru_cache(maxsize=4)
+def _matcher(heavy: tuple[str, ...]) -> HeavyMatcher:
+    return HeavyMatcher(heavy)
+
+
 def _stdlib(module: str) -> bool:
     return module.split(".", 1)[0] in _STDLIB
 
@@ -135,15 +154,16 @@ class FactsCache:
     concurrent runs never see half an entry; an unreadable entry is a miss.
     """
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, heavy: tuple[str, ...] = ()) -> None:
         self.folder = root / ".lazyimport_cache" / f"{__version__}-{_FORMAT}"
+        self.heavy = heavy  # what gets traced depends on it, so it is part of every key
         self._ready = False
 
     def _key(self, data: bytes, module: Optional[str], is_package: bool) -> str:
         import hashlib  # only runs that parse something pay for it
 
         digest = hashlib.blake2b(data, digest_size=20)
-        digest.update(f"\0{module}\0{is_package}".encode())
+        digest.update(f"\0{module}\0{is_package}\0{','.join(self.heavy)}".encode())
         return digest.hexdigest()
 
     def get(self, data: bytes, module: Optional[str], is_package: bool) -> Optional[FileFacts]:

@@ -85,8 +85,10 @@ class Project:
         matcher: HeavyMatcher,
         read: Callable[[Path], bytes] = Path.read_bytes,
         cache: Optional[FactsCache] = None,
+        heavy: tuple[str, ...] = (),
     ) -> None:
         self.cache = cache
+        self.heavy = heavy
         self.roots: list[Path] = []
         for root in roots:
             self.add_root(root)
@@ -208,7 +210,7 @@ class Project:
             hit = self.cache.get(data, name, is_package)
             if hit is not None:
                 return hit
-        file = extract(data, str(path), name, is_package)
+        file = extract(data, str(path), name, is_package, self.heavy)
         if self.cache is not None:
             self.cache.put(data, name, is_package, file)
         return file
