@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Optional, Sequence
 
+from lazyimport_codemod.analysis.dominators import Dominators
 from lazyimport_codemod.analysis.facts import FactsCache, FileFacts, extract
 from lazyimport_codemod.analysis.source import SourceError
 from lazyimport_codemod.heavy import HeavyMatcher
@@ -105,7 +106,7 @@ class Project:
         # Set by the prefilter: first-party modules not in it cannot reach a
         # heavy package, so they are never parsed.
         self.gate: Optional[set[str]] = None
-        self._closures: dict[tuple[str, ...], frozenset[str]] = {}
+        self._closures: dict[tuple[str, ...], Dominators] = {}
         self._reach_memo: dict[tuple[tuple[str, ...], frozenset[str], bool], dict[str, tuple[str, ...]]] = {}
         self._adjacent: dict[str, tuple[list[str], list[str]]] = {}
         self._adjacent_kept: dict[str, tuple[list[str], list[str]]] = {}
@@ -354,26 +355,13 @@ class Project:
         if facts.name is None:
             return frozenset()
         parents = tuple(ancestors(facts.name))
-        closure = self._closures.get(parents)
-        if closure is None:
-            closure = self._closures[parents] = self._closure(parents, "")
-        if facts.name in closure:
-            # A parent package imports this very module: what that module itself
-            # loads is reported at its own imports, not as the parents' doing.
-            closure = self._closure(parents, facts.name)
-        return closure
+        tree = self._closures.get(parents)
+        if tree is None:
+            tree = self._closures[parents] = Dominators(parents, self._first_party_targets)
+        # If a parent package imports this very module, what that module itself
+        # loads is reported at its own imports, not as the parents' doing.
+        return tree.without(facts.name)
 
-    def _closure(self, start: Iterable[str], exclude: str) -> frozenset[str]:
-        closure: set[str] = set()
-        queue = deque(start)
-        while queue:
-            module = queue.popleft()
-            if module in closure or module == exclude:
-                continue
-            closure.add(module)
-            sub = self.module(module)
-            if sub is None:
-                continue
-            for edge in sub.edges:
-                queue.extend(t for t in edge.targets if t not in closure)
-        return frozenset(closure)
+    def _first_party_targets(self, module: str) -> list[str]:
+        facts = self.module(module)
+        return [t for edge in facts.edges for t in edge.targets] if facts is not None else []
