@@ -10,12 +10,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Any, Callable, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Callable, NoReturn, Optional, Sequence
 
 import click
 
 from lazyimport_codemod import __version__
 from lazyimport_codemod.commands_runtime import profile_command, verify_command
+
+if TYPE_CHECKING:  # the real modules load inside the commands, after --help has returned
+    from lazyimport_codemod.config import Config, Overrides
+    from lazyimport_codemod.models import LintResult
 
 _SELECTION_HELP = "comma-separated packages"
 
@@ -38,7 +42,7 @@ def selection_options(func: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def _overrides(heavy_packages: Optional[str], extend_heavy_packages: Optional[str],
-               config_file: Optional[Path], strategy: Optional[str] = None) -> Any:
+               config_file: Optional[Path], strategy: Optional[str] = None) -> Overrides:
     from lazyimport_codemod.config import Overrides
 
     return Overrides(
@@ -49,17 +53,17 @@ def _overrides(heavy_packages: Optional[str], extend_heavy_packages: Optional[st
     )
 
 
-def _fail(message: str) -> "NoReturn":  # type: ignore[name-defined]  # noqa: F821
+def _fail(message: str) -> NoReturn:
     click.echo(f"error: {message}", err=True)
     sys.exit(2)
 
 
-def _collect(paths: Sequence[Path], overrides: Any) -> list[tuple[Any, list[Path]]]:
+def _collect(paths: Sequence[Path], overrides: Overrides) -> list[tuple[Config, list[Path]]]:
     """Group discovered files by the configuration that governs them."""
     from lazyimport_codemod.config import ConfigError, load_config
     from lazyimport_codemod.discovery import PathNotFound, discover_files
 
-    groups: dict[tuple[Path, Optional[Path]], tuple[Any, set[Path]]] = {}
+    groups: dict[tuple[Path, Optional[Path]], tuple[Config, set[Path]]] = {}
     for path in paths or (Path("."),):
         if not path.exists():
             _fail(f"path '{path}' does not exist")
@@ -76,7 +80,7 @@ def _collect(paths: Sequence[Path], overrides: Any) -> list[tuple[Any, list[Path
     return [(config, sorted(files)) for config, files in groups.values()]
 
 
-def _finish(result: Any, fmt: str, quiet: bool, extra: str = "") -> None:
+def _finish(result: LintResult, fmt: str, quiet: bool, extra: str = "") -> None:
     from lazyimport_codemod.report import summary, write_diagnostics, write_errors
 
     write_diagnostics(result, fmt, sys.stdout)
