@@ -7,7 +7,6 @@ and CI annotators can parse it.  Summaries go to stderr.
 
 from __future__ import annotations
 
-import json
 from typing import Any, TextIO
 
 from lazyimport_codemod.models import Diagnostic, FileError, LintResult
@@ -55,6 +54,8 @@ def as_json(diag: Diagnostic) -> dict[str, Any]:
 def write_diagnostics(result: LintResult, fmt: str, out: TextIO) -> None:
     """Write the diagnostics of ``result`` to ``out`` in the chosen format."""
     if fmt == "json":
+        import json  # only this format needs it; lint starts faster without
+
         json.dump([as_json(d) for d in result.diagnostics], out, indent=2)
         out.write("\n")
         return

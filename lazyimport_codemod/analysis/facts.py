@@ -30,7 +30,7 @@ from lazyimport_codemod.analysis.usage import analyse_usage, module_bindings
 from lazyimport_codemod.models import ImportStatement, NameUsage
 
 # Bump when FileFacts or what feeds it changes shape; old entries are ignored.
-_FORMAT = 4
+_FORMAT = 5
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ def extract(
     columns: dict[tuple[int, int], int] = {}
     for stmt in collect_imports(parsed.tree, module, is_package):
         noqa = parsed.noqa(stmt.line)
-        imports.append(stmt if noqa is None else _with_noqa(stmt, noqa))
+        imports.append(stmt if noqa is None else stmt._replace(noqa=noqa))
         for line, column in ((stmt.line, stmt.column), (stmt.end_line, stmt.end_column)):
             columns[(line, column)] = parsed.char_column(line, column)
     # Standard-library names are never deferred, so their uses need not be traced.
@@ -139,10 +139,6 @@ def _reserved(tree: ast.Module, imports: list[ImportStatement]) -> tuple[tuple[s
     return tuple(sorted(found))
 
 
-def _with_noqa(stmt: ImportStatement, noqa: frozenset[str]) -> ImportStatement:
-    from dataclasses import replace
-
-    return replace(stmt, noqa=noqa)
 
 
 class FactsCache:

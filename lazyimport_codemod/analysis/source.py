@@ -8,9 +8,7 @@ only when a comment (``# noqa``) or a column conversion needs it.
 from __future__ import annotations
 
 import ast
-import io
 import re
-import tokenize
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -67,6 +65,9 @@ class ParsedSource:
 
 def decode(data: bytes) -> str:
     """Decode source bytes the way the interpreter would (cookie, BOM, default UTF-8)."""
+    import io
+    import tokenize  # only files with a noqa comment or non-ASCII columns get here
+
     encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
     return data.decode(encoding)
 

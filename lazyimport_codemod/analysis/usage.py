@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from typing import Iterable, Optional, Union
 
 from lazyimport_codemod.analysis.imports import is_type_checking, walk_import_time
@@ -350,7 +350,7 @@ class _UsageWalker:
             use = Use(UseKind.FUNCTION, line, column, "", owner.line, owner.name)
         why = self.real_only.get(id(node))
         if why:
-            use = replace(use, needs_real=why)
+            use = use._replace(needs_real=why)
         self.uses[name].append(use)
 
     def _mentions(self, node: FunctionNode) -> bool:
