@@ -15,6 +15,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Mapping, Union
 
 import pytest
 
@@ -54,11 +55,15 @@ FAKE_PACKAGES = {
 }
 
 
-def write_tree(root: Path, files: dict[str, str]) -> None:
+def write_tree(root: Path, files: Mapping[str, Union[str, bytes]]) -> None:
+    """Write a small tree: text is dedented, bytes are written as they are."""
     for name, text in files.items():
         path = root / name
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(textwrap.dedent(text).lstrip("\n"))
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
 
 
 def python(project: Path, code: str, site: Path) -> subprocess.CompletedProcess[str]:

@@ -28,6 +28,7 @@ from click.testing import CliRunner, Result
 
 from lazyimport_codemod.cli import main
 from lazyimport_codemod.config import clear_caches
+from test_fix_behaviour import write_tree
 
 REPO = Path(__file__).resolve().parent.parent
 PYPROJECT = '[tool.lazyimport]\nheavy-packages = ["fakeheavy"]\n'
@@ -100,16 +101,6 @@ print(json.dumps(out))
 
 
 # -- helpers -------------------------------------------------------------------
-
-
-def write_tree(root: Path, files: Files) -> None:
-    for name, text in files.items():
-        path = root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(text, bytes):
-            path.write_bytes(text)
-        else:
-            path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
