@@ -285,43 +285,44 @@ class _UsageWalker:
         self.uses: dict[str, list[Use]] = {name: [] for name in names}
         self.global_rebound: dict[str, int] = {}
         self.dynamic_line = 0
-        self.class_rebinds = False
         self.real_only: dict[int, str] = {}  # id(Name node) -> why a proxy will not do
         self.running = _runs_at_import_time(tree)
         self.loaded = _loaded_at_import_time(tree)
 
     # -- recording -------------------------------------------------------
-    def _resolve_global(self, name: str, scope: _Scope) -> bool:
+    def _resolve(self, name: str, scope: _Scope) -> str:
+        """Where a load of ``name`` in ``scope`` looks: "local", "global", or "class-global".
+
+        "class-global": a class body that binds the name looks it up in the
+        class namespace, then in the module, never in an enclosing function, so
+        an import moved into that function would go unseen.
+        """
         current: Optional[_Scope] = scope
         first = True
         while current is not None:
             if current.kind == "module":
-                return True
+                return "global"
             if current.kind == "class":
                 if first and name in current.bound:
-                    # A class body that binds the name looks it up in the class
-                    # namespace, then in the module: never in an enclosing
-                    # function, so an import moved into that function is unseen.
-                    self.class_rebinds = True
-                    return True
+                    return "class-global"
             else:
                 if name in current.declared_global:
-                    return True
+                    return "global"
                 if name in current.bound:
-                    return False
+                    return "local"
             first = False
             current = current.parent
-        return True
+        return "global"
 
     def _record(
         self, name: str, node: ast.AST, scope: _Scope, owner: Optional[_Owner], reason: str
     ) -> None:
         if name not in self.names:
             return
-        self.class_rebinds = False
-        if not self._resolve_global(name, scope):
+        where = self._resolve(name, scope)
+        if where == "local":
             return
-        if self.class_rebinds and owner is not None and owner.kind != "lambda":
+        if where == "class-global" and owner is not None and owner.kind != "lambda":
             line = getattr(node, "lineno", 0)
             self.uses[name].append(Use(UseKind.LAMBDA, line, getattr(node, "col_offset", 0),
                                        "a class body that also binds it"))
