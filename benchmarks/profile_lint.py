@@ -100,11 +100,11 @@ def _quiet_run(args: list[str]) -> None:
     import contextlib
     import io
 
-    from lazyimport_codemod.cli import main
+    from lazyimport_codemod.launcher import main  # the console script's entry: lint skips click
 
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
         try:
-            main(args, standalone_mode=False)
+            main(args)
         except SystemExit:
             pass
 

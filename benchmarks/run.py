@@ -51,6 +51,7 @@ import datetime
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -121,9 +122,10 @@ def export_revision(rev: str) -> Path:
     sha = subprocess.run(["git", "rev-parse", "--short", rev], cwd=REPO, check=True, capture_output=True,
                          text=True).stdout.strip()
     dest = WORK / "src" / sha
-    if not (dest / "lazyimport_codemod").exists():
+    if not (dest / "pyproject.toml").exists():
         dest.mkdir(parents=True, exist_ok=True)
-        archive = subprocess.run(["git", "archive", "--format=tar", sha, "lazyimport_codemod"], cwd=REPO,
+        archive = subprocess.run(["git", "archive", "--format=tar", sha, "lazyimport_codemod",
+                                  "pyproject.toml"], cwd=REPO,
                                  check=True, capture_output=True).stdout
         import io
         import tarfile
@@ -154,15 +156,25 @@ def ensure_venv(log: Callable[[str], None]) -> None:
     pth = Path(purelib) / "lazyimport_worktree.pth"
     if not pth.exists() or pth.read_text().strip() != str(SOURCE):
         pth.write_text(str(SOURCE) + "\n")
-    # The console script pip would generate for [project.scripts] lazyimport.
+    # The console script pip would generate for [project.scripts] lazyimport, read from the
+    # measured revision's pyproject.toml (the entry point moved from cli:main to launcher:main).
     script = venv_bin("lazyimport")
-    text = (f"#!{python()}\nimport re\nimport sys\nfrom lazyimport_codemod.cli import main\n"
+    module, function = entry_point(SOURCE / "pyproject.toml")
+    text = (f"#!{python()}\nimport re\nimport sys\nfrom {module} import {function} as main\n"
             "if __name__ == '__main__':\n"
             "    sys.argv[0] = re.sub(r'(-script\\.pyw|\\.exe)?$', '', sys.argv[0])\n"
             "    sys.exit(main())\n")
     if not script.exists() or script.read_text() != text:
         script.write_text(text)
         script.chmod(0o755)
+
+
+def entry_point(pyproject: Path) -> tuple[str, str]:
+    """``(module, function)`` of the ``lazyimport`` console script in ``pyproject``."""
+    found = re.search(r'^lazyimport\s*=\s*"([\w.]+):(\w+)"', pyproject.read_text(), re.MULTILINE)
+    if found is None:
+        raise SystemExit(f"no lazyimport console script in {pyproject}")
+    return found.group(1), found.group(2)
 
 
 def lazyimport_cmd() -> list[str]:

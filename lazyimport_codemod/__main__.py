@@ -1,3 +1,3 @@
-from lazyimport_codemod.cli import main
+from lazyimport_codemod.launcher import main
 
-raise SystemExit(main())
+main()

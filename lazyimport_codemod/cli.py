@@ -10,24 +10,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, NoReturn, Optional, Sequence
+from typing import Any, Callable, Optional
 
 import click
 
 from lazyimport_codemod import __version__
 from lazyimport_codemod.commands_runtime import profile_command, verify_command
-
-if TYPE_CHECKING:  # the real modules load inside the commands, after --help has returned
-    from lazyimport_codemod.config import Config, Overrides
-    from lazyimport_codemod.models import LintResult
+from lazyimport_codemod.report import FORMATS
+from lazyimport_codemod.selection import collect, fail, make_overrides, short_lived
 
 _SELECTION_HELP = "comma-separated packages"
-
-
-def _split(value: Optional[str]) -> Optional[tuple[str, ...]]:
-    if value is None:
-        return None
-    return tuple(part.strip() for part in value.split(",") if part.strip())
 
 
 def selection_options(func: Callable[..., Any]) -> Callable[..., Any]:
@@ -41,63 +33,6 @@ def selection_options(func: Callable[..., Any]) -> Callable[..., Any]:
     return func
 
 
-def _overrides(heavy_packages: Optional[str], extend_heavy_packages: Optional[str],
-               config_file: Optional[Path], strategy: Optional[str] = None) -> Overrides:
-    from lazyimport_codemod.config import Overrides
-
-    return Overrides(
-        config_file=config_file,
-        heavy_packages=_split(heavy_packages),
-        extend_heavy_packages=_split(extend_heavy_packages) or (),
-        strategy=strategy,
-    )
-
-
-def _fail(message: str) -> NoReturn:
-    click.echo(f"error: {message}", err=True)
-    sys.exit(2)
-
-
-def _collect(paths: Sequence[Path], overrides: Overrides) -> list[tuple[Config, list[Path]]]:
-    """Group discovered files by the configuration that governs them."""
-    from lazyimport_codemod.config import ConfigError, load_config
-    from lazyimport_codemod.discovery import PathNotFound, discover_files
-
-    groups: dict[tuple[Path, Optional[Path]], tuple[Config, set[Path]]] = {}
-    for path in paths or (Path("."),):
-        if not path.exists():
-            _fail(f"path '{path}' does not exist")
-        try:
-            config = load_config(path, overrides)
-            files = discover_files(path, config)
-        except ConfigError as exc:
-            _fail(str(exc))
-        except PathNotFound as exc:
-            _fail(str(exc))
-        key = (config.root, config.path)
-        group = groups.setdefault(key, (config, set()))
-        group[1].update(files)
-    return [(config, sorted(files)) for config, files in groups.values()]
-
-
-def _finish(result: LintResult, fmt: str, quiet: bool, extra: str = "") -> None:
-    from lazyimport_codemod.report import summary, write_diagnostics, write_errors
-
-    write_diagnostics(result, fmt, sys.stdout)
-    write_errors(result.errors, sys.stderr)
-    if not quiet:
-        line = summary(result)
-        click.echo(f"{extra}{line}" if extra else line, err=True)
-
-
-def _short_lived() -> None:
-    """The process ends after one run: cyclic GC over thousands of syntax trees only costs time
-    (4-8% of a lint or fix run, measured); reference counting still frees what is dropped."""
-    import gc
-
-    gc.disable()
-
-
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="lazyimport")
 def main() -> None:
@@ -106,7 +41,7 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text",
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text",
               show_default=True, help="Output format.")
 @selection_options
 @click.option("--no-cache", is_flag=True, help="Parse every file afresh; ignore .lazyimport_cache.")
@@ -115,20 +50,10 @@ def lint(paths: tuple[Path, ...], fmt: str, heavy_packages: Optional[str],
          extend_heavy_packages: Optional[str], config_file: Optional[Path], no_cache: bool,
          quiet: bool) -> None:
     """Report heavy packages imported at module level (LI001) or through first-party modules (LI002)."""
-    from lazyimport_codemod.engine import analyse, lint as run_lint
-    from lazyimport_codemod.models import LintResult
+    from lazyimport_codemod.lint_command import LintOptions, run_lint
 
-    _short_lived()
-    overrides = _overrides(heavy_packages, extend_heavy_packages, config_file)
-    total = LintResult()
-    for config, files in _collect(paths, overrides):
-        result = run_lint(analyse(files, config, cache=not no_cache))
-        total.diagnostics.extend(result.diagnostics)
-        total.errors.extend(result.errors)
-        total.files += result.files
-    total.diagnostics.sort(key=lambda d: d.sort_key())
-    _finish(total, fmt, quiet)
-    sys.exit(2 if total.errors else 1 if total.diagnostics else 0)
+    options = LintOptions(paths, fmt, heavy_packages, extend_heavy_packages, config_file, no_cache, quiet)
+    sys.exit(run_lint(options))
 
 
 @main.command()
@@ -137,7 +62,7 @@ def lint(paths: tuple[Path, ...], fmt: str, heavy_packages: Optional[str],
 @click.option("--check", is_flag=True, help="Write nothing; exit 1 if anything would change.")
 @click.option("--strategy", type=click.Choice(["auto", "inline", "proxy"]), default=None,
               help="How to defer: into functions, behind lazy_import(), or the best of both (auto).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]), default="text",
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text",
               show_default=True, help="Format of the diagnostics fix leaves.")
 @selection_options
 @click.option("--no-cache", is_flag=True, help="Parse every file afresh; ignore .lazyimport_cache.")
@@ -149,12 +74,13 @@ def fix(paths: tuple[Path, ...], show_diff: bool, check: bool, strategy: Optiona
     from lazyimport_codemod.fixer import fix_files
     from lazyimport_codemod.fix.writer import unified_diff, write_atomic
     from lazyimport_codemod.models import LintResult
+    from lazyimport_codemod.report import write_result
 
-    _short_lived()
-    overrides = _overrides(heavy_packages, extend_heavy_packages, config_file, strategy)
+    short_lived()
+    overrides = make_overrides(heavy_packages, extend_heavy_packages, config_file, strategy)
     left = LintResult()
     changed: list[tuple[Path, bytes, bytes]] = []
-    for config, files in _collect(paths, overrides):
+    for config, files in collect(paths, overrides):
         outcome = fix_files(files, config, cache=not no_cache)
         changed.extend(outcome.changes)
         left.diagnostics.extend(outcome.remaining.diagnostics)
@@ -176,7 +102,7 @@ def fix(paths: tuple[Path, ...], show_diff: bool, check: bool, strategy: Optiona
     verb = "Would fix" if (show_diff or check) else "Fixed"
     extra = f"{verb} {len(changed)} file{'s' if len(changed) != 1 else ''}. " if changed else ""
     if not show_diff:
-        _finish(left, fmt, quiet, extra)
+        write_result(left, fmt, quiet, extra)
     else:
         from lazyimport_codemod.report import write_errors
 
@@ -201,12 +127,12 @@ def write_runtime(module_name: Optional[str], config_file: Optional[Path]) -> No
     from lazyimport_codemod.vendor_runtime import write_standalone_runtime
 
     try:
-        config = load_config(Path("."), _overrides(None, None, config_file))
+        config = load_config(Path("."), make_overrides(None, None, config_file))
     except ConfigError as exc:
-        _fail(str(exc))
+        fail(str(exc))
     name = module_name or config.runtime_module
     if name == "lazyimport_codemod.runtime":
-        _fail("set runtime-module in [tool.lazyimport] (or pass --module) to a module of your project")
+        fail("set runtime-module in [tool.lazyimport] (or pass --module) to a module of your project")
     errors = []
     for root in config.src:
         parent = root.joinpath(*name.split(".")[:-1])
@@ -218,7 +144,7 @@ def write_runtime(module_name: Optional[str], config_file: Optional[Path]) -> No
                 continue
             click.echo(f"Wrote {display_path(path)}", err=True)
             return
-    _fail(errors[0] if errors else f"no folder for {name!r} under the src roots "
+    fail(errors[0] if errors else f"no folder for {name!r} under the src roots "
           f"({', '.join(display_path(r) for r in config.src)})")
 
 

@@ -52,22 +52,37 @@ def discover_files(path: Path, config: Config) -> list[Path]:
     absolute = os.path.abspath(path)
     if not os.path.exists(absolute):
         raise PathNotFound(path)
+    if not os.path.isdir(absolute):
+        return [Path(file) for file in discover_tree(absolute, config)[0]]
+    return sorted(Path(file) for file in discover_tree(absolute, config)[0])
+
+
+def discover_tree(absolute: str, config: Config) -> tuple[list[str], list[str]]:
+    """The ``.py`` files under an absolute path (unsorted) and the folders walked to find them.
+
+    The folders matter to the results cache: a file created or deleted in one
+    of them changes that folder's modification time.
+    """
     excluder = _excluder(config)
     rel = _relative_to_root(absolute, config.root)
     if excluder is not None and _excluded(absolute, rel, excluder):
-        return []
+        return [], []
     if not os.path.isdir(absolute):
-        return [Path(absolute)] if os.path.isfile(absolute) else []
+        return ([absolute] if os.path.isfile(absolute) else []), []
     found: list[str] = []
-    _walk(absolute, rel, excluder, found)
-    return sorted(Path(file) for file in found)
+    folders: list[str] = []
+    _walk(absolute, rel, excluder, found, folders)
+    return found, folders
 
 
-def _walk(top: str, rel: Optional[str], excluder: Optional[_Excluder], found: list[str]) -> None:
-    """Collect ``.py`` files under ``top`` into ``found``; depth-first, no recursion."""
+def _walk(top: str, rel: Optional[str], excluder: Optional[_Excluder], found: list[str],
+          folders: list[str]) -> None:
+    """Collect ``.py`` files under ``top`` into ``found`` and the folders read into
+    ``folders``; depth-first, no recursion."""
     pending: list[tuple[str, Optional[str]]] = [(top, rel)]
     while pending:
         folder, folder_rel = pending.pop()
+        folders.append(folder)
         try:
             with os.scandir(folder) as listing:
                 entries = list(listing)

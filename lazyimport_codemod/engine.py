@@ -8,9 +8,8 @@ file never hides the rest.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Mapping, Optional, Sequence, Union
+from typing import Mapping, NamedTuple, Optional, Sequence, Union
 
 from lazyimport_codemod.analysis.facts import FactsCache, FileFacts, extract
 from lazyimport_codemod.analysis.graph import ModuleFacts, Project, ancestors
@@ -22,8 +21,7 @@ from lazyimport_codemod.config import Config
 from lazyimport_codemod.models import Action, Decision, Diagnostic, FileError, LintResult, NamePlan
 
 
-@dataclass
-class Analysis:
+class Analysis(NamedTuple):
     """Parsed files of one configuration, with the planner that judges them."""
 
     config: Config

@@ -7,6 +7,7 @@ and CI annotators can parse it.  Summaries go to stderr.
 
 from __future__ import annotations
 
+import sys
 from typing import Any, TextIO
 
 from lazyimport_codemod.models import Diagnostic, FileError, LintResult
@@ -88,3 +89,13 @@ def summary(result: LintResult) -> str:
         errors = len(result.errors)
         parts.append(f"{errors} file{'s' if errors != 1 else ''} could not be checked")
     return "; ".join(parts) + "."
+
+
+def write_result(result: LintResult, fmt: str, quiet: bool, extra: str = "") -> None:
+    """Diagnostics to stdout, file errors and (unless ``quiet``) the summary to stderr."""
+    write_diagnostics(result, fmt, sys.stdout)
+    write_errors(result.errors, sys.stderr)
+    if not quiet:
+        sys.stderr.write(f"{extra}{summary(result)}\n")
+    sys.stdout.flush()
+    sys.stderr.flush()

@@ -15,7 +15,6 @@ from __future__ import annotations
 import io
 import os
 import tokenize
-from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -39,7 +38,7 @@ def _config(case: Path) -> Config:
     """The case folder is the project root, whatever pyproject.toml sits above it."""
     settings = case / "case.toml"
     config = load_config(case, Overrides(config_file=settings if settings.exists() else None))
-    return replace(config, root=case.resolve(), src=(case.resolve(),))
+    return config._replace(root=case.resolve(), src=(case.resolve(),))
 
 
 def _lint_text(case: Path) -> str:

@@ -94,7 +94,13 @@ class Project:
         for root in roots:
             self.add_root(root)
         self.matcher = matcher
-        self._read = read
+        self._read_log: set[Path] = set()
+
+        def logged_read(path: Path) -> bytes:
+            self._read_log.add(path)
+            return read(path)
+
+        self._read = logged_read
         self._by_name: dict[str, Optional[ModuleFacts]] = {}
         self._by_path: dict[Path, ModuleFacts] = {}
         self._locate_cache: dict[str, Optional[tuple[Path, bool]]] = {}
@@ -262,6 +268,10 @@ class Project:
                 for edge in facts.edges:
                     queue.extend(t for t in edge.targets if t not in seen)
         self._mark_hot()
+
+    def read_paths(self) -> frozenset[Path]:
+        """Every file read through the project so far (the results cache must know them all)."""
+        return frozenset(self._read_log)
 
     def parsed_modules(self) -> list[ModuleFacts]:
         """Every module parsed so far, each once."""

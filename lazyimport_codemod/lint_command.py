@@ -1,0 +1,136 @@
+"""``lazyimport lint`` without click: its argument reader and its run.
+
+Why: importing click costs about 25 ms, a quarter of ``lazyimport lint
+one_file.py`` (issue 4 asks for at most 4x ``python -c pass``).  The console
+script (:mod:`lazyimport_codemod.launcher`) reads plain, valid ``lint``
+arguments here and runs them directly.  Anything else -- ``--help``, an unknown
+option, a bad ``--format`` value, a missing value -- makes :func:`parse_lint_args`
+return ``None`` and click parses the same arguments, so every message and edge
+case stays click's.  The click ``lint`` command calls :func:`run_lint` too, so
+the two paths cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, NamedTuple, Optional, Sequence
+
+from lazyimport_codemod.report import FORMATS
+
+if TYPE_CHECKING:
+    from lazyimport_codemod.config import Config
+    from lazyimport_codemod.models import LintResult
+
+_VALUE_OPTIONS = {
+    "--format": "fmt",
+    "--heavy-packages": "heavy_packages",
+    "--extend-heavy-packages": "extend_heavy_packages",
+    "--config": "config_file",
+}
+_FLAGS = {"--no-cache": "no_cache", "--quiet": "quiet", "-q": "quiet"}
+
+
+class LintOptions(NamedTuple):
+    """What ``lazyimport lint`` was asked to do; the defaults are click's defaults."""
+
+    paths: tuple[Path, ...] = ()
+    fmt: str = "text"
+    heavy_packages: Optional[str] = None
+    extend_heavy_packages: Optional[str] = None
+    config_file: Optional[Path] = None
+    no_cache: bool = False
+    quiet: bool = False
+
+
+def parse_lint_args(args: Sequence[str]) -> Optional[LintOptions]:
+    """The options in ``args`` (what follows ``lint``), or ``None`` to let click decide.
+
+    Accepts exactly what click would accept without a message: ``--opt value``,
+    ``--opt=value``, the flags, ``--`` and paths, the last of a repeated option
+    winning.  A value that looks like an option is left to click, which knows
+    how it wants to treat it.
+    """
+    values: dict[str, str] = {}
+    flags: set[str] = set()
+    paths: list[str] = []
+    rest = iter(args)
+    for arg in rest:
+        if arg == "--":
+            paths.extend(rest)
+            break
+        if arg == "-" or not arg.startswith("-"):
+            paths.append(arg)
+            continue
+        name, equals, value = arg.partition("=")
+        if name in _FLAGS and not equals:
+            flags.add(_FLAGS[name])
+            continue
+        if name not in _VALUE_OPTIONS:
+            return None
+        if not equals:
+            value = next(rest, "-")
+            if value.startswith("-"):
+                return None
+        values[_VALUE_OPTIONS[name]] = value
+    if "" in paths or not _valid(values):
+        return None
+    config_file = values.get("config_file")
+    return LintOptions(
+        paths=tuple(Path(path) for path in paths),
+        fmt=values.get("fmt", "text"),
+        heavy_packages=values.get("heavy_packages"),
+        extend_heavy_packages=values.get("extend_heavy_packages"),
+        config_file=Path(config_file) if config_file is not None else None,
+        no_cache="no_cache" in flags,
+        quiet="quiet" in flags,
+    )
+
+
+def _valid(values: dict[str, str]) -> bool:
+    """The checks click's types make: a known format, a config path that is not a folder."""
+    if values.get("fmt", "text") not in FORMATS:
+        return False
+    config_file = values.get("config_file")
+    return config_file is None or (config_file != "" and not os.path.isdir(config_file))
+
+
+def run_lint(options: LintOptions) -> int:
+    """Lint, print, and return the exit status: 0 clean, 1 diagnostics, 2 errors."""
+    from lazyimport_codemod.models import LintResult
+    from lazyimport_codemod.report import write_result
+    from lazyimport_codemod.selection import collect, make_overrides, short_lived
+
+    short_lived()
+    overrides = make_overrides(options.heavy_packages, options.extend_heavy_packages,
+                               options.config_file)
+    total = LintResult()
+    for config, files in collect(options.paths, overrides):
+        result = _lint_group(config, files, cache=not options.no_cache)
+        total.diagnostics.extend(result.diagnostics)
+        total.errors.extend(result.errors)
+        total.files += result.files
+    total.diagnostics.sort(key=lambda d: d.sort_key())
+    write_result(total, options.fmt, options.quiet)
+    return 2 if total.errors else 1 if total.diagnostics else 0
+
+
+def _lint_group(config: Config, files: list[Path], cache: bool) -> LintResult:
+    """One configuration's result: replayed when nothing changed, else analysed (and kept)."""
+    if not cache:
+        from lazyimport_codemod.engine import analyse, lint
+
+        return lint(analyse(files, config))
+    from lazyimport_codemod.results_cache import ResultsCache
+
+    stored = ResultsCache(config, files)
+    result = stored.load()
+    if result is not None:
+        return result
+    stored.stamp()
+    from lazyimport_codemod.engine import analyse, lint
+
+    analysis = analyse(files, config, cache=True)
+    result = lint(analysis)
+    stored.store(result, analysis.project.read_paths(), analysis.project.roots)
+    return result
