@@ -44,7 +44,7 @@ def make_overrides(heavy_packages: Optional[str], extend_heavy_packages: Optiona
 def collect(paths: Sequence[Path], overrides: Overrides) -> list[tuple[Config, list[Path]]]:
     """Group discovered files by the configuration that governs them."""
     from lazyimport_codemod.config import ConfigError, load_config
-    from lazyimport_codemod.discovery import PathNotFound, discover_files
+    from lazyimport_codemod.discovery import PathNotFound, discover_files, path_order
 
     groups: dict[tuple[Path, Optional[Path]], tuple[Config, set[Path]]] = {}
     for path in paths or (Path("."),):
@@ -58,7 +58,7 @@ def collect(paths: Sequence[Path], overrides: Overrides) -> list[tuple[Config, l
         key = (config.root, config.path)
         group = groups.setdefault(key, (config, set()))
         group[1].update(files)
-    return [(config, sorted(files)) for config, files in groups.values()]
+    return [(config, sorted(files, key=path_order)) for config, files in groups.values()]
 
 
 def short_lived() -> None:

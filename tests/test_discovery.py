@@ -269,3 +269,11 @@ def test_root_and_path_reached_through_different_symlinks(tmp_path: Path) -> Non
     config = load_config(real)
     files = discover_files(tmp_path / "link", config)
     assert [file.name for file in files] == ["keep.py"]
+
+
+def test_path_order_is_paths_own_order() -> None:
+    from lazyimport_codemod.discovery import path_order
+
+    names = ["/a/b", "/a-b", "/a/b/c", "/a/B", "/a.b/c", "/a/_x", "/a/b_c", "/ab", "/a/b.py",
+             "/a/b/__init__.py", "/a/b-c/d.py", "/a0/z", "/a/b c/x.py"]
+    assert [Path(n) for n in sorted(names, key=path_order)] == sorted(Path(n) for n in names)
