@@ -72,15 +72,17 @@ class ResultsCache:
         import marshal
 
         try:
+            # marshal.loads of the whole file: marshal.load on a file object reads it
+            # object by object (35 ms instead of 3 for 2,000 diagnostics).
             with open(self._entry(), "rb") as handle:
-                key, stamps, diagnostics, errors, files = marshal.load(handle)
+                key, stamps, diagnostics, errors, files = marshal.loads(handle.read())
             if key != self.key or not all(_stamp(path, size < 0) == (path, size, mtime)
                                           for path, size, mtime in stamps):
                 return None
             from lazyimport_codemod.models import Diagnostic, FileError, LintResult
 
-            return LintResult([Diagnostic(*fields) for fields in diagnostics],
-                              [FileError(*fields) for fields in errors], files)
+            return LintResult(list(map(Diagnostic._make, diagnostics)),
+                              list(map(FileError._make, errors)), files)
         except (OSError, EOFError, ValueError, TypeError):
             return None
 
