@@ -295,6 +295,14 @@ def remove_caches(root: Path) -> None:
         shutil.rmtree(cache, ignore_errors=True)
 
 
+def prime_cache(cmd: list[str], folder: Path) -> None:
+    """A user's cache already exists; here the first run creates it.  Lint stores results
+    only from stamps older than two seconds (and creating the cache folder makes the
+    corpus folder young), so prime it as a second session would: one run, then a pause."""
+    timed(cmd, folder, ok=(0, 1))
+    time.sleep(2.1)
+
+
 def lint_figure(fig: Figure, corpus: Path, repeat: int, warm: bool, no_cache_flag: bool) -> None:
     ours_cmd = [*lazyimport_cmd(), "lint", "."]
     if not warm and no_cache_flag:
@@ -312,6 +320,8 @@ def lint_figure(fig: Figure, corpus: Path, repeat: int, warm: bool, no_cache_fla
     def base() -> float:
         return timed(base_cmd, corpus, ok=(0, 1))
 
+    if warm and no_cache_flag:
+        prime_cache(ours_cmd, corpus)
     fig.record(*alternate(ours, base, repeat))
     if warm and not no_cache_flag:
         fig.note = "lazyimport has no cache yet: warm = cold"
@@ -556,6 +566,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             elif fig.name.startswith("lint_one_file"):
                 one = CORPUS / "one"
                 flags = ["--no-cache"] if fig.name.endswith("_nocache") else []
+                if not flags:
+                    prime_cache([*lazyimport_cmd(), "lint", "one_file.py"], one)
                 fig.record(*alternate(lambda: timed([*lazyimport_cmd(), "lint", *flags, "one_file.py"], one,
                                                     ok=(0, 1)),
                                       lambda: timed([python(), "-c", "pass"], one), args.repeat))

@@ -73,7 +73,7 @@ def parse_lint_args(args: Sequence[str]) -> Optional[LintOptions]:
             if value.startswith("-"):
                 return None
         values[_VALUE_OPTIONS[name]] = value
-    if "" in paths or not _valid(values):
+    if "" in paths or not _valid(values) or not all(map(_readable, paths)):
         return None
     config_file = values.get("config_file")
     return LintOptions(
@@ -92,7 +92,13 @@ def _valid(values: dict[str, str]) -> bool:
     if values.get("fmt", "text") not in FORMATS:
         return False
     config_file = values.get("config_file")
-    return config_file is None or (config_file != "" and not os.path.isdir(config_file))
+    return config_file is None or (config_file != "" and not os.path.isdir(config_file)
+                                   and _readable(config_file))
+
+
+def _readable(path: str) -> bool:
+    """click's ``Path(readable=True)``: a path that exists must be readable."""
+    return not os.path.exists(path) or os.access(path, os.R_OK)
 
 
 def run_lint(options: LintOptions) -> int:
@@ -132,5 +138,6 @@ def _lint_group(config: Config, files: list[Path], cache: bool) -> LintResult:
 
     analysis = analyse(files, config, cache=True)
     result = lint(analysis)
-    stored.store(result, analysis.project.read_paths(), analysis.project.roots)
+    project = analysis.project
+    stored.store(result, project.read_paths(), project.roots, project.probed_folders())
     return result

@@ -15,19 +15,23 @@ What a result depends on, and how a change is noticed:
 * every ``.py`` file under the project root and the ``src`` roots (LI002
   follows imports anywhere there, and whether a name can be deferred depends
   on the modules that import it), plus the files asked for: stamped with
-  (size, mtime_ns), like ruff's cache;
-* every folder walked to find them: creating, deleting or renaming a file
-  changes its folder's mtime_ns, so new modules are noticed without a walk.
+  size, mtime_ns, ctime_ns and mode (ctime catches an edit that restored the
+  old mtime, mode a file that became unreadable);
+* every folder walked to find them, and each root even when missing:
+  creating, deleting or renaming an entry changes its folder's mtime_ns, so
+  new modules are noticed without a walk.
 
 The stamps are taken *before* the analysis reads anything, so a file edited
-while lint runs looks changed to the next run.  A stamp younger than two
-seconds is not trusted (a second write in the same clock tick could keep
+while lint runs looks changed to the next run.  A modification younger than
+two seconds is not trusted (a second write in the same clock tick could keep
 size and mtime; git calls these entries "racily clean"), so such a run stores
-nothing; the one exception is the project folder on the first run, whose mtime
-changed because this cache created ``.lazyimport_cache`` in it.  A run that read a file outside the stamped tree (an excluded folder
-reached by an import, a file outside the project) stores nothing either.
-Entries are written to a temporary file and renamed, so concurrent runs never
-see half an entry, and anything unreadable is a miss.
+nothing; creating ``.lazyimport_cache`` makes the project folder young, so the
+first run of all never stores.  A run that depended on something unstamped --
+read a file, looked a module up in a folder, or added an import root outside
+the walked tree (an excluded, skipped or symlinked folder, a file outside the
+project) -- stores nothing either.  Entries are written to a temporary file and
+renamed, so concurrent runs never see half an entry; anything unreadable is a
+miss.
 """
 
 from __future__ import annotations
@@ -43,11 +47,13 @@ if TYPE_CHECKING:
     from lazyimport_codemod.config import Config
     from lazyimport_codemod.models import LintResult
 
-_FORMAT = 1
+_FORMAT = 2
 _KEEP = 64  # entries per project; each pre-commit file list is its own key
 _RACY_NS = 2_000_000_000
+_STALE_TEMP_NS = 3600 * 1_000_000_000  # a temporary file this old belongs to a killed run
 
-Stamp = tuple[str, int, int]  # (path, size or -1 for a folder, mtime_ns)
+# (path, size or -1 for a folder or -2 for nothing there, mtime_ns, ctime_ns, mode)
+Stamp = tuple[str, int, int, int, int]
 
 
 class ResultsCache:
@@ -60,7 +66,6 @@ class ResultsCache:
         self.folder = config.root / ".lazyimport_cache" / f"results-{__version__}"
         self.roots: tuple[str, ...] = ()
         self.stamps: Optional[tuple[Stamp, ...]] = None
-        self._ours: Optional[Stamp] = None  # the project folder as creating the cache left it
 
     def _entry(self) -> Path:
         import zlib
@@ -71,20 +76,25 @@ class ResultsCache:
         """The stored result if its key matches and no stamped file or folder changed."""
         import marshal
 
+        entry = self._entry()
         try:
             # marshal.loads of the whole file: marshal.load on a file object reads it
             # object by object (35 ms instead of 3 for 2,000 diagnostics).
-            with open(self._entry(), "rb") as handle:
+            with open(entry, "rb") as handle:
                 key, stamps, diagnostics, errors, files = marshal.loads(handle.read())
-            if key != self.key or not all(_stamp(path, size < 0) == (path, size, mtime)
-                                          for path, size, mtime in stamps):
+            if key != self.key or not all(_stamp(stamp[0], stamp[1] < 0) == stamp for stamp in stamps):
                 return None
             from lazyimport_codemod.models import Diagnostic, FileError, LintResult
 
-            return LintResult(list(map(Diagnostic._make, diagnostics)),
-                              list(map(FileError._make, errors)), files)
-        except (OSError, EOFError, ValueError, TypeError):
+            result = LintResult(list(map(Diagnostic._make, diagnostics)),
+                                list(map(FileError._make, errors)), files)
+        except (OSError, EOFError, ValueError, TypeError, IndexError):
             return None
+        try:
+            os.utime(entry)  # pruning keeps the entries used last
+        except OSError:
+            pass
+        return result
 
     def stamp(self) -> None:
         """Stamp every file and folder the analysis may read; call before it starts."""
@@ -93,7 +103,7 @@ class ResultsCache:
         self._prepare()
         roots = [os.path.abspath(root) for root in (self.config.root, *self.config.src)]
         files: set[str] = set(self.files)
-        folders: set[str] = set()
+        folders: set[str] = set(roots)  # a missing root is stamped as missing
         for root in roots:
             if os.path.isdir(root):
                 found, walked = discover_tree(root, self.config)
@@ -104,11 +114,15 @@ class ResultsCache:
         stamps += [_stamp(path, False) for path in sorted(files)]
         self.stamps = tuple(stamps)
 
-    def store(self, result: LintResult, read: Iterable[Path], roots: Iterable[Path]) -> None:
-        """Keep ``result`` unless the run read outside the stamped tree or a stamp is racy.
+    def store(self, result: LintResult, read: Iterable[Path], roots: Iterable[Path],
+              probed: Iterable[Path]) -> None:
+        """Keep ``result`` unless a stamp is racy or the run depended on something unstamped.
 
-        ``read`` is every file the analysis read and ``roots`` the import roots it
-        ended with (a file outside the project adds its own).
+        ``read`` is every file the analysis read, ``roots`` the import roots it
+        ended with (a file outside the project adds its own) and ``probed`` the
+        folders its module lookups looked into.  Those outside the stamped tree
+        (an excluded or skipped folder, a symlinked one, a folder outside the
+        project) could change unseen, so such a run stores nothing.
         """
         import marshal
         import tempfile
@@ -116,13 +130,16 @@ class ResultsCache:
 
         if self.stamps is None:
             return
-        stamped = {path for path, _, _ in self.stamps}
-        if not all(str(path) in stamped for path in read):
+        files = {stamp[0] for stamp in self.stamps if stamp[1] >= 0}
+        folders = {stamp[0] for stamp in self.stamps if stamp[1] < 0}
+        if not all(str(path) in files for path in read):
             return
         if not all((str(root).rstrip(os.sep) + os.sep).startswith(self.roots) for root in roots):
             return
+        if not all(_covered(str(folder), folders) for folder in probed):
+            return
         recent = time.time_ns() - _RACY_NS
-        if any(stamp[2] > recent and stamp != self._ours for stamp in self.stamps):
+        if any(stamp[2] > recent for stamp in self.stamps):
             return
         try:
             fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
@@ -138,45 +155,57 @@ class ResultsCache:
     def _prepare(self) -> None:
         """Create the cache folders before stamping, so creating them changes no stamp.
 
-        Creating ``.lazyimport_cache`` changes the project folder's mtime; that
-        stamp is written down, so the racy rule can tell our change from a user's.
+        Creating ``.lazyimport_cache`` itself makes the project folder's stamp
+        young, so the very first run stores nothing and the next one does.
         """
-        marker = self.folder / ".project-stamp"
-        project = os.path.abspath(self.folder.parent.parent)
         try:
             if not self.folder.parent.exists():
-                self.folder.mkdir(parents=True)
+                self.folder.mkdir(parents=True, exist_ok=True)
                 (self.folder.parent / ".gitignore").write_text("# Created by lazyimport; safe to delete.\n*\n")
-                marker.write_text(repr(_stamp(project, True)))
-            elif not self.folder.exists():
-                self.folder.mkdir()
-            self._ours = _literal(marker.read_text())
-        except (OSError, ValueError, SyntaxError):
+            self.folder.mkdir(exist_ok=True)
+        except OSError:
             pass
 
     def _prune(self) -> None:
-        """Keep the newest :data:`_KEEP` entries: file lists from pre-commit rarely repeat."""
+        """Keep the :data:`_KEEP` entries used last (pre-commit's file lists rarely repeat)
+        and drop temporary files a killed run left behind."""
+        import time
+
+        entries = []
+        stale = time.time_ns() - _STALE_TEMP_NS
         with os.scandir(self.folder) as listing:
-            entries = [(entry.stat().st_mtime_ns, entry.path) for entry in listing
-                       if not entry.name.startswith(".")]
-        if len(entries) > _KEEP:
-            for _, path in sorted(entries)[: len(entries) - _KEEP]:
-                try:
-                    os.unlink(path)
-                except OSError:
-                    pass
+            for entry in listing:
+                used = entry.stat().st_mtime_ns
+                if not entry.name.startswith("."):
+                    entries.append((used, entry.path))
+                elif used < stale:
+                    _unlink(entry.path)
+        for _, path in sorted(entries)[: max(0, len(entries) - _KEEP)]:
+            _unlink(path)
 
 
-def _literal(text: str) -> Stamp:
-    import ast
+def _unlink(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
 
-    value = ast.literal_eval(text)
-    return (str(value[0]), int(value[1]), int(value[2]))
+
+def _covered(path: str, folders: set[str]) -> bool:
+    """Whether creating ``path`` or an entry in it changes a stamp: ``path`` is stamped
+    (a missing root is stamped as missing), or it does not exist and the nearest folder
+    that does, where it would be created, is stamped."""
+    while path not in folders:
+        parent = os.path.dirname(path)
+        if os.path.exists(path) or parent == path:
+            return False
+        path = parent
+    return True
 
 
 def _stamp(path: str, folder: bool) -> Stamp:
     try:
         info = os.stat(path)
     except OSError:
-        return (path, -2, 0)  # gone: differs from any stamp of an existing path
-    return (path, -1 if folder else info.st_size, info.st_mtime_ns)
+        return (path, -2, 0, 0, 0)  # gone: differs from any stamp of an existing path
+    return (path, -1 if folder else info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_mode)

@@ -273,6 +273,18 @@ class Project:
         """Every file read through the project so far (the results cache must know them all)."""
         return frozenset(self._read_log)
 
+    def probed_folders(self) -> frozenset[Path]:
+        """Every folder whose entries decided a module lookup so far: a file or folder
+        created in one of them can change what an import resolves to."""
+        folders: set[Path] = set(self.roots)
+        for module in self._locate_cache:
+            parts = module.split(".")
+            top = parts[0]
+            for root in self.roots:
+                if top in self._tops(root):
+                    folders.add(root.joinpath(*parts[:-1]))
+        return frozenset(folders)
+
     def parsed_modules(self) -> list[ModuleFacts]:
         """Every module parsed so far, each once."""
         seen: dict[int, ModuleFacts] = {}
