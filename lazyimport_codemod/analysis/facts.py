@@ -14,9 +14,8 @@ import ast
 import functools
 import os
 import sys
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import NamedTuple, Optional
 
 from lazyimport_codemod import __version__
 from lazyimport_codemod.analysis.imports import (
@@ -24,17 +23,16 @@ from lazyimport_codemod.analysis.imports import (
     has_future_annotations,
     walk_import_time,
 )
-from lazyimport_codemod.analysis.source import parse_source
+from lazyimport_codemod.analysis.source import ParsedSource, parse_source
 from lazyimport_codemod.heavy import HeavyMatcher
-from lazyimport_codemod.analysis.usage import analyse_usage, module_bindings
-from lazyimport_codemod.models import ImportStatement, NameUsage
+from lazyimport_codemod.analysis.usage import Spelling, analyse_usage, module_bindings
+from lazyimport_codemod.models import ImportedName, ImportStatement, NameUsage
 
 # Bump when FileFacts or what feeds it changes shape; old entries are ignored.
-_FORMAT = 5
+_FORMAT = 6
 
 
-@dataclass(frozen=True)
-class FileFacts:
+class FileFacts(NamedTuple):
     """Imports executed at import time, how each bound name is used, and display columns."""
 
     imports: tuple[ImportStatement, ...]
@@ -51,12 +49,20 @@ class FileFacts:
 
 
 def extract(
-    data: bytes, filename: str, module: Optional[str], is_package: bool, heavy: tuple[str, ...] = ()
+    data: bytes,
+    filename: str,
+    module: Optional[str],
+    is_package: bool,
+    heavy: tuple[str, ...] = (),
+    first_party: Optional[frozenset[str]] = None,
 ) -> FileFacts:
     """Parse once and summarise; raises SourceError when the file cannot be parsed.
 
     ``heavy`` is the configured heavy list: standard-library names are not
-    traced unless they are on it.
+    traced unless they are on it.  ``first_party`` (the top-level names under
+    the project's roots, see :meth:`Project.first_party`) narrows the usage walk
+    to the names the planner can ask about: those bound by an import that may
+    load a heavy package or a first-party module.  ``None`` traces them all.
     """
     parsed = parse_source(data, filename)
     imports = []
@@ -74,16 +80,33 @@ def extract(
         for n in stmt.names
         if not n.star and (not _stdlib(n.module) or matcher.match(n.module) is not None)
     }
+    traced = names if first_party is None else {
+        n.bound
+        for stmt in imports
+        for n in stmt.names
+        if n.bound in names and _may_load(n, matcher, first_party)
+    }
     usage = (
-        analyse_usage(parsed.tree, names, has_future_annotations(parsed.tree), parsed.lines)
-        if names
+        analyse_usage(parsed.tree, traced, has_future_annotations(parsed.tree), parsed.text)
+        if traced
         else {}
     )
     return FileFacts(
         tuple(imports), usage, columns, parsed.noqa(1),
-        _reserved(parsed.tree, imports) if b"lazy_import" in data or b"TYPE_CHECKING" in data else (),
+        _reserved(parsed, imports) if b"lazy_import" in data or b"TYPE_CHECKING" in data else (),
         _side_effect(parsed.tree, names),
     )
+
+
+def _may_load(name: ImportedName, matcher: HeavyMatcher, first_party: frozenset[str]) -> bool:
+    """Whether the import of ``name`` may be an edge the planner judges: one that loads a
+    heavy package or a first-party module (see ``Project._edge``), or a relative
+    import this file alone cannot resolve."""
+    if name.module.startswith(".") or name.module.split(".", 1)[0] in first_party:
+        return True
+    if matcher.match(name.module) is not None:
+        return True
+    return name.attribute is not None and matcher.match(f"{name.module}.{name.attribute}") is not None
 
 
 def _root_name(node: ast.AST) -> Optional[str]:
@@ -125,7 +148,7 @@ def _stdlib(module: str) -> bool:
     return module.split(".", 1)[0] in _STDLIB
 
 
-def _reserved(tree: ast.Module, imports: list[ImportStatement]) -> tuple[tuple[str, int, str], ...]:
+def _reserved(parsed: ParsedSource, imports: list[ImportStatement]) -> tuple[tuple[str, int, str], ...]:
     sources = {
         (stmt.line, name.bound): name.module
         for stmt in imports
@@ -133,12 +156,19 @@ def _reserved(tree: ast.Module, imports: list[ImportStatement]) -> tuple[tuple[s
         if name.bound in RESERVED_NAMES
     }
     found = []
-    for name, lines in module_bindings(tree, set(RESERVED_NAMES)).items():
+    spelling = Spelling(parsed.text, RESERVED_NAMES)
+    for name, lines in module_bindings(parsed.tree, set(RESERVED_NAMES), spelling).items():
         for line in lines:
             found.append((name, line, sources.get((line, name), "")))
     return tuple(sorted(found))
 
 
+
+
+@functools.lru_cache(maxsize=8)
+def _scope_text(first_party: Optional[frozenset[str]]) -> str:
+    """``first_party`` as part of a cache key (what gets traced depends on it)."""
+    return "*" if first_party is None else ",".join(sorted(first_party))
 
 
 class FactsCache:
@@ -155,17 +185,23 @@ class FactsCache:
         self.heavy = heavy  # what gets traced depends on it, so it is part of every key
         self._ready = False
 
-    def _key(self, data: bytes, module: Optional[str], is_package: bool) -> str:
+    def _key(
+        self, data: bytes, module: Optional[str], is_package: bool, first_party: Optional[frozenset[str]]
+    ) -> str:
         import hashlib  # only runs that parse something pay for it
 
         digest = hashlib.blake2b(data, digest_size=20)
-        digest.update(f"\0{module}\0{is_package}\0{','.join(self.heavy)}".encode())
+        scope = _scope_text(first_party)
+        digest.update(f"\0{module}\0{is_package}\0{','.join(self.heavy)}\0{scope}".encode())
         return digest.hexdigest()
 
-    def get(self, data: bytes, module: Optional[str], is_package: bool) -> Optional[FileFacts]:
+    def get(
+        self, data: bytes, module: Optional[str], is_package: bool, first_party: Optional[frozenset[str]] = None
+    ) -> Optional[FileFacts]:
+        """The facts ``extract`` would return for these arguments, if stored."""
         import pickle
 
-        path = self.folder / self._key(data, module, is_package)
+        path = self.folder / self._key(data, module, is_package, first_party)
         try:
             with open(path, "rb") as handle:
                 facts = pickle.load(handle)
@@ -173,7 +209,10 @@ class FactsCache:
             return None
         return facts if isinstance(facts, FileFacts) else None
 
-    def put(self, data: bytes, module: Optional[str], is_package: bool, facts: FileFacts) -> None:
+    def put(
+        self, data: bytes, module: Optional[str], is_package: bool, facts: FileFacts,
+        first_party: Optional[frozenset[str]] = None,
+    ) -> None:
         import pickle
         import tempfile
 
@@ -182,7 +221,7 @@ class FactsCache:
             fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
             with os.fdopen(fd, "wb") as handle:
                 pickle.dump(facts, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, self.folder / self._key(data, module, is_package))
+            os.replace(tmp, self.folder / self._key(data, module, is_package, first_party))
         except OSError:
             pass  # a read-only checkout simply runs without a cache
 

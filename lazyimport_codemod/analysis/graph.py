@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import os
 from collections import deque
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Optional, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, NamedTuple, Optional, Sequence
 
 from lazyimport_codemod.analysis.dominators import Dominators
 from lazyimport_codemod.analysis.facts import FactsCache, FileFacts, extract
@@ -23,9 +22,11 @@ from lazyimport_codemod.analysis.source import SourceError
 from lazyimport_codemod.heavy import HeavyMatcher
 from lazyimport_codemod.models import ImportedName, ImportStatement, NameUsage
 
+if TYPE_CHECKING:
+    from lazyimport_codemod.analysis.prefilter import ImportLine
 
-@dataclass(frozen=True)
-class Edge:
+
+class Edge(NamedTuple):
     """What one imported name loads eagerly: first-party modules and/or a heavy package."""
 
     statement: ImportStatement
@@ -34,16 +35,28 @@ class Edge:
     heavy: Optional[str]  # the heavy package it imports directly, if any
 
 
-@dataclass
 class ModuleFacts:
-    """One parsed first-party (or linted) module and what the analysis found in it."""
+    """One parsed first-party (or linted) module and what the analysis found in it.
 
-    name: Optional[str]
-    path: Path
-    is_package: bool
-    data: bytes
-    file: FileFacts
-    edges: list[Edge] = field(default_factory=list)
+    A plain class, and the analysis's other records NamedTuples: importing
+    ``dataclasses`` would cost lint ~10 ms of start-up.
+    """
+
+    __slots__ = ("name", "path", "is_package", "data", "file", "edges")
+
+    def __init__(
+        self, name: Optional[str], path: Path, is_package: bool, data: bytes, file: FileFacts,
+        edges: Optional[list[Edge]] = None,
+    ) -> None:
+        self.name = name
+        self.path = path
+        self.is_package = is_package
+        self.data = data
+        self.file = file
+        self.edges: list[Edge] = edges if edges is not None else []
+
+    def __repr__(self) -> str:
+        return f"ModuleFacts(name={self.name!r}, path={self.path!r})"
 
     @property
     def imports(self) -> tuple[ImportStatement, ...]:
@@ -77,6 +90,36 @@ def importers_closure(seeds: Iterable[str], edges: dict[str, set[str]]) -> set[s
     return found
 
 
+class _Search(NamedTuple):
+    """One breadth-first search from some modules, and what deriving variants of it needs."""
+
+    found: dict[str, tuple[str, ...]]  # heavy package -> chain (the answer)
+    chains: dict[str, tuple[str, ...]]  # module -> chain, in the order searched
+    finders: dict[str, list[str]]  # heavy package -> modules importing it, in that order
+    inner: set[str]  # modules through which the search first reached another module
+
+
+def _without(search: _Search, excluded: str) -> dict[str, tuple[str, ...]]:
+    """What ``search`` would have found had it also skipped ``excluded``, a module through
+    which it first reached no other one.
+
+    A breadth-first search gives every node the earliest of its shortest
+    chains.  Dropping a module can only lengthen or postpone chains through
+    it; as none but its own goes through it, every other module keeps its
+    chain and its turn, and a package ``excluded`` found first is found by
+    the next module importing it instead.
+    """
+    found: dict[str, tuple[str, ...]] = {}
+    for heavy, chain in search.found.items():
+        if chain[-2] != excluded:
+            found[heavy] = chain
+            continue
+        finder = next((m for m in search.finders[heavy] if m != excluded), None)
+        if finder is not None:
+            found[heavy] = search.chains[finder] + (heavy,)
+    return found
+
+
 class Project:
     """Resolves module names to files under the roots and caches parsed facts."""
 
@@ -104,7 +147,10 @@ class Project:
         self._by_name: dict[str, Optional[ModuleFacts]] = {}
         self._by_path: dict[Path, ModuleFacts] = {}
         self._locate_cache: dict[str, Optional[tuple[Path, bool]]] = {}
+        self._names: dict[str, tuple[Optional[str], bool]] = {}
+        self._located: dict[tuple[str, tuple[str, ...]], tuple[str, ...]] = {}
         self._top_names: dict[Path, frozenset[str]] = {}
+        self._first_party: Optional[tuple[tuple[Path, ...], frozenset[str]]] = None
         self.errors: dict[Path, str] = {}
         # Modules from which some heavy package is reachable at all; once known,
         # searches skip every other module (on a clean tree: no search at all).
@@ -113,7 +159,9 @@ class Project:
         # heavy package, so they are never parsed.
         self.gate: Optional[set[str]] = None
         self._closures: dict[tuple[str, ...], Dominators] = {}
-        self._reach_memo: dict[tuple[tuple[str, ...], frozenset[str], bool], dict[str, tuple[str, ...]]] = {}
+        # Import lines of each file read by bytes (prefilter.scanned): (bytes, lines).
+        self.scanned: dict[Path, tuple[bytes, list[ImportLine]]] = {}
+        self._reach_memo: dict[tuple[tuple[str, ...], frozenset[str], bool], _Search] = {}
         self._adjacent: dict[str, tuple[list[str], list[str]]] = {}
         self._adjacent_kept: dict[str, tuple[list[str], list[str]]] = {}
 
@@ -126,6 +174,8 @@ class Project:
             self.roots.sort(key=lambda r: len(r.parts), reverse=True)
             if hasattr(self, "_locate_cache"):
                 self._locate_cache.clear()
+                self._names.clear()
+                self._located.clear()
 
     def _tops(self, root: Path) -> frozenset[str]:
         tops = self._top_names.get(root)
@@ -141,31 +191,54 @@ class Project:
             tops = self._top_names[root] = frozenset(names)
         return tops
 
+    def first_party(self) -> frozenset[str]:
+        """Top-level names under the roots: every first-party module starts with one.
+
+        :func:`extract` traces only the names imported from these or from heavy
+        packages, the only imports the planner judges.
+        """
+        roots = tuple(self.roots)
+        if self._first_party is None or self._first_party[0] != roots:
+            self._first_party = (roots, frozenset().union(*(self._tops(root) for root in roots)))
+        return self._first_party[1]
+
     def locate(self, module: str) -> Optional[tuple[Path, bool]]:
         """File of a first-party module and whether it is a package (namespace: no file)."""
         if module in self._locate_cache:
             return self._locate_cache[module]
         found: Optional[tuple[Path, bool]] = None
         top = module.split(".", 1)[0]
+        parts = [part for part in module.split(".") if part]  # as Path.joinpath would
         for root in self.roots:
             if top not in self._tops(root):
                 continue
-            base = root.joinpath(*module.split("."))
-            init = base / "__init__.py"
-            if init.is_file():
-                found = (init, True)
-            elif base.with_name(base.name + ".py").is_file():
-                found = (base.with_name(base.name + ".py"), False)
-            elif base.is_dir():
-                found = (base, True)  # namespace package: nothing runs
+            # Strings, not Path objects: this runs for every distinct import of the project.
+            base = os.path.join(root, *parts)
+            init = os.path.join(base, "__init__.py")
+            if os.path.isfile(init):
+                found = (Path(init), True)
+            elif os.path.isfile(base + ".py"):
+                found = (Path(base + ".py"), False)
+            elif os.path.isdir(base):
+                found = (Path(base), True)  # namespace package: nothing runs
             if found:
                 break
         self._locate_cache[module] = found
         return found
 
     def name_for_path(self, path: Path) -> tuple[Optional[str], bool]:
-        """Dotted module name of a file, from the deepest root holding it, else from its packages."""
-        path = Path(os.path.abspath(path))
+        """Dotted module name of a file, from the deepest root holding it, else from its packages.
+
+        Memoised until the roots change: the prefilter, the parser, the graph and
+        the importer index all ask for every file.
+        """
+        key = os.fspath(path)
+        known = self._names.get(key)
+        if known is None:
+            known = self._names[key] = self._name_for_path(Path(os.path.abspath(path)))
+        return known
+
+    def _name_for_path(self, path: Path) -> tuple[Optional[str], bool]:
         is_package = path.name == "__init__.py"
         for root in self.roots:
             try:
@@ -213,13 +286,14 @@ class Project:
 
     def summarise(self, data: bytes, path: Path, name: Optional[str], is_package: bool) -> FileFacts:
         """FileFacts from the cache when it has them, else parsed (and cached)."""
+        first_party = self.first_party()
         if self.cache is not None:
-            hit = self.cache.get(data, name, is_package)
+            hit = self.cache.get(data, name, is_package, first_party)
             if hit is not None:
                 return hit
-        file = extract(data, str(path), name, is_package, self.heavy)
+        file = extract(data, str(path), name, is_package, self.heavy, first_party)
         if self.cache is not None:
-            self.cache.put(data, name, is_package, file)
+            self.cache.put(data, name, is_package, file, first_party)
         return file
 
     def module(self, name: str, force: bool = False) -> Optional[ModuleFacts]:
@@ -241,16 +315,26 @@ class Project:
         return facts
 
     def _edge(self, stmt: ImportStatement, name: ImportedName) -> Edge:
+        attribute = name.attribute if name.attribute and not name.star else None
         heavy = self.matcher.match(name.module)
-        if heavy is None and name.attribute and not name.star:
-            heavy = self.matcher.match(f"{name.module}.{name.attribute}")
+        if heavy is None and attribute:
+            heavy = self.matcher.match(f"{name.module}.{attribute}")
         if heavy is not None or name.module.startswith("."):
             return Edge(stmt, name, (), heavy)
-        candidates = ancestors(name.module) + [name.module]
-        if name.attribute and not name.star:
-            candidates.append(f"{name.module}.{name.attribute}")
-        targets = tuple(c for c in candidates if self.locate(c) is not None)
-        return Edge(stmt, name, targets, None)
+        return Edge(stmt, name, self.located(name.module, (attribute,) if attribute else ()), None)
+
+    def located(self, module: str, attributes: tuple[str, ...] = ()) -> tuple[str, ...]:
+        """The first-party modules ``from module import *attributes`` executes, parents first.
+
+        Memoised until the roots change: the same import lines recur across a
+        project's files (every router imports the same services).
+        """
+        key = (module, attributes)
+        found = self._located.get(key)
+        if found is None:
+            candidates = ancestors(module) + [module] + [f"{module}.{a}" for a in attributes]
+            found = self._located[key] = tuple(c for c in candidates if self.locate(c) is not None)
+        return found
 
     # -- reachability ----------------------------------------------------
     def load_closure(self, modules: Iterable[str]) -> None:
@@ -312,23 +396,45 @@ class Project:
         skip: frozenset[str] = frozenset(),
         keep_edge: Optional[Callable[[ModuleFacts, Edge], bool]] = None,
         hot: Optional[set[str]] = None,
+        excluded: Optional[str] = None,
     ) -> dict[str, tuple[str, ...]]:
         """Heavy packages loaded by executing ``start`` modules, each with its shortest chain.
 
         ``skip`` holds modules already loaded (their effects are not this import's);
         ``keep_edge`` drops edges that fix will cut, to ask what would remain, and
         ``hot`` (modules that still reach a heavy package under that filter)
-        prunes the search.
+        prunes the search.  The result must not be modified (it is memoised),
+        and its order means nothing.
+
+        ``excluded`` is one more module to skip, for the question every module
+        of a package asks: what do my parents load without me?  One search per
+        package answers it for all of them (see :func:`_without`), except for a
+        module through which the search first reached another one.
         """
+        search = self._search(tuple(start), skip, keep_edge, hot)
+        if excluded is None or excluded not in search.chains:
+            return search.found
+        if excluded in search.inner:
+            return self._search(tuple(start), skip | {excluded}, keep_edge, hot).found
+        return _without(search, excluded)
+
+    def _search(
+        self,
+        start: tuple[str, ...],
+        skip: frozenset[str],
+        keep_edge: Optional[Callable[[ModuleFacts, Edge], bool]],
+        hot: Optional[set[str]],
+    ) -> _Search:
+        """The breadth-first search behind :meth:`heavy_reached`, memoised."""
         hot = hot if hot is not None else self._hot
-        key = (tuple(start), skip, keep_edge is not None)
+        key = (start, skip, keep_edge is not None)
         memo = self._reach_memo.get(key)
         if memo is not None:
             return memo
-        found: dict[str, tuple[str, ...]] = {}
+        search = _Search({}, {}, {}, set())
         seen = set(skip)
         queue: deque[tuple[str, tuple[str, ...]]] = deque()
-        for module in key[0]:
+        for module in start:
             if hot is not None and module not in hot:
                 continue
             if module not in seen:
@@ -336,15 +442,18 @@ class Project:
                 queue.append((module, (module,)))
         while queue:
             module, chain = queue.popleft()
+            search.chains[module] = chain
             heavies, targets = self._adjacency(module, keep_edge)
             for heavy in heavies:
-                found.setdefault(heavy, chain + (heavy,))
+                search.found.setdefault(heavy, chain + (heavy,))
+                search.finders.setdefault(heavy, []).append(module)
             for target in targets:
                 if target not in seen and (hot is None or target in hot):
                     seen.add(target)
+                    search.inner.add(module)
                     queue.append((target, chain + (target,)))
-        self._reach_memo[key] = found
-        return found
+        self._reach_memo[key] = search
+        return search
 
     def _adjacency(
         self, module: str, keep_edge: Optional[Callable[[ModuleFacts, Edge], bool]]

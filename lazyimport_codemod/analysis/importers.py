@@ -13,21 +13,19 @@ Each answer over-approximates, which can only make fix more careful.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Optional
+from typing import Callable, Iterable, NamedTuple, Optional
 
 from lazyimport_codemod.analysis.graph import Project
 from lazyimport_codemod.analysis.imports import resolve_relative
-from lazyimport_codemod.analysis.prefilter import bindings
+from lazyimport_codemod.analysis.prefilter import bindings, scanned
 
 
 # A lookahead, so that `pkg.m.Model` yields both ("pkg", "m") and ("m", "Model").
 _ATTRIBUTE = re.compile(r"\b(?=(\w+)\s*\.\s*(\w+))")
 
 
-@dataclass(frozen=True)
-class Taker:
+class Taker(NamedTuple):
     """A file that binds a module's name: ``from M import name as bound`` at ``line``."""
 
     path: Path
@@ -56,7 +54,7 @@ class ImporterIndex:
             if b"import" not in data:
                 continue
             name, is_package = self._project.name_for_path(path)
-            for line, level, module, attribute, bound in bindings(data):
+            for line, level, module, attribute, bound in bindings(scanned(self._project, path, data)):
                 absolute = resolve_relative(name, is_package, level, module or None)
                 if absolute is None:
                     continue

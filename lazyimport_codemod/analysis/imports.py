@@ -85,34 +85,43 @@ def walk_import_time(
     """Yield each statement run at import time with the context that holds it."""
     for node in body:
         yield node, where, where_line
+        if isinstance(node, _COMPOUND):
+            for kind, stmts in _blocks(node):
+                if not stmts:
+                    continue
+                if _PRIORITY[kind] >= _PRIORITY[where]:
+                    yield from walk_import_time(stmts, kind, node.lineno)
+                else:
+                    yield from walk_import_time(stmts, where, where_line)
 
-        def inner(kind: Where, stmts: Sequence[ast.stmt]) -> Iterator[tuple[ast.stmt, Where, int]]:
-            if _PRIORITY[kind] >= _PRIORITY[where]:
-                return walk_import_time(stmts, kind, node.lineno)
-            return walk_import_time(stmts, where, where_line)
 
-        if isinstance(node, ast.If):
-            if not is_type_checking(node.test):
-                yield from inner(Where.CONDITIONAL, node.body)
-            yield from inner(Where.CONDITIONAL, node.orelse)
-        elif isinstance(node, ast.Try) or type(node).__name__ == "TryStar":
-            try_node: ast.Try = node  # type: ignore[assignment]
-            optional = catches_import_error(try_node.handlers)
-            yield from inner(Where.OPTIONAL if optional else Where.MODULE, try_node.body)
-            for handler in try_node.handlers:
-                yield from inner(Where.HANDLER, handler.body)
-            yield from inner(Where.HANDLER, try_node.orelse)
-            yield from inner(Where.HANDLER, try_node.finalbody)
-        elif isinstance(node, (ast.With, ast.AsyncWith)):
-            yield from inner(Where.WITH, node.body)
-        elif isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
-            yield from inner(Where.LOOP, node.body)
-            yield from inner(Where.LOOP, node.orelse)
-        elif isinstance(node, ast.ClassDef):
-            yield from inner(Where.CLASS, node.body)
-        elif type(node).__name__ == "Match":
-            for case in node.cases:  # type: ignore[attr-defined]
-                yield from inner(Where.CONDITIONAL, case.body)
+_COMPOUND = tuple(
+    getattr(ast, name)
+    for name in ("If", "Try", "TryStar", "With", "AsyncWith", "For", "AsyncFor", "While", "ClassDef", "Match")
+    if hasattr(ast, name)
+)
+
+
+def _blocks(node: ast.stmt) -> list[tuple[Where, Sequence[ast.stmt]]]:
+    """The statement blocks a compound statement runs at import time, each with its context."""
+    blocks: list[tuple[Where, Sequence[ast.stmt]]] = []
+    if isinstance(node, ast.If):
+        if not is_type_checking(node.test):
+            blocks.append((Where.CONDITIONAL, node.body))
+        return blocks + [(Where.CONDITIONAL, node.orelse)]
+    if isinstance(node, (ast.With, ast.AsyncWith)):
+        return [(Where.WITH, node.body)]
+    if isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
+        return [(Where.LOOP, node.body), (Where.LOOP, node.orelse)]
+    if isinstance(node, ast.ClassDef):
+        return [(Where.CLASS, node.body)]
+    if type(node).__name__ == "Match":
+        return [(Where.CONDITIONAL, case.body) for case in node.cases]  # type: ignore[attr-defined]
+    try_node: ast.Try = node  # type: ignore[assignment]  # Try or TryStar
+    optional = catches_import_error(try_node.handlers)
+    blocks.append((Where.OPTIONAL if optional else Where.MODULE, try_node.body))
+    blocks += [(Where.HANDLER, handler.body) for handler in try_node.handlers]
+    return blocks + [(Where.HANDLER, try_node.orelse), (Where.HANDLER, try_node.finalbody)]
 
 
 def collect_imports(

@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Iterable, NamedTuple, Optional
 
 from lazyimport_codemod.analysis.graph import Edge, ModuleFacts, Project, ancestors, importers_closure
 from lazyimport_codemod.analysis.importers import ImporterIndex
@@ -45,8 +44,7 @@ _WHERE_REASONS = {
 }
 
 
-@dataclass(frozen=True)
-class Verdict:
+class Verdict(NamedTuple):
     """The decision for one edge plus the chains lint shows for it."""
 
     edge: Edge
@@ -83,7 +81,17 @@ class Planner:
         self._decisions: dict[tuple[Path, int, int, str], Decision] = {}
         self.importers = importers
         self._kept: dict[int, bool] = {}
+        self._loaded: dict[Path, frozenset[str]] = {}
+        self._shown: dict[Path, str] = {}
         self._hot_after: Optional[set[str]] = None
+
+    def display(self, path: Path) -> str:
+        """:func:`display_path`, memoised for the run: messages name the same files
+        thousands of times, and ``os.path.relpath`` normalises both paths every time."""
+        shown = self._shown.get(path)
+        if shown is None:
+            shown = self._shown[path] = display_path(path)
+        return shown
 
     # -- project-wide facts ----------------------------------------------
     def taken_by_importers(self, facts: ModuleFacts, bound: str) -> tuple[str, str]:
@@ -92,18 +100,18 @@ class Planner:
             return "", ""
         takers = [t for t in self.importers.takers(facts.name, bound) if t.path != facts.path]
         for taker in takers:
-            where = f"{_display(taker.path)}:{taker.line}"
+            where = f"{self.display(taker.path)}:{taker.line}"
             blocker = self._proxy_blocker(taker.path, taker.bound, where)
             if blocker:
                 return "", blocker
         if takers:
-            return f"another module imports it from here ({_display(takers[0].path)}:{takers[0].line})", ""
+            return f"another module imports it from here ({self.display(takers[0].path)}:{takers[0].line})", ""
         star = self.importers.star(facts.name)
         if star is not None and star.path != facts.path and not bound.startswith("_"):
-            return f"another module star-imports this one ({_display(star.path)}:{star.line})", ""
+            return f"another module star-imports this one ({self.display(star.path)}:{star.line})", ""
         user = self.importers.attribute_user(facts.name, bound, facts.path)
         if user is not None:
-            return f"another module reads it as an attribute of this one ({_display(user)})", ""
+            return f"another module reads it as an attribute of this one ({self.display(user)})", ""
         return "", ""
 
     def _proxy_blocker(self, path: Path, bound: str, where: str) -> str:
@@ -225,14 +233,16 @@ class Planner:
         return kept
 
     def _keep(self, facts: ModuleFacts, edge: Edge) -> bool:
-        if facts.path not in self.fix_paths:
-            return True
+        if facts.path not in self.fix_paths or (edge.heavy is None and not edge.targets):
+            return True  # not fixed, or loads nothing the graph follows: no decision needed
         code = "LI001" if edge.heavy else "LI002"
         if edge.statement.silenced(code):
             return True
         return not self.decide(facts, edge.statement, edge.name).deferrable
 
-    def _remaining(self, start: Iterable[str], skip: frozenset[str]) -> dict[str, tuple[str, ...]]:
+    def _remaining(
+        self, start: Iterable[str], skip: frozenset[str] = frozenset(), excluded: Optional[str] = None
+    ) -> dict[str, tuple[str, ...]]:
         """What ``start`` would still load eagerly after fix (searching only where it can)."""
         if self._hot_after is None:
             edges: dict[str, set[str]] = {}
@@ -247,7 +257,7 @@ class Planner:
                             seeds.add(module.name)
                         outgoing.update(edge.targets)
             self._hot_after = importers_closure(seeds, edges)
-        return self.project.heavy_reached(start, skip, self.keep_after_fix, self._hot_after)
+        return self.project.heavy_reached(start, skip, self.keep_after_fix, self._hot_after, excluded)
 
     def _cut_point(self, chain: tuple[str, ...]) -> Optional[str]:
         """Where fix breaks this chain: the deepest edge it defers (one cut serves every importer)."""
@@ -260,17 +270,26 @@ class Planner:
             for edge in facts.edges:
                 if edge.heavy == nxt or nxt in edge.targets:
                     if not self.keep_after_fix(facts, edge):
-                        return f"{_display(facts.path)}:{edge.statement.line}"
+                        return f"{self.display(facts.path)}:{edge.statement.line}"
         return None
 
-    def verdict(self, facts: ModuleFacts, edge: Edge, preloaded: frozenset[str]) -> Optional[Verdict]:
+    def loaded_before(self, facts: ModuleFacts) -> frozenset[str]:
+        """Modules already executed when this file's imports run: its packages' closure
+        (see :meth:`Project.preloaded`) and itself.  Memoised: each import asks."""
+        loaded = self._loaded.get(facts.path)
+        if loaded is None:
+            preloaded = self.project.preloaded(facts)
+            loaded = self._loaded[facts.path] = preloaded | {facts.name} if facts.name else preloaded
+        return loaded
+
+    def verdict(self, facts: ModuleFacts, edge: Edge) -> Optional[Verdict]:
         """The diagnostic-worthy verdict for one edge of a linted file, or None if it is clean."""
         if edge.heavy is not None:
             decision = self.decide(facts, edge.statement, edge.name)
             return Verdict(edge, decision, {edge.heavy: (edge.heavy,)})
         if not edge.targets:
             return None
-        skip = frozenset(preloaded | ({facts.name} if facts.name else set()))
+        skip = self.loaded_before(facts)
         reached = self.project.heavy_reached(edge.targets, skip)
         if not reached:
             return None
@@ -297,7 +316,7 @@ class Planner:
             if module is not None and module.file.side_effect[0]:
                 line, what = module.file.side_effect
                 return (f"importing `{target}` has an effect at import time ({what} at "
-                        f"{_display(module.path)}:{line}) that deferring would postpone")
+                        f"{self.display(module.path)}:{line}) that deferring would postpone")
         return ""
 
     def parent_verdict(self, facts: ModuleFacts) -> Optional[tuple[dict[str, tuple[str, ...]], Decision]]:
@@ -307,32 +326,30 @@ class Planner:
         parents = ancestors(facts.name)
         if not parents:
             return None
-        skip = frozenset({facts.name})
-        reached = self.project.heavy_reached(parents, skip)
+        reached = self.project.heavy_reached(parents, excluded=facts.name)
         if not reached:
             return None
         chains = {pkg: (facts.name,) + chain for pkg, chain in reached.items()}
-        remaining = self._remaining(parents, skip)
+        remaining = self._remaining(parents, excluded=facts.name)
         if not remaining:
             first = min(reached.items(), key=lambda item: (len(item[1]), item[0]))
             where = self._cut_point(first[1])
             reason = f"fix cuts the chain at {where}" if where else "fix cuts the chain in the parent package"
             return chains, Decision(Action.DOWNSTREAM, reason)
         package = self.project.module(parents[-1])
-        target = _display(package.path) if package else parents[-1]
+        target = self.display(package.path) if package else parents[-1]
         reason = f"the import happens in a parent package, not in this file; edit {target}"
         return chains, Decision(Action.LEAVE, reason)
 
     # -- what fix applies ------------------------------------------------
     def plans(self, facts: ModuleFacts) -> list[NamePlan]:
         """The rewrites fix performs in one file of the fix paths."""
-        preloaded = self.project.preloaded(facts)
         plans: list[NamePlan] = []
         for edge in facts.edges:
             code = "LI001" if edge.heavy else "LI002"
             if edge.statement.silenced(code):
                 continue
-            verdict = self.verdict(facts, edge, preloaded)
+            verdict = self.verdict(facts, edge)
             if verdict is None or verdict.decision.action not in (Action.INLINE, Action.PROXY):
                 continue
             plans.append(NamePlan(edge.statement, edge.name, verdict.decision))
@@ -366,11 +383,9 @@ def _package_binding(facts: ModuleFacts, stmt: ImportStatement, name: ImportedNa
     return ""
 
 
-def _display(path: Path) -> str:
+def display_path(path: Path) -> str:
     """Paths in messages are relative to the current folder when possible."""
-    import os
-
     try:
         return os.path.relpath(path)
-    except ValueError:
+    except ValueError:  # another drive on Windows
         return str(path)

@@ -19,9 +19,8 @@ from __future__ import annotations
 import re
 import os
 from collections import deque
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, Mapping, Optional
+from typing import Iterator, Mapping, NamedTuple, Optional
 
 from lazyimport_codemod.analysis.graph import Project, ancestors, importers_closure
 from lazyimport_codemod.analysis.imports import resolve_relative
@@ -36,16 +35,11 @@ _IMPORTS = re.compile(
 
 
 
-@dataclass(frozen=True)
-class Scan:
+class Scan(NamedTuple):
     """What the bytes of one file say, cheaply."""
 
     imports: tuple[tuple[int, str, tuple[str, ...]], ...]  # (level, module, names); names empty for `import x`
     unsure: bool
-
-
-def _names(text: str) -> list[str]:
-    return [name for name, _ in _aliases(text)]
 
 
 def _aliases(text: str) -> list[tuple[str, str]]:
@@ -87,43 +81,75 @@ def _normalise(data: bytes) -> bytes:
     return data
 
 
-def bindings(data: bytes) -> list[tuple[int, int, str, Optional[str], str]]:
-    """(line, level, module, imported name or None, bound name) for every import-looking statement.
+class ImportLine(NamedTuple):
+    """One import-looking statement: ``from <level dots><module> import <aliases>``,
+    or ``import <aliases>`` when ``module`` is None; ``aliases`` holds (name, bound) pairs."""
+
+    line: int
+    level: int
+    module: Optional[str]
+    aliases: tuple[tuple[str, str], ...]
+
+
+def import_lines(data: bytes) -> list[ImportLine]:
+    """Every import-looking statement of a file, in order.
 
     Lines are approximate once backslash continuations were joined; they only label messages.
     """
+    found: list[ImportLine] = []
+    if b"import" not in data:
+        return found
     data = _normalise(data)
-    found: list[tuple[int, int, str, Optional[str], str]] = []
+    line, counted = 1, 0
     for match in _matches(data):
-        line = data.count(b"\n", 0, match.start()) + 1
+        start = match.start()
+        if start < counted:  # ranges after a parenthesised import may step back
+            line, counted = 1, 0
+        line += data.count(b"\n", counted, start)
+        counted = start
         if match.group("plain") is not None:
-            for name, alias in _aliases(match.group("plain").decode("utf-8", "replace")):
-                bound = alias if alias != name else name.split(".")[0]
-                found.append((line, 0, name, None, bound))
+            aliases = _aliases(match.group("plain").decode("utf-8", "replace"))
+            found.append(ImportLine(line, 0, None, tuple(aliases)))
         else:
             module = match.group("module").decode("utf-8", "replace")
-            for name, alias in _aliases(match.group("names").decode("utf-8", "replace")):
-                found.append((line, len(match.group("dots")), module, name, alias))
+            aliases = _aliases(match.group("names").decode("utf-8", "replace"))
+            found.append(ImportLine(line, len(match.group("dots")), module, tuple(aliases)))
     return found
 
 
-def scan(data: bytes) -> Scan:
-    """Every import-looking statement of a file."""
-    imports: list[tuple[int, str, tuple[str, ...]]] = []
-    # A NUL byte makes the file unparseable: let the parser report it.
-    unsure = b"\x00" in data
-    if b"import" in data:
-        data = _normalise(data)
-        for match in _matches(data):
-            tail = match.group("names") if match.group("plain") is None else match.group("plain")
-            text = tail.decode("utf-8", "replace")
-            if match.group("plain") is not None:
-                for name in _names(text):
-                    imports.append((0, name, ()))
+def scanned(project: Project, path: Path, data: bytes) -> list[ImportLine]:
+    """``import_lines(data)``, once per file and run: the prefilter reads the import
+    lines of every linted file, and the importer index those of every project file."""
+    known = project.scanned.get(path)
+    if known is not None and known[0] is data:
+        return known[1]
+    found = import_lines(data)
+    project.scanned[path] = (data, found)
+    return found
+
+
+def bindings(lines: list[ImportLine]) -> list[tuple[int, int, str, Optional[str], str]]:
+    """(line, level, module, imported name or None, bound name) for every imported name."""
+    found: list[tuple[int, int, str, Optional[str], str]] = []
+    for line, level, module, aliases in lines:
+        for name, alias in aliases:
+            if module is None:
+                found.append((line, 0, name, None, alias if alias != name else name.split(".")[0]))
             else:
-                module = match.group("module").decode("utf-8", "replace")
-                imports.append((len(match.group("dots")), module, tuple(_names(text))))
-    return Scan(tuple(imports), unsure)
+                found.append((line, level, module, name, alias))
+    return found
+
+
+def scan(data: bytes, lines: Optional[list[ImportLine]] = None) -> Scan:
+    """Every import-looking statement of a file (``lines``: its :func:`import_lines`, if known)."""
+    imports: list[tuple[int, str, tuple[str, ...]]] = []
+    for _, level, module, aliases in import_lines(data) if lines is None else lines:
+        if module is None:
+            imports.extend((0, name, ()) for name, _ in aliases)
+        else:
+            imports.append((level, module, tuple(name for name, _ in aliases)))
+    # A NUL byte makes the file unparseable: let the parser report it.
+    return Scan(tuple(imports), b"\x00" in data)
 
 
 def select_files(
@@ -139,6 +165,16 @@ def select_files(
     scans: dict[str, Scan] = {}
     direct: dict[str, bool] = {}
     edges: dict[str, set[str]] = {}
+    heavy_lines: dict[tuple[str, tuple[str, ...]], bool] = {}  # the same lines recur in many files
+
+    def is_heavy(absolute: str, names: tuple[str, ...]) -> bool:
+        key = (absolute, names)
+        found = heavy_lines.get(key)
+        if found is None:
+            found = heavy_lines[key] = matcher.match(absolute) is not None or any(
+                matcher.match(f"{absolute}.{n}") is not None for n in names
+            )
+        return found
 
     def targets(name: Optional[str], is_package: bool, found: Scan) -> tuple[set[str], bool]:
         out: set[str] = set()
@@ -147,20 +183,17 @@ def select_files(
             absolute = resolve_relative(name, is_package, level, module or None)
             if absolute is None:
                 continue
+            attributes = tuple(n for n in names if n != "*")
             if level == 0 and not heavy:
-                heavy = matcher.match(absolute) is not None or any(
-                    matcher.match(f"{absolute}.{n}") is not None for n in names if n != "*"
-                )
-            candidates = ancestors(absolute) + [absolute]
-            candidates += [f"{absolute}.{n}" for n in names if n != "*"]
-            out.update(c for c in candidates if project.locate(c) is not None)
+                heavy = is_heavy(absolute, attributes)
+            out.update(project.located(absolute, attributes))
         return out, heavy
 
     linted: dict[Path, tuple[Optional[str], bool, set[str]]] = {}
     queue: deque[str] = deque()
     for path, data in datas.items():
         name, is_package = project.name_for_path(path)
-        found = scan(data)
+        found = scan(data, scanned(project, path, data))
         outgoing, heavy = targets(name, is_package, found)
         if name is not None:
             scans[name] = found
@@ -178,12 +211,13 @@ def select_files(
             scans[module] = Scan((), False)
             edges[module] = set()
             continue
+        path = Path(os.path.abspath(located[0]))
         try:
-            data = project._read(located[0])
+            data = project._read(path)
         except OSError:
             data = b""
-        cache[Path(os.path.abspath(located[0]))] = data
-        found = scans[module] = scan(data)
+        cache[path] = data
+        found = scans[module] = scan(data, scanned(project, path, data))
         edges[module], direct[module] = targets(module, located[1], found)
         queue.extend(edges[module])
     hot = importers_closure((m for m, heavy in direct.items() if heavy), edges)

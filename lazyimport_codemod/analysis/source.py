@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import ast
 import re
-from dataclasses import dataclass, field
 from typing import Optional
 
 _NOQA = re.compile(
@@ -24,19 +23,32 @@ class SourceError(Exception):
     """The file cannot be decoded or parsed; the message is one line."""
 
 
-@dataclass
 class ParsedSource:
-    """A parsed module plus lazily decoded lines for comments and columns."""
+    """A parsed module plus its lazily decoded text for comments, columns and name lookups."""
 
-    data: bytes
-    tree: ast.Module
-    _lines: Optional[list[str]] = field(default=None, repr=False)
-    _has_noqa: Optional[bool] = field(default=None, repr=False)
+    __slots__ = ("data", "tree", "_text", "_lines", "_has_noqa")
+
+    def __init__(self, data: bytes, tree: ast.Module) -> None:
+        self.data = data
+        self.tree = tree
+        self._text: Optional[str] = None
+        self._lines: Optional[list[str]] = None
+        self._has_noqa: Optional[bool] = None
+
+    @property
+    def text(self) -> str:
+        """The decoded source with every line break as ``\\n``, so that counting ``\\n``
+        gives the line numbers ``ast`` reports (it breaks lines at ``\\r\\n``, ``\\r`` and ``\\n``
+        only; ``str.splitlines`` would also break at form feeds and other separators)."""
+        if self._text is None:
+            self._text = decode(self.data).replace("\r\n", "\n").replace("\r", "\n")
+        return self._text
 
     @property
     def lines(self) -> list[str]:
+        """Line ``n`` (1-based, as ``ast`` counts) is ``lines[n - 1]``."""
         if self._lines is None:
-            self._lines = decode(self.data).splitlines()
+            self._lines = self.text.split("\n")
         return self._lines
 
     def noqa(self, line: int) -> Optional[frozenset[str]]:

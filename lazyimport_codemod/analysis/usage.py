@@ -20,9 +20,8 @@ count as import-time too.
 from __future__ import annotations
 
 import ast
-import re
-from dataclasses import dataclass, field
-from typing import Iterable, Optional, Union
+from bisect import bisect_left
+from typing import Iterable, Iterator, NamedTuple, Optional, Union
 
 from lazyimport_codemod.analysis.imports import is_type_checking, walk_import_time
 from lazyimport_codemod.models import NameUsage, Use, UseKind
@@ -30,18 +29,26 @@ from lazyimport_codemod.models import NameUsage, Use, UseKind
 FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 _DYNAMIC_CALLS = frozenset({"globals", "vars", "eval", "exec", "locals", "dir"})
+# Methods a call to their class runs.
+_INITS = ("__init__", "__new__", "__post_init__", "__init_subclass__")
 
 
-@dataclass
 class _Scope:
-    kind: str  # module | class | function | lambda | comprehension
-    parent: Optional[_Scope]
-    bound: set[str] = field(default_factory=set)
-    declared_global: set[str] = field(default_factory=set)
+    """One scope of the module and the names bound (or declared global) directly in it."""
+
+    __slots__ = ("kind", "parent", "bound", "declared_global")
+
+    def __init__(
+        self, kind: str, parent: Optional[_Scope], bound: Optional[set[str]] = None,
+        declared_global: Optional[set[str]] = None,
+    ) -> None:
+        self.kind = kind  # module | class | function | lambda | comprehension
+        self.parent = parent
+        self.bound: set[str] = bound if bound is not None else set()
+        self.declared_global: set[str] = declared_global if declared_global is not None else set()
 
 
-@dataclass(frozen=True)
-class _Owner:
+class _Owner(NamedTuple):
     """Whose execution evaluates the expression being visited (None: import time)."""
 
     kind: str  # "function" | "lambda"
@@ -49,20 +56,170 @@ class _Owner:
     name: str
 
 
+def _word_lines(text: str, words: Iterable[str]) -> list[int]:
+    """Sorted numbers of the lines (``\\n``-separated) on which one of ``words`` is a whole word.
+
+    ``str.find`` per word rather than one regular expression: each module has
+    its own few names, and compiling a pattern for them costs more than the scan.
+    A whole word has no word character (``\\w``: alphanumeric or ``_``) on either side.
+    """
+    found: set[int] = set()
+    for word in words:
+        line, counted = 1, 0
+        for pos in _occurrences(text, word):
+            line += text.count("\n", counted, pos)
+            counted = pos
+            found.add(line)
+    return sorted(found)
+
+
+def _occurrences(text: str, word: str) -> Iterator[int]:
+    """Offsets at which ``word`` stands as a whole word in ``text``, in order."""
+    pos = text.find(word)
+    while pos != -1:
+        end = pos + len(word)
+        before = text[pos - 1] if pos else " "
+        after = text[end] if end < len(text) else " "
+        if not (before.isalnum() or before == "_" or after.isalnum() or after == "_"):
+            yield pos
+        pos = text.find(word, end)
+
+
+_DECORATED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_MATCH_CLASS: Optional[type] = getattr(ast, "MatchClass", None)  # Python 3.10+
+
+
+def _span(node: ast.AST) -> tuple[int, int]:
+    """First and last line of a node, decorators included; (0, 0) if it has no position."""
+    first = getattr(node, "lineno", 0)
+    if not first:
+        return 0, 0
+    if isinstance(node, _DECORATED) and node.decorator_list:
+        first = min(first, node.decorator_list[0].lineno)
+    return first, node.end_lineno or first  # type: ignore[attr-defined]
+
+
+class WordLines:
+    """The lines on which some words are spelled: see :class:`Spelling`."""
+
+    __slots__ = ("lines",)
+
+    def __init__(self, lines: list[int]) -> None:
+        self.lines = lines  # sorted
+
+    def within(self, first: int, last: int) -> bool:
+        """Whether one of the words is spelled on a line from ``first`` to ``last``."""
+        index = bisect_left(self.lines, first)
+        return index < len(self.lines) and self.lines[index] <= last
+
+    def spelled_in(self, node: ast.AST) -> bool:
+        """Whether the node's lines spell one of the words (True for a node without position)."""
+        first, last = _span(node)
+        return not first or self.within(first, last)
+
+
+class Spelling:
+    """Which lines of a module spell the tracked names, so the walks can skip the rest.
+
+    Why: the walks below visit every node they cover, at about a microsecond
+    each, while most statements never mention a tracked name.  A name is one
+    token, so each load, binding or ``global`` of it spells it on a line of the
+    statement holding it; a scan of the text finds those lines, and a statement
+    whose lines have none is skipped unvisited.  (A quoted annotation naming it
+    only through escapes or implicit string concatenation is missed, as function
+    bodies skipped this way always were.)
+
+    ``text`` has ``\\n`` line breaks only (:attr:`ParsedSource.text`).  Python
+    normalises identifiers (NFKC: fullwidth ``np`` is ``np``), so non-ASCII text is
+    normalised the same way before the scan (no character normalises to a line break).
+    """
+
+    def __init__(self, text: str, names: Iterable[str]) -> None:
+        if not text.isascii():
+            import unicodedata
+
+            text = unicodedata.normalize("NFKC", text)
+        self.text = text
+        self.names = self.lines_of(names)
+        self._walked: Optional[WordLines] = None
+
+    def lines_of(self, words: Iterable[str]) -> WordLines:
+        return WordLines(_word_lines(self.text, words))
+
+    def spelled_once(self, word: str) -> bool:
+        """Whether ``word`` appears in the text as a whole word exactly once."""
+        found = _occurrences(self.text, word)
+        return next(found, None) is not None and next(found, None) is None
+
+    def quiet(self, node: ast.AST, dynamic: bool = True) -> bool:
+        """Whether a walk can skip this node: its lines spell no tracked name and (with
+        ``dynamic``) no call that reads the namespace (``globals``, ``eval``...)."""
+        if not dynamic:
+            return not self.names.spelled_in(node)
+        if self._walked is None:
+            self._walked = WordLines(sorted(set(self.names.lines) | set(_word_lines(self.text, _DYNAMIC_CALLS))))
+        return not self._walked.spelled_in(node)
+
+
+# Fields that hold only operator and context leaves (which no walk here reads) or
+# plain values: skipping them makes child iteration about twice as fast.
+_SKIPPED_FIELDS = frozenset({
+    "ctx", "op", "ops", "id", "attr", "arg", "asname", "module", "level",
+    "conversion", "is_async", "simple", "kind", "type_comment",
+})
+_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _children(node: ast.AST) -> list[ast.AST]:
+    """``ast.iter_child_nodes`` in the same order, minus operator and context leaves."""
+    fields = _CHILD_FIELDS.get(type(node))
+    if fields is None:
+        fields = _CHILD_FIELDS[type(node)] = tuple(f for f in node._fields if f not in _SKIPPED_FIELDS)
+    found: list[ast.AST] = []
+    for field_name in fields:
+        value = getattr(node, field_name, None)
+        if isinstance(value, ast.AST):
+            found.append(value)
+        elif isinstance(value, list):
+            found.extend([item for item in value if isinstance(item, ast.AST)])
+    return found
+
+
+def _walk(node: ast.AST) -> Iterator[ast.AST]:
+    """Every node under ``node`` (itself included) as :func:`_children` sees them, depth first."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        yield current
+        stack.extend(_children(current))
+
+
 def _target_names(node: ast.AST, into: set[str]) -> None:
-    for sub in ast.walk(node):
+    for sub in _walk(node):
         if isinstance(sub, ast.Name):
             into.add(sub.id)
         elif isinstance(sub, ast.Starred) and isinstance(sub.value, ast.Name):
             into.add(sub.value.id)
 
 
-def _scope_bindings(body: Iterable[ast.AST]) -> tuple[set[str], set[str], set[str]]:
-    """Names bound, declared global and declared nonlocal directly in a scope's body."""
+def _quiet_statement(node: ast.AST, spelling: Spelling) -> bool:
+    """A statement that spells no tracked name binds none (expressions are not checked:
+    most lie on one line, where the check would cost more than it saves)."""
+    return isinstance(node, ast.stmt) and spelling.quiet(node, dynamic=False)
+
+
+def _scope_bindings(
+    body: Iterable[ast.AST], spelling: Optional[Spelling] = None
+) -> tuple[set[str], set[str], set[str]]:
+    """Names bound, declared global and declared nonlocal directly in a scope's body.
+
+    With a ``spelling``, statements that spell no tracked name are left out: the
+    answers are only ever asked about tracked names.
+    """
     bound: set[str] = set()
     declared_global: set[str] = set()
     declared_nonlocal: set[str] = set()
-    stack = list(body)
+    stack = [node for node in body if spelling is None or not _quiet_statement(node, spelling)]
     while stack:
         node = stack.pop()
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
@@ -81,7 +238,7 @@ def _scope_bindings(body: Iterable[ast.AST]) -> tuple[set[str], set[str], set[st
             continue
         if isinstance(node, _COMPREHENSIONS):
             # Only walrus targets leak out of a comprehension into this scope.
-            for sub in ast.walk(node):
+            for sub in _walk(node):
                 if isinstance(sub, ast.NamedExpr) and isinstance(sub.target, ast.Name):
                     bound.add(sub.target.id)
             continue
@@ -106,7 +263,10 @@ def _scope_bindings(body: Iterable[ast.AST]) -> tuple[set[str], set[str], set[st
             rest = getattr(node, "rest", None)
             if rest:
                 bound.add(rest)
-        stack.extend(ast.iter_child_nodes(node))
+        if spelling is None:
+            stack.extend(_children(node))
+        else:
+            stack.extend(c for c in _children(node) if not _quiet_statement(c, spelling))
     bound -= declared_global
     bound |= declared_nonlocal
     return bound, declared_global, declared_nonlocal
@@ -122,14 +282,16 @@ def is_main_guard(node: ast.AST) -> bool:
     )
 
 
-def _runs_at_import_time(tree: ast.Module) -> dict[int, int]:
+def _runs_at_import_time(tree: ast.Module, spelling: Optional[Spelling] = None) -> dict[int, int]:
     """Module-level functions and methods that run while importing, by ``def`` line.
 
     Seeds are calls made outside function bodies (``setup()``, decorators,
     ``A()`` runs ``A.__init__``, ``x.m()`` runs any method named ``m``); then
     whatever those functions call, transitively.  Over-approximate on purpose:
     a function wrongly thought to run only stays where it is.  The value is
-    the line of the import-time call that sets it off.
+    the line of the import-time call that sets it off.  A call can only set one
+    off by spelling its name, so with a ``spelling`` the walks skip every node
+    whose lines spell none of the module's function, class or method names.
     """
     functions: dict[str, list[ast.AST]] = {}
     methods: dict[str, list[ast.AST]] = {}
@@ -142,7 +304,7 @@ def _runs_at_import_time(tree: ast.Module) -> dict[int, int]:
             for item in node.body:
                 if isinstance(item, (ast.FunctionDef, ast.AsyncFunctionDef)):
                     methods.setdefault(item.name, []).append(item)
-                    if item.name in ("__init__", "__new__", "__post_init__", "__init_subclass__"):
+                    if item.name in _INITS:
                         inits.append(item)
             classes.setdefault(node.name, []).extend(inits)
 
@@ -154,11 +316,18 @@ def _runs_at_import_time(tree: ast.Module) -> dict[int, int]:
             return methods.get(func.attr, [])
         return []
 
+    callable_names = set(functions) | set(methods) | {name for name, inits in classes.items() if inits}
+    if not callable_names:
+        return {}
+    spelled = spelling.lines_of(callable_names) if spelling is not None else None
+
     def calls(nodes: list[ast.AST], inside_defs: bool) -> list[ast.AST]:
         found: list[ast.AST] = []
         stack = list(nodes)
         while stack:
             node = stack.pop()
+            if spelled is not None and not spelled.spelled_in(node):
+                continue
             if is_main_guard(node):
                 stack.extend(node.orelse)  # type: ignore[attr-defined]
                 continue
@@ -174,7 +343,7 @@ def _runs_at_import_time(tree: ast.Module) -> dict[int, int]:
                 continue
             if isinstance(node, ast.Call):
                 found.append(node)
-            stack.extend(ast.iter_child_nodes(node))
+            stack.extend(_children(node))
         return found
 
     running: dict[int, int] = {}
@@ -204,19 +373,22 @@ def _loaded_at_import_time(tree: ast.Module) -> set[str]:
             continue
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
             loaded.add(node.id)
-        stack.extend(ast.iter_child_nodes(node))
+        stack.extend(_children(node))
     return loaded
 
 
-def exported_names(tree: ast.Module) -> tuple[set[str], int]:
+def exported_names(tree: ast.Module, spelling: Optional[Spelling] = None) -> tuple[set[str], int]:
     """String entries of ``__all__``, and the line where it is built in a way we cannot read.
 
     Literal lists, tuples and sets of strings, ``+`` of those, ``+=``,
     ``append`` and ``extend`` are read.  Anything else (``insert``, a call, a
     comprehension) returns its line, and then every public name may be exported.
+    A ``spelling`` whose text never spells ``__all__`` answers without a walk.
     """
     names: set[str] = set()
     unreadable = 0
+    if spelling is not None and "__all__" not in spelling.text:
+        return names, unreadable
 
     def strings(value: ast.AST) -> bool:
         if isinstance(value, (ast.List, ast.Tuple, ast.Set)):
@@ -274,20 +446,51 @@ class _UsageWalker:
 
     def __init__(
         self, tree: ast.Module, names: set[str], future_annotations: bool,
-        lines: Optional[list[str]] = None,
+        spelling: Optional[Spelling] = None,
     ) -> None:
+        self.tree = tree
         self.names = names
-        self.lines = lines
-        self.spelled = (
-            re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(names))) + r")\b") if names else None
-        )
+        self.spelling = spelling
         self.future = future_annotations
         self.uses: dict[str, list[Use]] = {name: [] for name in names}
         self.global_rebound: dict[str, int] = {}
         self.dynamic_line = 0
         self.real_only: dict[int, str] = {}  # id(Name node) -> why a proxy will not do
-        self.running = _runs_at_import_time(tree)
-        self.loaded = _loaded_at_import_time(tree)
+        self._running: Optional[dict[int, int]] = None
+        self._loaded: Optional[set[str]] = None
+
+    # -- whole-module facts, each computed on first need ----------------
+    @property
+    def running(self) -> dict[int, int]:
+        """See :func:`_runs_at_import_time`; only a use inside a module-level function asks."""
+        if self._running is None:
+            self._running = _runs_at_import_time(self.tree, self.spelling)
+        return self._running
+
+    def _import_time_origin(self, owner: _Owner) -> int:
+        """Line of the import-time call that runs this module-level function or method, or 0.
+
+        A call reaches a function only by spelling its name (or its class's, for
+        ``__init__`` and the like), so a name spelled once -- at its ``def`` --
+        needs no module-wide search.
+        """
+        if owner.name not in _INITS and self.spelling is not None and self.spelling.spelled_once(owner.name):
+            return 0
+        return self.running.get(owner.line, 0)
+
+    def _loaded_by_module(self, node: FunctionNode) -> bool:
+        """Whether code run at import loads this function's name (``Depends(get_db)``).
+
+        Only the reason given to its annotations depends on it, so a signature
+        that spells no tracked name does not need the module-wide walk.
+        """
+        if self.spelling is not None and node.body and not (
+            self.spelling.names.within(node.lineno, node.body[0].lineno)
+        ):
+            return False
+        if self._loaded is None:
+            self._loaded = _loaded_at_import_time(self.tree)
+        return node.name in self._loaded
 
     # -- recording -------------------------------------------------------
     def _resolve(self, name: str, scope: _Scope) -> str:
@@ -340,12 +543,12 @@ class _UsageWalker:
         elif owner.kind == "lambda":
             where = "the __main__ block" if owner.name == "__main__" else "a lambda body"
             use = Use(UseKind.LAMBDA, line, column, where)
-        elif owner.line in self.running and owner.kind == "function-top":
+        elif owner.kind == "function-top" and self._import_time_origin(owner):
             use = Use(
                 UseKind.IMPORT_TIME,
                 line,
                 column,
-                f"inside {owner.name}(), which runs at import time from line {self.running[owner.line]}",
+                f"inside {owner.name}(), which runs at import time from line {self._import_time_origin(owner)}",
             )
         else:
             use = Use(UseKind.FUNCTION, line, column, "", owner.line, owner.name)
@@ -356,11 +559,10 @@ class _UsageWalker:
 
     def _mentions(self, node: FunctionNode) -> bool:
         """Whether the function's body text spells any tracked name (cheap, conservative)."""
-        if self.lines is None or self.spelled is None or not node.body:
+        if self.spelling is None or not node.body:
             return True
-        first = node.body[0].lineno - 1
-        last = node.end_lineno or len(self.lines)
-        return self.spelled.search("\n".join(self.lines[first:last])) is not None
+        # From the first statement's decorators: ``@wraps(f)`` on a nested def is a use.
+        return self.spelling.names.within(_span(node.body[0])[0], node.end_lineno or node.body[-1].lineno)
 
     def _real_only(self, node: Optional[ast.AST], why: str) -> None:
         """Remember bare names in positions where Python needs the real class or object."""
@@ -374,6 +576,11 @@ class _UsageWalker:
                 self.real_only[id(element)] = why
 
     # -- walking ---------------------------------------------------------
+    def visit(self, node: Optional[ast.AST], scope: _Scope, owner: Optional[_Owner], reason: str) -> None:
+        """:meth:`expr` for an expression a statement holds, unless its lines spell nothing to find."""
+        if node is not None and (self.spelling is None or not self.spelling.quiet(node)):
+            self.expr(node, scope, owner, reason)
+
     def expr(self, node: Optional[ast.AST], scope: _Scope, owner: Optional[_Owner], reason: str) -> None:
         if node is None:
             return
@@ -403,12 +610,12 @@ class _UsageWalker:
         elif isinstance(node, ast.Compare) and any(isinstance(op, (ast.Is, ast.IsNot)) for op in node.ops):
             for operand in [node.left, *node.comparators]:
                 self._real_only(operand, "identity comparison")
-        elif type(node).__name__ == "MatchClass":
+        elif _MATCH_CLASS is not None and isinstance(node, _MATCH_CLASS):
             self._real_only(node.cls, "class pattern")  # type: ignore[attr-defined]
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and reason.startswith("annotation"):
             self._string_annotation(node, scope, owner, reason)
             return
-        for child in ast.iter_child_nodes(node):
+        for child in _children(node):
             self.expr(child, scope, owner, reason)
 
     def _string_annotation(self, node: ast.Constant, scope: _Scope, owner: Optional[_Owner], reason: str) -> None:
@@ -440,7 +647,7 @@ class _UsageWalker:
             self.expr(node.elt, inner, owner, reason)  # type: ignore[attr-defined]
 
     def _new_scope(self, kind: str, parent: _Scope, body: list[ast.AST], args: Optional[ast.arguments]) -> _Scope:
-        bound, declared_global, _ = _scope_bindings(body)
+        bound, declared_global, _ = _scope_bindings(body, self.spelling)
         if args is not None:
             for arg in args.posonlyargs + args.args + args.kwonlyargs:
                 bound.add(arg.arg)
@@ -452,7 +659,7 @@ class _UsageWalker:
 
     def _arguments_defaults(self, args: ast.arguments, scope: _Scope, owner: Optional[_Owner], reason: str) -> None:
         for default in list(args.defaults) + [d for d in args.kw_defaults if d is not None]:
-            self.expr(default, scope, owner, "default value" if owner is None else reason)
+            self.visit(default, scope, owner, "default value" if owner is None else reason)
 
     def _annotations(self, node: FunctionNode, scope: _Scope, owner: Optional[_Owner]) -> None:
         args = node.args
@@ -460,7 +667,7 @@ class _UsageWalker:
         annotations += [args.vararg.annotation if args.vararg else None]
         annotations += [args.kwarg.annotation if args.kwarg else None, node.returns]
         evaluated_by_framework = owner is None and (
-            bool(node.decorator_list) or node.name in self.loaded
+            bool(node.decorator_list) or self._loaded_by_module(node)
         )
         if evaluated_by_framework:
             reason = "annotation of a route or model"
@@ -469,16 +676,18 @@ class _UsageWalker:
         else:
             reason = "annotation"
         for annotation in annotations:
-            self.expr(annotation, scope, owner, reason)
+            self.visit(annotation, scope, owner, reason)
 
     def statements(self, body: list[ast.stmt], scope: _Scope, owner: Optional[_Owner], reason: str) -> None:
         for stmt in body:
             self.statement(stmt, scope, owner, reason)
 
     def statement(self, node: ast.stmt, scope: _Scope, owner: Optional[_Owner], reason: str) -> None:
+        if self.spelling is not None and self.spelling.quiet(node):
+            return  # nothing it holds can be a use, nor a namespace read
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             for deco in node.decorator_list:
-                self.expr(deco, scope, owner, "decorator" if owner is None else reason)
+                self.visit(deco, scope, owner, "decorator" if owner is None else reason)
             self._arguments_defaults(node.args, scope, owner, reason)
             self._annotations(node, scope, owner)
             if not self._mentions(node):
@@ -493,19 +702,19 @@ class _UsageWalker:
             return
         if isinstance(node, ast.ClassDef):
             for deco in node.decorator_list:
-                self.expr(deco, scope, owner, "decorator" if owner is None else reason)
+                self.visit(deco, scope, owner, "decorator" if owner is None else reason)
             for base in node.bases:
-                self.expr(base, scope, owner, "base class" if owner is None else reason)
+                self.visit(base, scope, owner, "base class" if owner is None else reason)
             for keyword in node.keywords:
-                self.expr(keyword.value, scope, owner, "class keyword" if owner is None else reason)
+                self.visit(keyword.value, scope, owner, "class keyword" if owner is None else reason)
             inner = self._new_scope("class", scope, list(node.body), None)
             model_like = bool(node.bases or node.decorator_list or node.keywords)
             body_reason = "class body" if owner is None else reason
             for stmt in node.body:
-                if isinstance(stmt, ast.AnnAssign):
-                    self._annotated(stmt, inner, owner, body_reason, in_class=True, model_like=model_like)
-                else:
+                if not isinstance(stmt, ast.AnnAssign):
                     self.statement(stmt, inner, owner, body_reason)
+                elif self.spelling is None or not self.spelling.quiet(stmt):
+                    self._annotated(stmt, inner, owner, body_reason, in_class=True, model_like=model_like)
             return
         if isinstance(node, ast.AnnAssign):
             self._annotated(node, scope, owner, reason, in_class=False, model_like=False)
@@ -524,19 +733,19 @@ class _UsageWalker:
             return
         if isinstance(node, ast.Raise):
             self._real_only(node.exc, "raise statement")
-        for child in ast.iter_child_nodes(node):
+        for child in _children(node):
             if isinstance(child, ast.stmt):
                 self.statement(child, scope, owner, reason)
             elif isinstance(child, ast.excepthandler):
                 self._real_only(child.type, "except clause")  # type: ignore[attr-defined]
-                self.expr(child.type, scope, owner, reason)  # type: ignore[attr-defined]
+                self.visit(child.type, scope, owner, reason)  # type: ignore[attr-defined]
                 self.statements(child.body, scope, owner, reason)  # type: ignore[attr-defined]
             elif type(child).__name__ == "match_case":
-                self.expr(child.pattern, scope, owner, reason)  # type: ignore[attr-defined]
-                self.expr(child.guard, scope, owner, reason)  # type: ignore[attr-defined]
+                self.visit(child.pattern, scope, owner, reason)  # type: ignore[attr-defined]
+                self.visit(child.guard, scope, owner, reason)  # type: ignore[attr-defined]
                 self.statements(child.body, scope, owner, reason)  # type: ignore[attr-defined]
             else:
-                self.expr(child, scope, owner, reason)
+                self.visit(child, scope, owner, reason)
 
     def _annotated(
         self,
@@ -555,47 +764,54 @@ class _UsageWalker:
             annotation_reason = "annotation-deferred"
         else:
             annotation_reason = "annotation" if owner is None else reason
-        self.expr(node.annotation, scope, owner, annotation_reason)
-        self.expr(node.target, scope, owner, reason)
-        self.expr(node.value, scope, owner, reason)
+        self.visit(node.annotation, scope, owner, annotation_reason)
+        self.visit(node.target, scope, owner, reason)
+        self.visit(node.value, scope, owner, reason)
 
     def _note_global_rebinds(self, inner: _Scope, node: FunctionNode) -> None:
         for name in inner.declared_global & self.names:
             stored = any(
                 isinstance(sub, ast.Name) and sub.id == name and not isinstance(sub.ctx, ast.Load)
-                for sub in ast.walk(node)
+                for sub in _walk(node)
             ) or any(
                 isinstance(sub, (ast.Import, ast.ImportFrom))
                 and any((a.asname or a.name.split(".")[0]) == name for a in sub.names)
-                for sub in ast.walk(node)
+                for sub in _walk(node)
             )
             if stored:
                 self.global_rebound.setdefault(name, node.lineno)
 
 
-def module_bindings(tree: ast.Module, names: set[str]) -> dict[str, list[int]]:
+def module_bindings(
+    tree: ast.Module, names: set[str], spelling: Optional[Spelling] = None
+) -> dict[str, list[int]]:
     """Lines where each tracked name is bound in the module namespace (imports included).
 
     Every binding form counts (assignments, ``def``/``class`` names, loop, with
     and except targets, walrus anywhere, match captures, ``del``), but not
     class attributes or function locals, and not ``if TYPE_CHECKING:`` bodies.
+    With a ``spelling`` of ``names``, nodes whose lines spell none of them are
+    skipped, and so are decorators, defaults and base classes when the module
+    has no ``:=``: in those expressions only a walrus can bind a name.
     """
     bound: dict[str, list[int]] = {name: [] for name in names}
+    walrus = spelling is None or ":=" in spelling.text
     stack: list[ast.AST] = list(reversed(tree.body))
     while stack:
         node = stack.pop()
+        if spelling is not None and not spelling.names.spelled_in(node):
+            continue
         found: list[str] = []
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             found.append(node.name)
-            stack.extend(node.decorator_list)
-            if isinstance(node, ast.ClassDef):
-                stack.extend(node.bases)
-            else:
-                stack.extend(node.args.defaults)
+            if walrus:
+                stack.extend(node.decorator_list)
+                stack.extend(node.bases if isinstance(node, ast.ClassDef) else node.args.defaults)
         elif isinstance(node, ast.Lambda):
-            stack.extend(node.args.defaults)
+            if walrus:
+                stack.extend(node.args.defaults)
         elif isinstance(node, _COMPREHENSIONS):
-            for sub in ast.walk(node):
+            for sub in _walk(node) if walrus else ():
                 if isinstance(sub, ast.NamedExpr) and isinstance(sub.target, ast.Name):
                     found.append(sub.target.id)
         elif isinstance(node, ast.If) and is_type_checking(node.test):
@@ -611,7 +827,8 @@ def module_bindings(tree: ast.Module, names: set[str]) -> dict[str, list[int]]:
                 found.append(node.name)  # type: ignore[attr-defined]
             elif type(node).__name__ == "MatchMapping" and getattr(node, "rest", None):
                 found.append(node.rest)  # type: ignore[attr-defined]
-            stack.extend(reversed(list(ast.iter_child_nodes(node))))
+            if not isinstance(node, (ast.Import, ast.ImportFrom)):  # aliases bind nothing more
+                stack.extend(reversed(_children(node)))
         line = getattr(node, "lineno", 0)
         for name in found:
             if name in bound:
@@ -620,18 +837,20 @@ def module_bindings(tree: ast.Module, names: set[str]) -> dict[str, list[int]]:
 
 
 def analyse_usage(
-    tree: ast.Module, names: set[str], future_annotations: bool, lines: Optional[list[str]] = None
+    tree: ast.Module, names: set[str], future_annotations: bool, text: Optional[str] = None
 ) -> dict[str, NameUsage]:
     """Uses of each name in ``names`` (bound at module level by imports).
 
-    With the source ``lines``, function bodies that never spell a tracked name
-    are skipped without walking them.
+    With the source ``text`` (:attr:`ParsedSource.text`), statements and
+    function bodies that never spell a tracked name are skipped without
+    walking them (see :class:`Spelling`); the result is the same.
     """
-    walker = _UsageWalker(tree, names, future_annotations, lines)
+    spelling = Spelling(text, names) if text is not None else None
+    walker = _UsageWalker(tree, names, future_annotations, spelling)
     module_scope = _Scope("module", None)
     walker.statements(tree.body, module_scope, None, "module statement")
-    exported, computed_all = exported_names(tree)
-    bindings = module_bindings(tree, names)
+    exported, computed_all = exported_names(tree, spelling)
+    bindings = module_bindings(tree, names, spelling)
     result: dict[str, NameUsage] = {}
     for name in names:
         binding_lines = bindings.get(name, [])
