@@ -47,7 +47,7 @@ if TYPE_CHECKING:
     from lazyimport_codemod.config import Config
     from lazyimport_codemod.models import LintResult
 
-_FORMAT = 2
+_FORMAT = 3
 _KEEP = 64  # entries per project; each pre-commit file list is its own key
 _RACY_NS = 2_000_000_000
 _STALE_TEMP_NS = 3600 * 1_000_000_000  # a temporary file this old belongs to a killed run
@@ -66,6 +66,7 @@ class ResultsCache:
         self.folder = config.root / ".lazyimport_cache" / f"results-{__version__}"
         self.roots: tuple[str, ...] = ()
         self.stamps: Optional[tuple[Stamp, ...]] = None
+        self.listings: dict[str, tuple[str, ...]] = {}
 
     def _entry(self) -> Path:
         import zlib
@@ -81,8 +82,8 @@ class ResultsCache:
             # marshal.loads of the whole file: marshal.load on a file object reads it
             # object by object (35 ms instead of 3 for 2,000 diagnostics).
             with open(entry, "rb") as handle:
-                key, stamps, diagnostics, errors, files = marshal.loads(handle.read())
-            if key != self.key or not all(_stamp(stamp[0], stamp[1] < 0) == stamp for stamp in stamps):
+                key, stamps, listings, diagnostics, errors, files = marshal.loads(handle.read())
+            if key != self.key or not all(_unchanged(stamp, listings) for stamp in stamps):
                 return None
             from lazyimport_codemod.models import Diagnostic, FileError, LintResult
 
@@ -111,6 +112,7 @@ class ResultsCache:
                 folders.update(walked)
         self.roots = tuple(root.rstrip(os.sep) + os.sep for root in roots)
         stamps = [_stamp(path, True) for path in sorted(folders)]
+        self.listings = {path: _listing(path) for path in folders}
         stamps += [_stamp(path, False) for path in sorted(files)]
         self.stamps = tuple(stamps)
 
@@ -145,7 +147,7 @@ class ResultsCache:
             fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
             with os.fdopen(fd, "wb") as handle:
                 # marshal, not pickle: loading 2,000 diagnostics takes a third of the time.
-                marshal.dump((self.key, self.stamps, [tuple(d) for d in result.diagnostics],
+                marshal.dump((self.key, self.stamps, self.listings, [tuple(d) for d in result.diagnostics],
                               [tuple(e) for e in result.errors], result.files), handle)
             os.replace(tmp, self._entry())
             self._prune()
@@ -201,6 +203,34 @@ def _covered(path: str, folders: set[str]) -> bool:
             return False
         path = parent
     return True
+
+
+def _unchanged(stamp: Stamp, listings: dict[str, tuple[str, ...]]) -> bool:
+    """Whether a stamped file or folder is as it was.  A folder whose stamp changed is
+    still unchanged when the entries that can name a module are the same: other
+    tools create ``.ruff_cache`` or ``.mypy_cache`` and editors write swap files
+    next to the code, and none of that should cost a full analysis."""
+    path, size = stamp[0], stamp[1]
+    now = _stamp(path, size < 0)
+    if now == stamp:
+        return True
+    return size == -1 and now[1] == -1 and path in listings and _listing(path) == listings[path]
+
+
+def _listing(folder: str) -> tuple[str, ...]:
+    """The entries of ``folder`` that can name a module: ``.py`` files and folders,
+    hidden ones excepted; empty when the folder cannot be listed."""
+    try:
+        with os.scandir(folder) as entries:
+            return tuple(sorted(
+                entry.name + ("/" if is_folder else "")
+                for entry in entries
+                if not entry.name.startswith(".")
+                for is_folder in (entry.is_dir(),)
+                if is_folder or entry.name.endswith(".py")
+            ))
+    except OSError:
+        return ()
 
 
 def _stamp(path: str, folder: bool) -> Stamp:

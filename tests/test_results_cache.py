@@ -170,3 +170,14 @@ def test_old_entries_are_pruned(project: Path, monkeypatch: pytest.MonkeyPatch) 
     for path in ("app", "app/search.py", "app/services"):
         lint(path)
     assert len(entries(project)) == 2
+
+
+def test_other_tools_files_next_to_the_code_do_not_cost_an_analysis(
+        project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = warm_up("app")
+    (project / ".ruff_cache").mkdir()  # changes the project folder's mtime
+    (project / "app" / ".search.py.swp").write_bytes(b"")
+    (project / "app" / "notes.txt").write_text("not a module\n")
+    monkeypatch.setattr(engine, "analyse", lambda *a, **k: pytest.fail("analysed again"))
+    assert lint("app") == first
+
