@@ -199,7 +199,11 @@ class Project:
         """
         roots = tuple(self.roots)
         if self._first_party is None or self._first_party[0] != roots:
-            self._first_party = (roots, frozenset().union(*(self._tops(root) for root in roots)))
+            # Only names a module can have: the set is part of every facts-cache key, so
+            # `.lazyimport_cache`, `__pycache__` or a README appearing must not change it.
+            names = frozenset(name for root in roots for name in self._tops(root)
+                              if name.isidentifier() and name != "__pycache__")
+            self._first_party = (roots, names)
         return self._first_party[1]
 
     def locate(self, module: str) -> Optional[tuple[Path, bool]]:

@@ -89,6 +89,11 @@ _DECORATED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
 _MATCH_CLASS: Optional[type] = getattr(ast, "MatchClass", None)  # Python 3.10+
 
 
+def _is_match_class(node: ast.AST) -> bool:
+    """A ``case Cls(...)`` pattern (a function, so mypy on 3.9 does not narrow ``node`` away)."""
+    return _MATCH_CLASS is not None and isinstance(node, _MATCH_CLASS)
+
+
 def _span(node: ast.AST) -> tuple[int, int]:
     """First and last line of a node, decorators included; (0, 0) if it has no position."""
     first = getattr(node, "lineno", 0)
@@ -610,7 +615,7 @@ class _UsageWalker:
         elif isinstance(node, ast.Compare) and any(isinstance(op, (ast.Is, ast.IsNot)) for op in node.ops):
             for operand in [node.left, *node.comparators]:
                 self._real_only(operand, "identity comparison")
-        elif _MATCH_CLASS is not None and isinstance(node, _MATCH_CLASS):
+        elif _is_match_class(node):
             self._real_only(node.cls, "class pattern")  # type: ignore[attr-defined]
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and reason.startswith("annotation"):
             self._string_annotation(node, scope, owner, reason)
