@@ -19,7 +19,9 @@ What a result depends on, and how a change is noticed:
   old mtime, mode a file that became unreadable);
 * every folder walked to find them, and each root even when missing:
   creating, deleting or renaming an entry changes its folder's mtime_ns, so
-  new modules are noticed without a walk.
+  new modules are noticed without a walk.  A folder whose mtime changed still
+  matches when its ``.py`` files and subfolders (recorded with the stamps) are
+  the same: ``.ruff_cache`` or an editor's swap file is not a change.
 
 The stamps are taken *before* the analysis reads anything, so a file edited
 while lint runs looks changed to the next run.  A modification younger than
