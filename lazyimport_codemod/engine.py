@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Callable, Mapping, NamedTuple, NoReturn, Optional, Sequence, TypeVar, Union
 
 from lazyimport_codemod.analysis.facts import FactsCache, FileFacts, extract
-from lazyimport_codemod.analysis.graph import ModuleFacts, Project, ancestors
+from lazyimport_codemod.analysis.graph import Footprint, ModuleFacts, Project, absolute, ancestors
 from lazyimport_codemod.analysis.importers import ImporterIndex
 from lazyimport_codemod.analysis.prefilter import select_files
 from lazyimport_codemod.analysis.plan import Planner, Verdict, describe_functions
@@ -32,6 +32,7 @@ class Analysis(NamedTuple):
     facts: dict[Path, ModuleFacts]
     errors: list[FileError]
     files: int = 0  # files considered, parsed or not
+    jobs: Optional[int] = None  # processes that may share the work (None: automatic)
 
 
 def analyse(
@@ -49,11 +50,11 @@ def analyse(
     its own result before anything is written.  ``prefilter=False`` parses every
     file, which tests use to prove the prefilter never hides a diagnostic.
     ``cache`` reuses per-file facts from ``.lazyimport_cache``; ``jobs`` sets how
-    many processes parse, this one included (default: one per core, up to 8,
-    when there are many files).
+    many processes parse the files and, in :func:`lint`, judge them, this one
+    included (default: one per core, up to 8, when there are many files).
     """
-    files = [Path(os.path.abspath(path)) for path in files]
-    overrides = {Path(os.path.abspath(p)): data for p, data in (contents or {}).items()}
+    files = [absolute(path) for path in files]
+    overrides = {absolute(p): data for p, data in (contents or {}).items()}
 
     def read(path: Path) -> bytes:
         """The bytes of a file, read at most once per analysis: the prefilter, the
@@ -108,7 +109,7 @@ def analyse(
         if module.name:
             starts.extend(ancestors(module.name))
     project.load_closure(starts)
-    return Analysis(config, project, planner, facts, errors, len(files))
+    return Analysis(config, project, planner, facts, errors, len(files), jobs)
 
 
 # Below this many files to parse, starting helper processes costs more than it saves.
@@ -116,6 +117,14 @@ PARALLEL_THRESHOLD = 160
 
 _Job = tuple[bytes, str, Optional[str], bool, tuple[str, ...], frozenset[str]]  # extract()'s arguments
 _Summary = Union[FileFacts, str]  # FileFacts, or why the file cannot be parsed
+
+
+def _processes(jobs: Optional[int], items: int) -> int:
+    """How many processes share work on ``items`` files: ``jobs`` if given, else one per
+    core (up to 8) once there are enough files to repay starting them."""
+    if jobs is not None:
+        return max(jobs, 1)
+    return min(os.cpu_count() or 1, 8) if items >= PARALLEL_THRESHOLD else 1
 
 
 def _summarise(
@@ -133,8 +142,8 @@ def _summarise(
         else:
             misses.append((path, name, is_package))
     work = [(datas[p], str(p), name, is_package, project.heavy, first_party) for p, name, is_package in misses]
-    processes = jobs if jobs is not None else min(os.cpu_count() or 1, 8)
-    if processes > 1 and (jobs is not None or len(misses) >= PARALLEL_THRESHOLD):
+    processes = _processes(jobs, len(misses))
+    if processes > 1:
         results = _extract_in_parallel(work, processes)
     else:
         results = _extract_all(work)
@@ -336,6 +345,27 @@ def diagnostics_for(analysis: Analysis, facts: ModuleFacts) -> list[Diagnostic]:
     return out
 
 
+def _diagnose(analysis: Analysis, files: list[ModuleFacts]) -> list[list[Diagnostic]]:
+    """:func:`diagnostics_for` each file, in order: over several processes when there are
+    many files (a forked child sees the whole analysis for free; see :func:`_forked_map`)."""
+    processes = _processes(analysis.jobs, len(files))
+    if processes < 2 or not _can_fork():
+        return [diagnostics_for(analysis, facts) for facts in files]
+    analysis.planner.prepare()
+    project = analysis.project
+    before = project.footprint()
+
+    def share(part: list[ModuleFacts]) -> tuple[list[list[Diagnostic]], Footprint]:
+        return [diagnostics_for(analysis, facts) for facts in part], project.footprint().since(before)
+
+    # Contiguous shares: a package's modules share the searches from their parents.
+    size = -(-len(files) // processes)
+    answers = _forked_map(share, [files[start:start + size] for start in range(0, len(files), size)])
+    for _, seen in answers[1:]:
+        project.absorb(seen)
+    return [diagnostics for part, _ in answers for diagnostics in part]
+
+
 def _merge(decisions: list[Decision]) -> Decision:
     """One decision for names fix treats alike: functions united, reasons listed once each."""
     first = decisions[0]
@@ -354,8 +384,8 @@ def _silenced_line_one(facts: ModuleFacts) -> bool:
 def lint(analysis: Analysis) -> LintResult:
     """All diagnostics of an analysis, sorted."""
     result = LintResult(errors=list(analysis.errors), files=analysis.files)
-    for facts in analysis.facts.values():
-        result.diagnostics.extend(diagnostics_for(analysis, facts))
+    for diagnostics in _diagnose(analysis, list(analysis.facts.values())):
+        result.diagnostics.extend(diagnostics)
     result.diagnostics.sort(key=Diagnostic.sort_key)
     result.errors.sort(key=lambda e: e.path)
     return result

@@ -29,7 +29,7 @@ from lazyimport_codemod.analysis.usage import Spelling, analyse_usage, module_bi
 from lazyimport_codemod.models import ImportedName, ImportStatement, NameUsage
 
 # Bump when FileFacts or what feeds it changes shape; old entries are ignored.
-_FORMAT = 6
+_FORMAT = 7
 
 
 class FileFacts(NamedTuple):
@@ -37,7 +37,7 @@ class FileFacts(NamedTuple):
 
     imports: tuple[ImportStatement, ...]
     usage: dict[str, NameUsage]
-    columns: dict[tuple[int, int], int]  # (line, UTF-8 byte column) -> character column
+    columns: dict[tuple[int, int], int]  # (line, UTF-8 byte column) -> character column, where they differ
     noqa_line_one: Optional[frozenset[str]]
     # Module-level bindings of the names a proxy block adds, with the module they
     # are imported from ("" when bound some other way): a clash must stop fix.
@@ -71,7 +71,9 @@ def extract(
         noqa = parsed.noqa(stmt.line)
         imports.append(stmt if noqa is None else stmt._replace(noqa=noqa))
         for line, column in ((stmt.line, stmt.column), (stmt.end_line, stmt.end_column)):
-            columns[(line, column)] = parsed.char_column(line, column)
+            char = parsed.char_column(line, column)
+            if char != column:  # only where non-ASCII text makes them differ
+                columns[(line, column)] = char
     # Standard-library names are never deferred, so their uses need not be traced.
     matcher = _matcher(heavy)
     names = {

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 from collections import deque
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, NamedTuple, Optional, Sequence
+from typing import TYPE_CHECKING, Callable, Iterable, NamedTuple, Optional, Sequence, Union
 
 from lazyimport_codemod.analysis.dominators import Dominators
 from lazyimport_codemod.analysis.facts import FactsCache, FileFacts, extract
@@ -65,6 +65,14 @@ class ModuleFacts:
     def usage(self) -> dict[str, NameUsage]:
         """Uses of every import-bound name."""
         return self.file.usage
+
+
+def absolute(path: Union[str, os.PathLike[str]]) -> Path:
+    """``Path(os.path.abspath(path))``, reusing ``path`` when it already is one: building a
+    Path costs ten times the string work, and every file is handed around many times."""
+    text = os.fspath(path)
+    normal = os.path.abspath(text)
+    return path if isinstance(path, Path) and normal == text else Path(normal)
 
 
 def ancestors(module: str) -> list[str]:
@@ -120,6 +128,18 @@ def _without(search: _Search, excluded: str) -> dict[str, tuple[str, ...]]:
     return found
 
 
+class Footprint(NamedTuple):
+    """Files read, roots and module names looked up by a run (the results cache needs them)."""
+
+    reads: frozenset[Path]
+    roots: tuple[Path, ...]
+    looked_up: frozenset[str]
+
+    def since(self, before: Footprint) -> Footprint:
+        """What was added after ``before``."""
+        return Footprint(self.reads - before.reads, self.roots, self.looked_up - before.looked_up)
+
+
 class Project:
     """Resolves module names to files under the roots and caches parsed facts."""
 
@@ -149,6 +169,7 @@ class Project:
         self._locate_cache: dict[str, Optional[tuple[Path, bool]]] = {}
         self._names: dict[str, tuple[Optional[str], bool]] = {}
         self._located: dict[tuple[str, tuple[str, ...]], tuple[str, ...]] = {}
+        self._loads: dict[tuple[str, Optional[str]], tuple[tuple[str, ...], Optional[str]]] = {}
         self._top_names: dict[Path, frozenset[str]] = {}
         self._first_party: Optional[tuple[tuple[Path, ...], frozenset[str]]] = None
         self.errors: dict[Path, str] = {}
@@ -176,6 +197,7 @@ class Project:
                 self._locate_cache.clear()
                 self._names.clear()
                 self._located.clear()
+                self._loads.clear()
 
     def _tops(self, root: Path) -> frozenset[str]:
         tops = self._top_names.get(root)
@@ -239,17 +261,18 @@ class Project:
         key = os.fspath(path)
         known = self._names.get(key)
         if known is None:
-            known = self._names[key] = self._name_for_path(Path(os.path.abspath(path)))
+            known = self._names[key] = self._name_for_path(absolute(path))
         return known
 
     def _name_for_path(self, path: Path) -> tuple[Optional[str], bool]:
         is_package = path.name == "__init__.py"
+        text = str(path)
+        folded = os.path.normcase(text)  # as Path compares: case-folded on Windows
         for root in self.roots:
-            try:
-                rel = path.relative_to(root)
-            except ValueError:
-                continue
-            parts = list(rel.parts)
+            prefix = os.path.join(os.path.normcase(str(root)), "")
+            if not folded.startswith(prefix):
+                continue  # not under this root (Path.relative_to, without building Paths)
+            parts = text[len(prefix):].split(os.sep)
             parts[-1] = parts[-1][:-3] if parts[-1].endswith(".py") else parts[-1]
             if is_package:
                 parts = parts[:-1]
@@ -272,7 +295,7 @@ class Project:
 
         Raises SourceError / OSError for the caller to report.
         """
-        path = Path(os.path.abspath(path))
+        path = absolute(path)
         cached = self._by_path.get(path)
         if cached is not None:
             return cached
@@ -320,12 +343,21 @@ class Project:
 
     def _edge(self, stmt: ImportStatement, name: ImportedName) -> Edge:
         attribute = name.attribute if name.attribute and not name.star else None
-        heavy = self.matcher.match(name.module)
+        key = (name.module, attribute)
+        loads = self._loads.get(key)
+        if loads is None:
+            loads = self._loads[key] = self._what_loads(name.module, attribute)
+        return Edge(stmt, name, *loads)
+
+    def _what_loads(self, module: str, attribute: Optional[str]) -> tuple[tuple[str, ...], Optional[str]]:
+        """(first-party modules, heavy package) that ``from module import attribute``
+        (or ``import module``) executes; memoised in ``_edge`` until the roots change."""
+        heavy = self.matcher.match(module)
         if heavy is None and attribute:
-            heavy = self.matcher.match(f"{name.module}.{attribute}")
-        if heavy is not None or name.module.startswith("."):
-            return Edge(stmt, name, (), heavy)
-        return Edge(stmt, name, self.located(name.module, (attribute,) if attribute else ()), None)
+            heavy = self.matcher.match(f"{module}.{attribute}")
+        if heavy is not None or module.startswith("."):
+            return (), heavy
+        return self.located(module, (attribute,) if attribute else ()), None
 
     def located(self, module: str, attributes: tuple[str, ...] = ()) -> tuple[str, ...]:
         """The first-party modules ``from module import *attributes`` executes, parents first.
@@ -361,6 +393,20 @@ class Project:
         """Every file read through the project so far (the results cache must know them all)."""
         return frozenset(self._read_log)
 
+    def footprint(self) -> Footprint:
+        """What the run has looked at so far (see :meth:`absorb`)."""
+        return Footprint(frozenset(self._read_log), tuple(self.roots), frozenset(self._locate_cache))
+
+    def absorb(self, seen: Footprint) -> None:
+        """Take in what a forked child looked at, so that :meth:`read_paths` and
+        :meth:`probed_folders` cover its work as if this process had done it."""
+        looked_up = [*self._locate_cache, *seen.looked_up]  # a new root clears the lookups
+        for root in seen.roots:
+            self.add_root(root)
+        self._read_log.update(seen.reads)
+        for module in looked_up:
+            self.locate(module)
+
     def probed_folders(self) -> frozenset[Path]:
         """Every folder whose entries decided a module lookup so far: a file or folder
         created in one of them can change what an import resolves to."""
@@ -393,33 +439,36 @@ class Project:
                     seeds.add(facts.name)
                 outgoing.update(edge.targets)
         self._hot = importers_closure(seeds, edges)
+        self._adjacent.clear()  # their targets are filtered with it
+        self._adjacent_kept.clear()
 
     def heavy_reached(
         self,
         start: Iterable[str],
         skip: frozenset[str] = frozenset(),
         keep_edge: Optional[Callable[[ModuleFacts, Edge], bool]] = None,
-        hot: Optional[set[str]] = None,
         excluded: Optional[str] = None,
     ) -> dict[str, tuple[str, ...]]:
         """Heavy packages loaded by executing ``start`` modules, each with its shortest chain.
 
         ``skip`` holds modules already loaded (their effects are not this import's);
-        ``keep_edge`` drops edges that fix will cut, to ask what would remain, and
-        ``hot`` (modules that still reach a heavy package under that filter)
-        prunes the search.  The result must not be modified (it is memoised),
-        and its order means nothing.
+        ``keep_edge`` drops edges that fix will cut, to ask what would remain.  The
+        search never enters a module from which no heavy package is reachable at
+        all (``_mark_hot``): such a module can neither find a package nor be the
+        first to reach a module that does, so skipping it changes no answer, with
+        or without ``keep_edge``.  The result must not be modified (it is
+        memoised), and its order means nothing.
 
         ``excluded`` is one more module to skip, for the question every module
         of a package asks: what do my parents load without me?  One search per
         package answers it for all of them (see :func:`_without`), except for a
         module through which the search first reached another one.
         """
-        search = self._search(tuple(start), skip, keep_edge, hot)
+        search = self._search(tuple(start), skip, keep_edge)
         if excluded is None or excluded not in search.chains:
             return search.found
         if excluded in search.inner:
-            return self._search(tuple(start), skip | {excluded}, keep_edge, hot).found
+            return self._search(tuple(start), skip | {excluded}, keep_edge).found
         return _without(search, excluded)
 
     def _search(
@@ -427,10 +476,9 @@ class Project:
         start: tuple[str, ...],
         skip: frozenset[str],
         keep_edge: Optional[Callable[[ModuleFacts, Edge], bool]],
-        hot: Optional[set[str]],
     ) -> _Search:
         """The breadth-first search behind :meth:`heavy_reached`, memoised."""
-        hot = hot if hot is not None else self._hot
+        hot = self._hot
         key = (start, skip, keep_edge is not None)
         memo = self._reach_memo.get(key)
         if memo is not None:
@@ -452,7 +500,7 @@ class Project:
                 search.found.setdefault(heavy, chain + (heavy,))
                 search.finders.setdefault(heavy, []).append(module)
             for target in targets:
-                if target not in seen and (hot is None or target in hot):
+                if target not in seen:
                     seen.add(target)
                     search.inner.add(module)
                     queue.append((target, chain + (target,)))
@@ -462,7 +510,8 @@ class Project:
     def _adjacency(
         self, module: str, keep_edge: Optional[Callable[[ModuleFacts, Edge], bool]]
     ) -> tuple[list[str], list[str]]:
-        """Heavy packages a module imports directly and first-party modules it loads, in order.
+        """Heavy packages a module imports directly and the first-party modules it loads
+        from which a heavy package is reachable at all (``_mark_hot``), in order.
 
         A heavy import silenced with ``# noqa`` is accepted where it stands, so
         it is not followed into LI002 reports either.
@@ -481,7 +530,7 @@ class Project:
                 if edge.heavy is not None:
                     heavies.append(edge.heavy)
                 else:
-                    targets.extend(edge.targets)
+                    targets.extend(t for t in edge.targets if self._hot is None or t in self._hot)
             found = cache[module] = (heavies, targets)
         return found
 

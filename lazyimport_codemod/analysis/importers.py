@@ -69,21 +69,23 @@ class ImporterIndex:
                 self._module_users.setdefault(f"{absolute}.{attribute}", []).append((path, data, bound))
         return taken
 
+    def build(self) -> dict[str, dict[str, list[Taker]]]:
+        """The index (built on first call): module -> name -> files that import it from there."""
+        if self._from is None:
+            self._from = self._build()
+        return self._from
+
     def takers(self, module: str, name: str) -> list[Taker]:
         """Files that do ``from module import name``."""
-        if self._from is None:
-            self._from = self._build()
-        return self._from.get(module, {}).get(name, [])
+        return self.build().get(module, {}).get(name, [])
 
     def star(self, module: str) -> Optional[Taker]:
-        if self._from is None:
-            self._from = self._build()
+        self.build()
         return self._star.get(module)
 
     def attribute_user(self, module: str, name: str, own: Path) -> Optional[Path]:
         """A file that imports ``module`` and spells ``<its last part or alias>.name``."""
-        if self._from is None:
-            self._from = self._build()
+        self.build()
         last = module.rsplit(".", 1)[-1]
         for path, data, bound in self._module_users.get(module, []):
             if path != own and not self._spelled(path, data).isdisjoint({(last, name), (bound, name)}):

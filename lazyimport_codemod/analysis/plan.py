@@ -16,7 +16,7 @@ import re
 from pathlib import Path
 from typing import Iterable, NamedTuple, Optional
 
-from lazyimport_codemod.analysis.graph import Edge, ModuleFacts, Project, ancestors, importers_closure
+from lazyimport_codemod.analysis.graph import Edge, ModuleFacts, Project, absolute, ancestors
 from lazyimport_codemod.analysis.importers import ImporterIndex
 from lazyimport_codemod.analysis.source import SourceError
 from lazyimport_codemod.models import (
@@ -76,14 +76,13 @@ class Planner:
     ) -> None:
         self.project = project
         self.runtime_module = runtime_module
-        self.fix_paths = frozenset(Path(os.path.abspath(p)) for p in fix_paths)
+        self.fix_paths = frozenset(absolute(p) for p in fix_paths)
         self.strategy = strategy
         self._decisions: dict[tuple[Path, int, int, str], Decision] = {}
         self.importers = importers
         self._kept: dict[int, bool] = {}
         self._loaded: dict[Path, frozenset[str]] = {}
         self._shown: dict[Path, str] = {}
-        self._hot_after: Optional[set[str]] = None
 
     def display(self, path: Path) -> str:
         """:func:`display_path`, memoised for the run: messages name the same files
@@ -244,20 +243,13 @@ class Planner:
         self, start: Iterable[str], skip: frozenset[str] = frozenset(), excluded: Optional[str] = None
     ) -> dict[str, tuple[str, ...]]:
         """What ``start`` would still load eagerly after fix (searching only where it can)."""
-        if self._hot_after is None:
-            edges: dict[str, set[str]] = {}
-            seeds: set[str] = set()
-            for module in self.project.parsed_modules():
-                if module.name is None:
-                    continue
-                outgoing = edges.setdefault(module.name, set())
-                for edge in module.edges:
-                    if self.keep_after_fix(module, edge):
-                        if edge.heavy is not None:
-                            seeds.add(module.name)
-                        outgoing.update(edge.targets)
-            self._hot_after = importers_closure(seeds, edges)
-        return self.project.heavy_reached(start, skip, self.keep_after_fix, self._hot_after, excluded)
+        return self.project.heavy_reached(start, skip, self.keep_after_fix, excluded)
+
+    def prepare(self) -> None:
+        """Build now what every file's verdicts share (the importer index), so that
+        processes forked to judge the files do not each build it."""
+        if self.importers is not None:
+            self.importers.build()
 
     def _cut_point(self, chain: tuple[str, ...]) -> Optional[str]:
         """Where fix breaks this chain: the deepest edge it defers (one cut serves every importer)."""

@@ -16,13 +16,13 @@ to report it.
 
 from __future__ import annotations
 
+import functools
 import re
-import os
 from collections import deque
 from pathlib import Path
 from typing import Iterator, Mapping, NamedTuple, Optional
 
-from lazyimport_codemod.analysis.graph import Project, ancestors, importers_closure
+from lazyimport_codemod.analysis.graph import Project, absolute, ancestors, importers_closure
 from lazyimport_codemod.analysis.imports import resolve_relative
 
 _IMPORTS = re.compile(
@@ -54,8 +54,11 @@ def _aliases(text: str) -> list[tuple[str, str]]:
     return out
 
 
-def _matches(data: bytes) -> Iterator["re.Match[bytes]"]:
-    """Import statements on the lines that contain the word ``import``.
+_Statement = tuple[int, Optional[str], tuple[tuple[str, str], ...]]  # ImportLine without its line
+
+
+def _matches(data: bytes) -> Iterator[tuple[int, _Statement]]:
+    """(offset, statement) of the import statements on the lines that contain the word ``import``.
 
     Running the pattern only there is ten times faster than over the whole file,
     because most lines have a ``:`` or ``;`` where the pattern could start.
@@ -68,8 +71,28 @@ def _matches(data: bytes) -> Iterator["re.Match[bytes]"]:
         if data.count(b"(", start, end) > data.count(b")", start, end):
             close = data.find(b")", end)
             end = len(data) if close == -1 else close + 1
-        yield from _IMPORTS.finditer(data, start, end)
+        for offset, statement in _window(data[start:end]):
+            yield start + offset, statement
         pos = data.find(b"import", end)
+
+
+@functools.lru_cache(maxsize=4096)
+def _window(lines: bytes) -> tuple[tuple[int, _Statement], ...]:
+    """The statements the pattern finds in a window of whole lines, with their offsets.
+
+    Memoised: a project's files repeat the same import lines.  A window starts
+    at a line start, so the pattern reads it alone as it does inside the file.
+    """
+    found: list[tuple[int, _Statement]] = []
+    for match in _IMPORTS.finditer(lines):
+        if match.group("plain") is not None:
+            statement: _Statement = (0, None, tuple(_aliases(match.group("plain").decode("utf-8", "replace"))))
+        else:
+            names = match.group("names").decode("utf-8", "replace")
+            statement = (len(match.group("dots")), match.group("module").decode("utf-8", "replace"),
+                         tuple(_aliases(names)))
+        found.append((match.start(), statement))
+    return tuple(found)
 
 
 def _normalise(data: bytes) -> bytes:
@@ -101,19 +124,12 @@ def import_lines(data: bytes) -> list[ImportLine]:
         return found
     data = _normalise(data)
     line, counted = 1, 0
-    for match in _matches(data):
-        start = match.start()
+    for start, statement in _matches(data):
         if start < counted:  # ranges after a parenthesised import may step back
             line, counted = 1, 0
         line += data.count(b"\n", counted, start)
         counted = start
-        if match.group("plain") is not None:
-            aliases = _aliases(match.group("plain").decode("utf-8", "replace"))
-            found.append(ImportLine(line, 0, None, tuple(aliases)))
-        else:
-            module = match.group("module").decode("utf-8", "replace")
-            aliases = _aliases(match.group("names").decode("utf-8", "replace"))
-            found.append(ImportLine(line, len(match.group("dots")), module, tuple(aliases)))
+        found.append(ImportLine(line, *statement))
     return found
 
 
@@ -165,28 +181,32 @@ def select_files(
     scans: dict[str, Scan] = {}
     direct: dict[str, bool] = {}
     edges: dict[str, set[str]] = {}
-    heavy_lines: dict[tuple[str, tuple[str, ...]], bool] = {}  # the same lines recur in many files
+    lines: dict[tuple[str, tuple[str, ...], int], tuple[tuple[str, ...], bool]] = {}
 
-    def is_heavy(absolute: str, names: tuple[str, ...]) -> bool:
-        key = (absolute, names)
-        found = heavy_lines.get(key)
+    def line(module: str, names: tuple[str, ...]) -> tuple[tuple[str, ...], bool]:
+        """(first-party modules loaded, heavy?) of ``from module import names``: the same
+        lines recur in many files, so each is worked out once (per set of roots: a file
+        outside them adds one, and what an import finds may change)."""
+        key = (module, names, len(project.roots))
+        found = lines.get(key)
         if found is None:
-            found = heavy_lines[key] = matcher.match(absolute) is not None or any(
-                matcher.match(f"{absolute}.{n}") is not None for n in names
+            attributes = tuple(n for n in names if n != "*")
+            heavy = matcher.match(module) is not None or any(
+                matcher.match(f"{module}.{n}") is not None for n in attributes
             )
+            found = lines[key] = (project.located(module, attributes), heavy)
         return found
 
     def targets(name: Optional[str], is_package: bool, found: Scan) -> tuple[set[str], bool]:
         out: set[str] = set()
         heavy = found.unsure
         for level, module, names in found.imports:
-            absolute = resolve_relative(name, is_package, level, module or None)
+            absolute = (module or None) if level == 0 else resolve_relative(name, is_package, level, module or None)
             if absolute is None:
                 continue
-            attributes = tuple(n for n in names if n != "*")
-            if level == 0 and not heavy:
-                heavy = is_heavy(absolute, attributes)
-            out.update(project.located(absolute, attributes))
+            located, heavy_line = line(absolute, names)
+            heavy = heavy or (level == 0 and heavy_line)
+            out.update(located)
         return out, heavy
 
     linted: dict[Path, tuple[Optional[str], bool, set[str]]] = {}
@@ -211,7 +231,7 @@ def select_files(
             scans[module] = Scan((), False)
             edges[module] = set()
             continue
-        path = Path(os.path.abspath(located[0]))
+        path = absolute(located[0])
         try:
             data = project._read(path)
         except OSError:
