@@ -7,10 +7,11 @@ file never hides the rest.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
 from pathlib import Path
-from typing import Callable, Mapping, NamedTuple, NoReturn, Optional, Sequence, TypeVar, Union
+from typing import Callable, Iterator, Mapping, NamedTuple, NoReturn, Optional, Sequence, TypeVar, Union
 
 from lazyimport_codemod.analysis.facts import FactsCache, FileFacts, extract
 from lazyimport_codemod.analysis.graph import Footprint, ModuleFacts, Project, absolute, ancestors
@@ -93,9 +94,7 @@ def analyse(
     # select_files records an unreadable module as empty in `overrides`, as it scanned it.
     needed = select_files(project, datas, overrides) if prefilter else set(datas)
     todo = [path for path in files if path in datas and path in needed]
-    summaries = _summarise(project, todo, datas, jobs)
-    for path in todo:
-        summary = summaries[path]
+    for path, summary in _summaries(project, todo, datas, jobs):
         if isinstance(summary, str):
             errors.append(FileError(display_path(path), summary))
         else:
@@ -127,48 +126,54 @@ def _processes(jobs: Optional[int], items: int) -> int:
     return min(os.cpu_count() or 1, 8) if items >= PARALLEL_THRESHOLD else 1
 
 
-def _summarise(
+def _summaries(
     project: Project, paths: Sequence[Path], datas: Mapping[Path, bytes], jobs: Optional[int]
-) -> dict[Path, _Summary]:
-    """FileFacts (or a one-line error) per path: cache hits first, then the rest in parallel."""
-    out: dict[Path, _Summary] = {}
+) -> Iterator[tuple[Path, _Summary]]:
+    """Each path with its FileFacts (or a one-line error), in order, from the cache or
+    parsed in parallel.  Lazily: the caller uses this process's share of the files
+    while the helpers still finish theirs."""
+    hits: dict[Path, FileFacts] = {}
     misses: list[tuple[Path, Optional[str], bool]] = []
     names = [(path, *project.name_for_path(path)) for path in paths]
     first_party = project.first_party()  # once every path's root is known
     for path, name, is_package in names:
         hit = project.cache.get(datas[path], name, is_package, first_party) if project.cache else None
         if hit is not None:
-            out[path] = hit
+            hits[path] = hit
         else:
             misses.append((path, name, is_package))
     work = [(datas[p], str(p), name, is_package, project.heavy, first_party) for p, name, is_package in misses]
-    processes = _processes(jobs, len(misses))
-    if processes > 1:
-        results = _extract_in_parallel(work, processes)
-    else:
-        results = _extract_all(work)
-    for (path, name, is_package), result in zip(misses, results):
-        out[path] = result
+    processes = min(_processes(jobs, len(misses)), len(misses))
+    results = _extract_in_parallel(work, processes) if processes > 1 else iter(_extract_all(work))
+    parsed = iter(misses)
+    for path in paths:
+        if path in hits:
+            yield path, hits[path]
+            continue
+        _, name, is_package = next(parsed)
+        result = next(results)
         if project.cache is not None and not isinstance(result, str):
             project.cache.put(datas[path], name, is_package, result, first_party)
-    return out
+        yield path, result
 
 
-def _extract_in_parallel(work: list[_Job], processes: int) -> list[_Summary]:
+def _extract_in_parallel(work: list[_Job], processes: int) -> Iterator[_Summary]:
     """:func:`_extract_all` spread over ``processes`` processes, this one included where
-    it can fork (each process gets about as many bytes to parse)."""
+    it can fork (each process gets about as many bytes to parse), in order."""
     if not _can_fork():
         from concurrent.futures import ProcessPoolExecutor
 
         with ProcessPoolExecutor(max_workers=processes) as pool:
-            return list(pool.map(_extract_or_error, work, chunksize=8))
+            yield from pool.map(_extract_or_error, work, chunksize=8)
+        return
     total = sum(len(job[0]) for job in work) or 1
     shares: list[list[_Job]] = [[] for _ in range(processes)]
     done = 0
     for job in work:  # contiguous shares of about equal size, in order
         shares[min(done * processes // total, processes - 1)].append(job)
         done += len(job[0])
-    return [summary for share in _forked_map(_extract_all, shares) for summary in share]
+    for share in _forked_map(_extract_all, shares):
+        yield from share
 
 
 def _extract_all(work: list[_Job]) -> list[_Summary]:
@@ -197,9 +202,9 @@ def _can_fork() -> bool:
     return threading is None or threading.active_count() == 1
 
 
-def _forked_map(function: Callable[[_T], _R], shares: Sequence[_T]) -> list[_R]:
-    """``[function(share) for share in shares]``: the first share here, each other one in
-    a child forked for it.
+def _forked_map(function: Callable[[_T], _R], shares: Sequence[_T]) -> Iterator[_R]:
+    """``function(share) for share in shares``: the first share here, each other one in
+    a child forked for it, answered in order (the first before waiting for any child).
 
     Why fork and not a process pool: a child starts in about a millisecond
     with everything this process holds (file bytes, parsed facts), so only its
@@ -209,7 +214,7 @@ def _forked_map(function: Callable[[_T], _R], shares: Sequence[_T]) -> list[_R]:
     """
     import pickle
 
-    children: list[tuple[int, int]] = []
+    children: list[tuple[int, int, _T]] = []  # not yet reaped
     try:
         for share in shares[1:]:
             read_end, write_end = os.pipe()
@@ -218,21 +223,21 @@ def _forked_map(function: Callable[[_T], _R], shares: Sequence[_T]) -> list[_R]:
                 os.close(read_end)
                 _answer_and_exit(function, share, write_end)
             os.close(write_end)
-            children.append((pid, read_end))
-        results = [function(shares[0])]
-        for (pid, read_end), share in zip(children, shares[1:]):
+            children.append((pid, read_end, share))
+        yield function(shares[0])
+        while children:
+            pid, read_end, share = children[0]
             with os.fdopen(read_end, "rb") as pipe:
                 data = pipe.read()
             _, status = os.waitpid(pid, 0)
-            results.append(pickle.loads(data) if status == 0 else function(share))
-        return results
-    finally:  # on the way out after an error: do not leave children behind
-        for pid, read_end in children:
-            try:
+            children.pop(0)
+            yield pickle.loads(data) if status == 0 else function(share)
+    finally:  # left early (an error, or the caller stopped): do not leave children behind
+        for pid, read_end, _ in children:
+            with contextlib.suppress(OSError):
                 os.close(read_end)
+            with contextlib.suppress(OSError):
                 os.waitpid(pid, 0)
-            except OSError:
-                pass  # already closed and reaped
 
 
 def _answer_and_exit(function: Callable[[_T], _R], share: _T, write_end: int) -> NoReturn:
@@ -348,7 +353,7 @@ def diagnostics_for(analysis: Analysis, facts: ModuleFacts) -> list[Diagnostic]:
 def _diagnose(analysis: Analysis, files: list[ModuleFacts]) -> list[list[Diagnostic]]:
     """:func:`diagnostics_for` each file, in order: over several processes when there are
     many files (a forked child sees the whole analysis for free; see :func:`_forked_map`)."""
-    processes = _processes(analysis.jobs, len(files))
+    processes = min(_processes(analysis.jobs, len(files)), len(files))
     if processes < 2 or not _can_fork():
         return [diagnostics_for(analysis, facts) for facts in files]
     analysis.planner.prepare()
@@ -360,7 +365,7 @@ def _diagnose(analysis: Analysis, files: list[ModuleFacts]) -> list[list[Diagnos
 
     # Contiguous shares: a package's modules share the searches from their parents.
     size = -(-len(files) // processes)
-    answers = _forked_map(share, [files[start:start + size] for start in range(0, len(files), size)])
+    answers = list(_forked_map(share, [files[start:start + size] for start in range(0, len(files), size)]))
     for _, seen in answers[1:]:
         project.absorb(seen)
     return [diagnostics for part, _ in answers for diagnostics in part]

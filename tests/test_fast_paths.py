@@ -95,6 +95,48 @@ TRICKY = {
         if __name__ == "__main__":
             np.show_config()
         """,
+    "local bindings of every kind": """
+        import numpy as np
+        def assign():
+            np = 1
+            return np
+        def unpack(pairs):
+            for a, (np, b) in pairs:
+                pass
+            return np
+        def targets(obj):
+            obj.np = 1
+            obj[np] = 2
+            return np
+        def deleting():
+            del np
+        def context():
+            with open("f") as np:
+                return np
+        def handler():
+            try:
+                pass
+            except ValueError as np:
+                return np
+        def augmented():
+            np += 1
+        def annotated():
+            np: int
+            return np
+        def imported():
+            import numpy as np
+            return np
+        """,
+    "walrus in a body": """
+        import numpy as np
+        def f(values):
+            if (np := len(values)) > 1:
+                return np
+        def g(values):
+            return [np := v for v in values], np
+        def h():
+            return lambda: (np := 1)
+        """,
     "multi-line call and exports": """
         import numpy as np
         __all__ = ["np"]
@@ -115,7 +157,21 @@ def _usage_both_ways(src: str, names: set[str]) -> tuple[dict, dict]:
             analyse_usage(parsed.tree, names, future))
 
 
-@pytest.mark.parametrize("src", list(TRICKY.values()), ids=list(TRICKY))
+MATCH = """
+    import numpy as np
+    def f(value):
+        match value:
+            case [np, *rest]:
+                return np
+            case {"k": v, **np}:
+                return np
+            case Point(x=np):
+                return np
+    """
+
+
+@pytest.mark.parametrize("src", list(TRICKY.values()) + ([MATCH] if sys.version_info >= (3, 10) else []),
+                         ids=list(TRICKY) + (["match captures"] if sys.version_info >= (3, 10) else []))
 def test_skipping_unspelled_statements_changes_no_answer(src: str) -> None:
     fast, slow = _usage_both_ways(textwrap.dedent(src), {"np", "register", "Base", "Router"})
     assert fast == slow
@@ -232,7 +288,7 @@ def test_a_failing_child_leaves_its_share_to_the_parent() -> None:
             raise RuntimeError("child fails")
         return [v * v for v in values]
 
-    assert _forked_map(square_here, [[1, 2], [3], [4, 5]]) == [[1, 4], [9], [16, 25]]
+    assert list(_forked_map(square_here, [[1, 2], [3], [4, 5]])) == [[1, 4], [9], [16, 25]]
 
 
 def test_forked_lint_knows_what_its_children_looked_at(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -279,3 +335,24 @@ def test_absorbing_a_childs_footprint_covers_its_lookups(tmp_path: Path) -> None
     assert parent.read_paths() == child.read_paths()
     assert parent.roots == child.roots
     assert parent.probed_folders() >= child.probed_folders()
+
+
+def test_stopping_early_leaves_no_child_behind() -> None:
+    if not hasattr(os, "fork") or sys.platform == "darwin":
+        pytest.skip("forking is not used here")
+    answers = _forked_map(lambda values: [v + 1 for v in values], [[1], [2] * 100_000, [3]])
+    assert next(answers) == [2]
+    answers.close()  # the children are reaped, even one blocked writing a large answer
+    with pytest.raises(ChildProcessError):
+        os.waitpid(-1, os.WNOHANG)
+
+
+@pytest.mark.parametrize("sources", [{}, {"a.py": "import torch\n\ndef f():\n    return torch\n"}])
+def test_more_processes_than_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sources: dict) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.lazyimport]\n")
+    for name, text in sources.items():
+        (tmp_path / name).write_text(text)
+    monkeypatch.chdir(tmp_path)
+    config = load_config(tmp_path, Overrides())
+    files = sorted(tmp_path.glob("*.py"))
+    assert lint(analyse(files, config, jobs=4)) == lint(analyse(files, config, jobs=1))

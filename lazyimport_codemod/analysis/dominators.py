@@ -19,41 +19,29 @@ class Dominators:
     """Dominator tree of the graph reachable from ``roots``."""
 
     def __init__(self, roots: Iterable[str], successors: Callable[[str], Iterable[str]]) -> None:
-        order: list[str] = []  # postorder
-        preds: dict[str, list[str]] = {_ROOT: []}
-        seen = {_ROOT}
-        stack: list[tuple[str, list[str]]] = [(_ROOT, list(dict.fromkeys(roots)))]
-        while stack:
-            node, pending = stack[-1]
-            if pending:
-                nxt = pending.pop(0)
-                preds.setdefault(nxt, []).append(node)
-                if nxt not in seen:
-                    seen.add(nxt)
-                    stack.append((nxt, list(dict.fromkeys(successors(nxt)))))
-            else:
-                order.append(node)
-                stack.pop()
-        index = {node: i for i, node in enumerate(order)}
-        idom: dict[str, str] = {_ROOT: _ROOT}
+        order, preds = _postorder(roots, successors)
+        # Nodes are numbered in postorder (the virtual root last), so the
+        # algorithm's comparisons and climbs are on integers, not names.
+        number = {node: i for i, node in enumerate(order)}
+        pred_numbers = [[number[p] for p in preds[node]] for node in order]
+        root = len(order) - 1
+        idom = [-1] * len(order)
+        idom[root] = root
         changed = True
         while changed:
             changed = False
-            for node in reversed(order):
-                if node == _ROOT:
-                    continue
-                candidates = [p for p in preds.get(node, []) if p in idom]
-                new = candidates[0]
-                for other in candidates[1:]:
-                    new = _intersect(new, other, idom, index)
-                if idom.get(node) != new:
+            for node in range(root - 1, -1, -1):  # reverse postorder
+                new = -1
+                for pred in pred_numbers[node]:
+                    if idom[pred] != -1:
+                        new = pred if new == -1 else _intersect(pred, new, idom)
+                if idom[node] != new:
                     idom[node] = new
                     changed = True
-        self.reachable = frozenset(n for n in order if n != _ROOT)
+        self.reachable = frozenset(order[:root])
         self._children: dict[str, list[str]] = {}
-        for node, parent in idom.items():
-            if node != _ROOT:
-                self._children.setdefault(parent, []).append(node)
+        for node in range(root):
+            self._children.setdefault(order[idom[node]], []).append(order[node])
 
     def without(self, excluded: str) -> frozenset[str]:
         """Nodes still reachable from the roots when ``excluded`` is removed."""
@@ -68,10 +56,34 @@ class Dominators:
         return self.reachable - dominated
 
 
-def _intersect(a: str, b: str, idom: dict[str, str], index: dict[str, int]) -> str:
+def _postorder(
+    roots: Iterable[str], successors: Callable[[str], Iterable[str]]
+) -> tuple[list[str], dict[str, list[str]]]:
+    """Depth-first postorder of what ``roots`` reach (behind a virtual root, last), and
+    every node's predecessors along the edges followed."""
+    order: list[str] = []
+    preds: dict[str, list[str]] = {_ROOT: []}
+    seen = {_ROOT}
+    stack: list[tuple[str, list[str], int]] = [(_ROOT, list(dict.fromkeys(roots)), 0)]
+    while stack:
+        node, pending, position = stack[-1]
+        if position < len(pending):
+            stack[-1] = (node, pending, position + 1)
+            nxt = pending[position]
+            preds.setdefault(nxt, []).append(node)
+            if nxt not in seen:
+                seen.add(nxt)
+                stack.append((nxt, list(dict.fromkeys(successors(nxt))), 0))
+        else:
+            order.append(node)
+            stack.pop()
+    return order, preds
+
+
+def _intersect(a: int, b: int, idom: list[int]) -> int:
     while a != b:
-        while index[a] < index[b]:
+        while a < b:
             a = idom[a]
-        while index[b] < index[a]:
+        while b < a:
             b = idom[b]
     return a

@@ -158,12 +158,7 @@ class Project:
             self.add_root(root)
         self.matcher = matcher
         self._read_log: set[Path] = set()
-
-        def logged_read(path: Path) -> bytes:
-            self._read_log.add(path)
-            return read(path)
-
-        self._read = logged_read
+        self._reader = read
         self._by_name: dict[str, Optional[ModuleFacts]] = {}
         self._by_path: dict[Path, ModuleFacts] = {}
         self._locate_cache: dict[str, Optional[tuple[Path, bool]]] = {}
@@ -184,6 +179,7 @@ class Project:
         self.scanned: dict[Path, tuple[bytes, list[ImportLine]]] = {}
         self._reach_memo: dict[tuple[tuple[str, ...], frozenset[str], bool], _Search] = {}
         self._adjacent: dict[str, tuple[list[str], list[str]]] = {}
+        self._loaded_by: dict[str, list[str]] = {}
         self._adjacent_kept: dict[str, tuple[list[str], list[str]]] = {}
 
     # -- locating --------------------------------------------------------
@@ -389,6 +385,13 @@ class Project:
                     queue.extend(t for t in edge.targets if t not in seen)
         self._mark_hot()
 
+    def _read(self, path: Path) -> bytes:
+        """A file's bytes, noted in :meth:`read_paths`.  (A method, not a closure stored
+        on the project: that would make a reference cycle, and keep every parsed
+        file alive until the cyclic collector runs, ~30 ms at a lint's exit.)"""
+        self._read_log.add(path)
+        return self._reader(path)
+
     def read_paths(self) -> frozenset[Path]:
         """Every file read through the project so far (the results cache must know them all)."""
         return frozenset(self._read_log)
@@ -547,5 +550,12 @@ class Project:
         return tree.without(facts.name)
 
     def _first_party_targets(self, module: str) -> list[str]:
-        facts = self.module(module)
-        return [t for edge in facts.edges for t in edge.targets] if facts is not None else []
+        """Every first-party module a module loads (memoised once it is parsed: the
+        closures of a package's parents overlap)."""
+        found = self._loaded_by.get(module)
+        if found is None:
+            facts = self.module(module)
+            if facts is None:
+                return []
+            found = self._loaded_by[module] = [t for edge in facts.edges for t in edge.targets]
+        return found

@@ -46,17 +46,22 @@ class ImporterIndex:
 
     def _build(self) -> dict[str, dict[str, list[Taker]]]:
         taken: dict[str, dict[str, list[Taker]]] = {}
+        importing: list[tuple[Path, bytes, Optional[str], bool]] = []
         for path in self._files():
             try:
                 data = self._project._read(path)
             except OSError:
                 continue
-            if b"import" not in data:
-                continue
-            name, is_package = self._project.name_for_path(path)
+            if b"import" in data:
+                importing.append((path, data, *self._project.name_for_path(path)))
+        # Only first-party modules are asked about (the files being judged), so imports
+        # of anything else (most lines: the standard library, frameworks) are skipped.
+        # Named after the loop above: naming a file outside every root adds a root.
+        first_party = self._project.first_party()
+        for path, data, name, is_package in importing:
             for line, level, module, attribute, bound in bindings(scanned(self._project, path, data)):
                 absolute = resolve_relative(name, is_package, level, module or None)
-                if absolute is None:
+                if absolute is None or absolute.split(".", 1)[0] not in first_party:
                     continue
                 if attribute is None:
                     self._module_users.setdefault(absolute, []).append((path, data, bound))

@@ -85,7 +85,7 @@ def _occurrences(text: str, word: str) -> Iterator[int]:
         pos = text.find(word, end)
 
 
-_DECORATED = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+_DECORATED = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
 _MATCH_CLASS: Optional[type] = getattr(ast, "MatchClass", None)  # Python 3.10+
 
 
@@ -96,11 +96,12 @@ def _is_match_class(node: ast.AST) -> bool:
 
 def _span(node: ast.AST) -> tuple[int, int]:
     """First and last line of a node, decorators included; (0, 0) if it has no position."""
-    first = getattr(node, "lineno", 0)
-    if not first:
+    try:
+        first: int = node.lineno  # type: ignore[attr-defined]
+    except AttributeError:  # arguments, comprehension, ...: rare
         return 0, 0
-    if isinstance(node, _DECORATED) and node.decorator_list:
-        first = min(first, node.decorator_list[0].lineno)
+    if type(node) in _DECORATED and node.decorator_list:  # type: ignore[attr-defined]
+        first = min(first, node.decorator_list[0].lineno)  # type: ignore[attr-defined]
     return first, node.end_lineno or first  # type: ignore[attr-defined]
 
 
@@ -213,22 +214,32 @@ def _quiet_statement(node: ast.AST, spelling: Spelling) -> bool:
     return isinstance(node, ast.stmt) and spelling.quiet(node, dynamic=False)
 
 
+def _may_bind(node: ast.AST) -> bool:
+    """Whether a node can bind a name when the module has no ``:=``: any statement,
+    pattern or handler can; an expression only as an assignment or ``del`` target."""
+    return not isinstance(node, ast.expr) or isinstance(getattr(node, "ctx", None), (ast.Store, ast.Del))
+
+
 def _scope_bindings(
     body: Iterable[ast.AST], spelling: Optional[Spelling] = None
 ) -> tuple[set[str], set[str], set[str]]:
     """Names bound, declared global and declared nonlocal directly in a scope's body.
 
-    With a ``spelling``, statements that spell no tracked name are left out: the
-    answers are only ever asked about tracked names.
+    With a ``spelling``, statements that spell no tracked name are left out (the
+    answers are only ever asked about tracked names), and so are the expressions
+    that cannot bind one when the module has no ``:=``.
     """
     bound: set[str] = set()
     declared_global: set[str] = set()
     declared_nonlocal: set[str] = set()
+    walrus = spelling is None or ":=" in spelling.text
     stack = [node for node in body if spelling is None or not _quiet_statement(node, spelling)]
     while stack:
         node = stack.pop()
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             bound.add(node.name)
+            if not walrus:
+                continue
             stack.extend(node.decorator_list)
             if isinstance(node, ast.ClassDef):
                 stack.extend(node.bases)
@@ -238,12 +249,13 @@ def _scope_bindings(
                 stack.extend(d for d in node.args.kw_defaults if d is not None)
             continue
         if isinstance(node, ast.Lambda):
-            stack.extend(node.args.defaults)
-            stack.extend(d for d in node.args.kw_defaults if d is not None)
+            if walrus:
+                stack.extend(node.args.defaults)
+                stack.extend(d for d in node.args.kw_defaults if d is not None)
             continue
         if isinstance(node, _COMPREHENSIONS):
             # Only walrus targets leak out of a comprehension into this scope.
-            for sub in _walk(node):
+            for sub in _walk(node) if walrus else ():
                 if isinstance(sub, ast.NamedExpr) and isinstance(sub.target, ast.Name):
                     bound.add(sub.target.id)
             continue
@@ -271,7 +283,8 @@ def _scope_bindings(
         if spelling is None:
             stack.extend(_children(node))
         else:
-            stack.extend(c for c in _children(node) if not _quiet_statement(c, spelling))
+            stack.extend(c for c in _children(node)
+                         if not _quiet_statement(c, spelling) and (walrus or _may_bind(c)))
     bound -= declared_global
     bound |= declared_nonlocal
     return bound, declared_global, declared_nonlocal
@@ -796,8 +809,9 @@ def module_bindings(
     and except targets, walrus anywhere, match captures, ``del``), but not
     class attributes or function locals, and not ``if TYPE_CHECKING:`` bodies.
     With a ``spelling`` of ``names``, nodes whose lines spell none of them are
-    skipped, and so are decorators, defaults and base classes when the module
-    has no ``:=``: in those expressions only a walrus can bind a name.
+    skipped, and so are, when the module has no ``:=``, the expressions that are
+    not assignment targets (decorators, defaults, values...): in those only a
+    walrus can bind a name.
     """
     bound: dict[str, list[int]] = {name: [] for name in names}
     walrus = spelling is None or ":=" in spelling.text
@@ -833,7 +847,7 @@ def module_bindings(
             elif type(node).__name__ == "MatchMapping" and getattr(node, "rest", None):
                 found.append(node.rest)  # type: ignore[attr-defined]
             if not isinstance(node, (ast.Import, ast.ImportFrom)):  # aliases bind nothing more
-                stack.extend(reversed(_children(node)))
+                stack.extend(reversed([c for c in _children(node) if walrus or _may_bind(c)]))
         line = getattr(node, "lineno", 0)
         for name in found:
             if name in bound:
