@@ -25,13 +25,14 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
+from lazyimport_codemod.stamps import ENVIRONMENT_MARKERS
+
 if TYPE_CHECKING:
     from lazyimport_codemod.config import Config
 
 SKIPPED_FOLDERS = frozenset(
     {"__pycache__", "__pypackages__", "build", "dist", "node_modules", "site-packages", "venv"}
 )
-_ENVIRONMENT_MARKERS = frozenset({"pyvenv.cfg", "conda-meta"})
 
 
 class PathNotFound(Exception):
@@ -92,7 +93,7 @@ def _walk(top: str, rel: Optional[str], excluder: Optional[_Excluder], found: li
                 entries = list(listing)
         except OSError:  # unreadable folder (permissions, vanished): nothing to check there
             continue
-        if folder != top and any(entry.name in _ENVIRONMENT_MARKERS for entry in entries):
+        if folder != top and any(entry.name in ENVIRONMENT_MARKERS for entry in entries):
             continue
         for entry in entries:
             name = entry.name

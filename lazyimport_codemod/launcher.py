@@ -1,40 +1,49 @@
 """The ``lazyimport`` console script: ``lint`` straight away, everything else through click.
 
 A lint run in a pre-commit hook or an editor is mostly interpreter start-up, so
-the common case skips click's import (about 25 ms); see
-:mod:`lazyimport_codemod.lint_command` for why that cannot change behaviour.
+the common case skips click's import (about 25 ms; see
+:mod:`lazyimport_codemod.lint_command` for why that cannot change behaviour),
+and a command repeated on an unchanged tree is answered before anything but
+``os``, ``sys`` and ``marshal`` is imported
+(:mod:`lazyimport_codemod.command_replay`).
 """
 
 from __future__ import annotations
 
 import sys
-from typing import TYPE_CHECKING, NoReturn, Optional, Sequence
 
+TYPE_CHECKING = False  # typing itself costs ~3 ms of start-up
 if TYPE_CHECKING:
-    from lazyimport_codemod.lint_command import LintOptions
+    from typing import NoReturn, Optional, Sequence
 
 
 def main(argv: Optional[Sequence[str]] = None) -> NoReturn:
     args = list(sys.argv[1:] if argv is None else argv)
     if args[:1] == ["lint"]:
-        from lazyimport_codemod.lint_command import parse_lint_args
-
-        options = parse_lint_args(args[1:])
-        if options is not None:
-            sys.exit(_run_lint(options))
+        status = _lint(args[1:])
+        if status is not None:
+            sys.exit(status)
     from lazyimport_codemod.cli import main as click_main
 
     click_main(args=args)
     raise SystemExit(0)  # pragma: no cover - click's standalone mode always exits
 
 
-def _run_lint(options: LintOptions) -> int:
-    """Lint with what click's standalone mode does around a command: a closed pipe or
-    Ctrl-C ends the run quietly with status 1 instead of a traceback."""
-    from lazyimport_codemod.lint_command import run_lint
+def _lint(args: list[str]) -> Optional[int]:
+    """The exit status of ``lint <args>``, or ``None`` when click must read the arguments.
 
+    Run with what click's standalone mode does around a command: a closed pipe
+    or Ctrl-C ends the run quietly with status 1 instead of a traceback."""
     try:
-        return run_lint(options)
+        from lazyimport_codemod.command_replay import replay
+
+        status = replay(args)
+        if status is not None:
+            return status
+        from lazyimport_codemod.lint_command import parse_lint_args, run_lint
+
+        options = parse_lint_args(args)
+        return None if options is None else run_lint(options, command=args)
     except BrokenPipeError:
         import os
 

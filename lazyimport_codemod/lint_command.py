@@ -21,6 +21,7 @@ from lazyimport_codemod.report import FORMATS
 if TYPE_CHECKING:
     from lazyimport_codemod.config import Config
     from lazyimport_codemod.models import LintResult
+    from lazyimport_codemod.results_cache import ResultsCache
 
 _VALUE_OPTIONS = {
     "--format": "fmt",
@@ -101,35 +102,47 @@ def _readable(path: str) -> bool:
     return not os.path.exists(path) or os.access(path, os.R_OK)
 
 
-def run_lint(options: LintOptions) -> int:
-    """Lint, print, and return the exit status: 0 clean, 1 diagnostics, 2 errors."""
+def run_lint(options: LintOptions, command: Optional[Sequence[str]] = None) -> int:
+    """Lint, print, and return the exit status: 0 clean, 1 diagnostics, 2 errors.
+
+    ``command`` is the argument list as typed after ``lint``: given, the output is
+    recorded for :func:`lazyimport_codemod.command_replay.replay`.
+    """
+    from lazyimport_codemod.command_replay import print_output, record
     from lazyimport_codemod.models import LintResult
-    from lazyimport_codemod.report import write_result
+    from lazyimport_codemod.report import render_result
     from lazyimport_codemod.selection import collect, make_overrides, short_lived
 
     short_lived()
     overrides = make_overrides(options.heavy_packages, options.extend_heavy_packages,
                                options.config_file)
     total = LintResult()
+    caches: list[ResultsCache] = []
     for config, files in collect(options.paths, overrides):
-        result = _lint_group(config, files, cache=not options.no_cache)
+        result = _lint_group(config, files, caches if not options.no_cache else None)
         total.diagnostics.extend(result.diagnostics)
         total.errors.extend(result.errors)
         total.files += result.files
     total.diagnostics.sort(key=lambda d: d.sort_key())
-    write_result(total, options.fmt, options.quiet)
-    return 2 if total.errors else 1 if total.diagnostics else 0
+    out, err = render_result(total, options.fmt, options.quiet)
+    print_output(out, err)
+    status = 2 if total.errors else 1 if total.diagnostics else 0
+    if command is not None and caches:
+        record(command, options, caches, out, err, status)
+    return status
 
 
-def _lint_group(config: Config, files: list[Path], cache: bool) -> LintResult:
-    """One configuration's result: replayed when nothing changed, else analysed (and kept)."""
-    if not cache:
+def _lint_group(config: Config, files: list[Path], caches: Optional[list[ResultsCache]]) -> LintResult:
+    """One configuration's result: replayed when nothing changed, else analysed (and kept).
+    Without ``caches`` (``--no-cache``) always analysed; with, its cache is added there."""
+    if caches is None:
         from lazyimport_codemod.engine import analyse, lint
 
         return lint(analyse(files, config))
     from lazyimport_codemod.results_cache import ResultsCache
 
     stored = ResultsCache(config, files)
+    caches.append(stored)
     result = stored.load()
     if result is not None:
         return result

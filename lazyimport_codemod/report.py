@@ -91,11 +91,23 @@ def summary(result: LintResult) -> str:
     return "; ".join(parts) + "."
 
 
-def write_result(result: LintResult, fmt: str, quiet: bool, extra: str = "") -> None:
-    """Diagnostics to stdout, file errors and (unless ``quiet``) the summary to stderr."""
-    write_diagnostics(result, fmt, sys.stdout)
-    write_errors(result.errors, sys.stderr)
+def render_result(result: LintResult, fmt: str, quiet: bool, extra: str = "") -> tuple[str, str]:
+    """What :func:`write_result` prints: (stdout, stderr) as text.  A lint run keeps it so
+    that the same command can print it again without analysing anything
+    (:mod:`lazyimport_codemod.command_replay`)."""
+    import io
+
+    out, err = io.StringIO(), io.StringIO()
+    write_diagnostics(result, fmt, out)
+    write_errors(result.errors, err)
     if not quiet:
-        sys.stderr.write(f"{extra}{summary(result)}\n")
-    sys.stdout.flush()
-    sys.stderr.flush()
+        err.write(f"{extra}{summary(result)}\n")
+    return out.getvalue(), err.getvalue()
+
+
+def write_result(result: LintResult, fmt: str, quiet: bool, extra: str = "") -> None:
+    """Diagnostics to stdout, file errors and (unless ``quiet``) the summary to stderr,
+    printed as a replayed run prints them."""
+    from lazyimport_codemod.command_replay import print_output
+
+    print_output(*render_result(result, fmt, quiet, extra))

@@ -44,19 +44,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Optional
 
 from lazyimport_codemod import __version__
+from lazyimport_codemod.stamps import Stamp, linked_modules, listing, racy, stamp, unchanged
 
 if TYPE_CHECKING:
     from lazyimport_codemod.config import Config
     from lazyimport_codemod.models import LintResult
 
-_FORMAT = 3
+_FORMAT = 4
 _KEEP = 64  # entries per project; each pre-commit file list is its own key
-_RACY_NS = 2_000_000_000
 _STALE_TEMP_NS = 3600 * 1_000_000_000  # a temporary file this old belongs to a killed run
-
-# (path, size or -1 for a folder or -2 for nothing there, mtime_ns, ctime_ns, mode)
-Stamp = tuple[str, int, int, int, int]
-
 
 class ResultsCache:
     """The stored result for one (settings, files) question, in ``<root>/.lazyimport_cache``."""
@@ -69,6 +65,9 @@ class ResultsCache:
         self.roots: tuple[str, ...] = ()
         self.stamps: Optional[tuple[Stamp, ...]] = None
         self.listings: dict[str, tuple[str, ...]] = {}
+        # Whether the result in hand is known to depend on nothing but the stamps
+        # (loaded, or stored): only then may a command replay reuse them.
+        self.trusted = False
 
     def _entry(self) -> Path:
         import zlib
@@ -84,8 +83,8 @@ class ResultsCache:
             # marshal.loads of the whole file: marshal.load on a file object reads it
             # object by object (35 ms instead of 3 for 2,000 diagnostics).
             with open(entry, "rb") as handle:
-                key, stamps, listings, diagnostics, errors, files = marshal.loads(handle.read())
-            if key != self.key or not all(_unchanged(stamp, listings) for stamp in stamps):
+                key, stamps, listings, roots, diagnostics, errors, files = marshal.loads(handle.read())
+            if key != self.key or not all(unchanged(item, listings) for item in stamps):
                 return None
             from lazyimport_codemod.models import Diagnostic, FileError, LintResult
 
@@ -93,6 +92,7 @@ class ResultsCache:
                                 list(map(FileError._make, errors)), files)
         except (OSError, EOFError, ValueError, TypeError, IndexError):
             return None
+        self.stamps, self.listings, self.roots, self.trusted = stamps, listings, roots, True
         try:
             os.utime(entry)  # pruning keeps the entries used last
         except OSError:
@@ -113,9 +113,11 @@ class ResultsCache:
                 files.update(found)
                 folders.update(walked)
         self.roots = tuple(root.rstrip(os.sep) + os.sep for root in roots)
-        stamps = [_stamp(path, True) for path in sorted(folders)]
-        self.listings = {path: _listing(path) for path in folders}
-        stamps += [_stamp(path, False) for path in sorted(files)]
+        stamps = [stamp(path, True) for path in sorted(folders)]
+        self.listings = {path: listing(path) for path in folders}
+        for folder, names in self.listings.items():
+            files.update(linked_modules(folder, names))
+        stamps += [stamp(path, False) for path in sorted(files)]
         self.stamps = tuple(stamps)
 
     def store(self, result: LintResult, read: Iterable[Path], roots: Iterable[Path],
@@ -130,31 +132,35 @@ class ResultsCache:
         """
         import marshal
         import tempfile
-        import time
 
-        if self.stamps is None:
-            return
-        files = {stamp[0] for stamp in self.stamps if stamp[1] >= 0}
-        folders = {stamp[0] for stamp in self.stamps if stamp[1] < 0}
-        if not all(str(path) in files for path in read):
-            return
-        if not all((str(root).rstrip(os.sep) + os.sep).startswith(self.roots) for root in roots):
-            return
-        if not all(_covered(str(folder), folders) for folder in probed):
-            return
-        recent = time.time_ns() - _RACY_NS
-        if any(stamp[2] > recent for stamp in self.stamps):
+        if not self._storable(read, roots, probed):
             return
         try:
             fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
             with os.fdopen(fd, "wb") as handle:
                 # marshal, not pickle: loading 2,000 diagnostics takes a third of the time.
-                marshal.dump((self.key, self.stamps, self.listings, [tuple(d) for d in result.diagnostics],
+                marshal.dump((self.key, self.stamps, self.listings, self.roots,
+                              [tuple(d) for d in result.diagnostics],
                               [tuple(e) for e in result.errors], result.files), handle)
             os.replace(tmp, self._entry())
+            self.trusted = True
             self._prune()
         except OSError:
             pass  # a read-only checkout simply runs without a cache
+
+    def _storable(self, read: Iterable[Path], roots: Iterable[Path], probed: Iterable[Path]) -> bool:
+        """Whether the stamps cover everything the run depended on (see :meth:`store`)."""
+        if self.stamps is None:
+            return False
+        files = {item[0] for item in self.stamps if item[1] >= 0}
+        folders = {item[0] for item in self.stamps if item[1] < 0}
+        if not all(str(path) in files for path in read):
+            return False
+        if not all((str(root).rstrip(os.sep) + os.sep).startswith(self.roots) for root in roots):
+            return False
+        if not all(_covered(str(folder), folders) for folder in probed):
+            return False
+        return not racy(self.stamps)
 
     def _prepare(self) -> None:
         """Create the cache folders before stamping, so creating them changes no stamp.
@@ -205,39 +211,3 @@ def _covered(path: str, folders: set[str]) -> bool:
             return False
         path = parent
     return True
-
-
-def _unchanged(stamp: Stamp, listings: dict[str, tuple[str, ...]]) -> bool:
-    """Whether a stamped file or folder is as it was.  A folder whose stamp changed is
-    still unchanged when the entries that can name a module are the same: other
-    tools create ``.ruff_cache`` or ``.mypy_cache`` and editors write swap files
-    next to the code, and none of that should cost a full analysis."""
-    path, size = stamp[0], stamp[1]
-    now = _stamp(path, size < 0)
-    if now == stamp:
-        return True
-    return size == -1 and now[1] == -1 and path in listings and _listing(path) == listings[path]
-
-
-def _listing(folder: str) -> tuple[str, ...]:
-    """The entries of ``folder`` that can name a module: ``.py`` files and folders,
-    hidden ones excepted; empty when the folder cannot be listed."""
-    try:
-        with os.scandir(folder) as entries:
-            return tuple(sorted(
-                entry.name + ("/" if is_folder else "")
-                for entry in entries
-                if not entry.name.startswith(".")
-                for is_folder in (entry.is_dir(),)
-                if is_folder or entry.name.endswith(".py")
-            ))
-    except OSError:
-        return ()
-
-
-def _stamp(path: str, folder: bool) -> Stamp:
-    try:
-        info = os.stat(path)
-    except OSError:
-        return (path, -2, 0, 0, 0)  # gone: differs from any stamp of an existing path
-    return (path, -1 if folder else info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_mode)

@@ -1,0 +1,177 @@
+"""Answer a repeated ``lazyimport lint`` command by printing what it printed last time.
+
+Why: on an unchanged tree the results cache (:mod:`lazyimport_codemod.results_cache`)
+already skips the analysis, yet a warm run still pays ~35 ms over the
+interpreter's start-up, mostly imports (pathlib, typing, tomllib to read the
+settings, the report's records) and the settings lookup.  A pre-commit hook or
+an editor runs the same command again and again, so the console script first
+looks for a record of this exact command and, when nothing it stamped has
+changed, prints the recorded output and exits with the recorded status.  This
+module and :mod:`lazyimport_codemod.stamps` import only ``os``, ``sys``,
+``marshal`` and ``zlib``.
+
+A record is the answer to one key: tool and record format version, Python
+minor version, user id (readability), current folder and the arguments as
+typed.  It stamps, so that the replayed answer is the one a full run would give:
+
+* everything each configuration's results cache stamped (every ``.py`` file
+  under the project root and ``src`` roots and every folder walked), taken only
+  from a cache whose result is trusted (it was loaded, or stored);
+* every file the settings lookup may read or test, from each command-line
+  path's folder up to the repository root: ``pyproject.toml``, ``ruff.toml`` and
+  ``.ruff.toml`` by content, ``.git``/``.hg`` by presence, and ``--config FILE``;
+* each command-line path by presence and mode.
+
+It is written only when every command-line path lies inside a stamped root (so
+the folders walked for it are stamped) and no stamp is younger than two
+seconds, next to the first configuration's results, as
+``<root>/.lazyimport_cache/results-<version>/cmd-<crc32 of the key>``.  The
+lookup tries that name in the cache folders of the current folder, of each
+command-line path and of their parents; whichever it finds must match the key
+and every stamp.  Anything unreadable is a miss, and a miss costs a few
+failed ``open`` calls before the ordinary run.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from lazyimport_codemod import __version__
+from lazyimport_codemod.stamps import MISSING, presence, racy, stamp, unchanged
+
+TYPE_CHECKING = False  # typing itself costs ~3 ms of start-up
+if TYPE_CHECKING:
+    from typing import Optional, Sequence
+
+    from lazyimport_codemod.lint_command import LintOptions
+    from lazyimport_codemod.results_cache import ResultsCache
+    from lazyimport_codemod.stamps import Stamp
+
+_FORMAT = 1
+_CONFIG_FILES = ("pyproject.toml", "ruff.toml", ".ruff.toml")
+_VCS_MARKERS = (".git", ".hg")
+
+
+def replay(args: Sequence[str]) -> Optional[int]:
+    """Print the recorded answer to ``lazyimport lint <args>`` and return its exit status,
+    or return ``None`` (having printed nothing) when there is no valid record."""
+    import marshal
+
+    if "--no-cache" in args:
+        return None
+    key = _key(args)
+    name = _name(key)
+    for folder in _folders(args):
+        entry = os.path.join(folder, ".lazyimport_cache", f"results-{__version__}", name)
+        try:
+            with open(entry, "rb") as handle:
+                data = handle.read()
+        except OSError:
+            continue
+        try:
+            stored, stamps, listings, out, err, status = marshal.loads(data)
+            valid = stored == key and all(unchanged(item, listings) for item in stamps)
+        except (EOFError, ValueError, TypeError, IndexError):
+            continue
+        if valid:
+            try:
+                os.utime(entry)  # pruning keeps the entries used last
+            except OSError:
+                pass
+            print_output(out, err)
+            return int(status)
+    return None
+
+
+def record(args: Sequence[str], options: LintOptions, caches: Sequence[ResultsCache],
+           out: str, err: str, status: int) -> None:
+    """Keep the answer of a lint run for :func:`replay`, when every configuration's
+    result was trusted and the stamps cover everything the run depended on."""
+    import marshal
+    import tempfile
+
+    if not caches or not all(cache.trusted and cache.stamps is not None for cache in caches):
+        return
+    stamps: dict[str, Stamp] = {}
+    listings: dict[str, tuple[str, ...]] = {}
+    roots: list[str] = []
+    for cache in caches:
+        stamps.update((item[0], item) for item in cache.stamps or ())
+        listings.update(cache.listings)
+        roots.extend(cache.roots)
+    starts = [os.path.abspath(path) for path in options.paths] or [os.getcwd()]
+    if not all((start.rstrip(os.sep) + os.sep).startswith(tuple(roots)) for start in starts):
+        return  # a path outside the stamped tree: its walked folders are not stamped
+    lookups = [presence(start) for start in starts]
+    for start in starts:
+        lookups.extend(_settings_lookups(start if os.path.isdir(start) else os.path.dirname(start)))
+    if options.config_file is not None:
+        lookups.append(stamp(os.path.abspath(options.config_file), False))
+    if racy(lookups):
+        return
+    for item in lookups:
+        stamps.setdefault(item[0], item)
+    key = _key(args)
+    folder = str(caches[0].folder)
+    try:
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
+        with os.fdopen(fd, "wb") as handle:
+            marshal.dump((key, tuple(stamps.values()), listings, out, err, status), handle)
+        os.replace(tmp, os.path.join(folder, _name(key)))
+    except OSError:
+        pass  # a read-only checkout simply runs without a record
+
+
+def print_output(out: str, err: str) -> None:
+    """Print a lint run's output: stdout first, then stderr, each flushed.  Every lint
+    prints through here, so a replay prints exactly what a full run would."""
+    sys.stdout.write(out)
+    sys.stdout.flush()
+    sys.stderr.write(err)
+    sys.stderr.flush()
+
+
+def _key(args: Sequence[str]) -> str:
+    user = os.getuid() if hasattr(os, "getuid") else 0
+    return repr((_FORMAT, __version__, sys.version_info[:2], user, os.getcwd(), tuple(args)))
+
+
+def _name(key: str) -> str:
+    import zlib
+
+    return f"cmd-{zlib.crc32(key.encode()):08x}"
+
+
+def _folders(args: Sequence[str]) -> list[str]:
+    """The current folder, each existing path among the arguments (option values
+    included: a spare candidate costs one failed ``open``) and all their parents."""
+    starts = [os.getcwd()]
+    for arg in args:
+        value = arg.partition("=")[2] if arg.startswith("-") else arg
+        if value and os.path.exists(value):
+            starts.append(os.path.abspath(value))
+    found: dict[str, None] = {}
+    for folder in starts:
+        while folder not in found:
+            found[folder] = None
+            parent = os.path.dirname(folder)
+            if parent == folder:
+                break
+            folder = parent
+    return list(found)
+
+
+def _settings_lookups(folder: str) -> list[Stamp]:
+    """Stamps of everything :mod:`lazyimport_codemod.config` may read or test when it
+    looks for the settings of ``folder``: it climbs to the repository root (the
+    folder with ``.git`` or ``.hg``) or the filesystem root, maybe stopping sooner."""
+    found: list[Stamp] = []
+    while True:
+        found.extend(stamp(os.path.join(folder, name), False) for name in _CONFIG_FILES)
+        markers = [presence(os.path.join(folder, name)) for name in _VCS_MARKERS]
+        found.extend(markers)
+        parent = os.path.dirname(folder)
+        if any(item[1] != MISSING for item in markers) or parent == folder:
+            return found
+        folder = parent
