@@ -38,7 +38,7 @@ import os
 import sys
 
 from lazyimport_codemod import __version__
-from lazyimport_codemod.stamps import MISSING, presence, racy, stamp, unchanged
+from lazyimport_codemod.stamps import MISSING, current, presence, racy, stamp
 
 TYPE_CHECKING = False  # typing itself costs ~3 ms of start-up
 if TYPE_CHECKING:
@@ -71,26 +71,57 @@ def replay(args: Sequence[str]) -> Optional[int]:
             continue
         try:
             stored, stamps, listings, out, err, status = marshal.loads(data)
-            valid = stored == key and all(unchanged(item, listings) for item in stamps)
+            now = _current(stamps, listings) if stored == key else None
         except (EOFError, ValueError, TypeError, IndexError):
             continue
-        if valid:
+        if now is None:
+            continue
+        if now != stamps and not racy(now):
+            # A folder changed without changing what it holds (a tool's cache appeared):
+            # keep its new stamp, so the next replay need not list it again.
+            _write(entry, (key, now, listings, out, err, status))
+        else:
             try:
                 os.utime(entry)  # pruning keeps the entries used last
             except OSError:
                 pass
-            print_output(out, err)
-            return int(status)
+        print_output(out, err)
+        return int(status)
     return None
+
+
+def _current(stamps: Sequence[Stamp], listings: dict[str, tuple[str, ...]]) -> Optional[tuple[Stamp, ...]]:
+    """Every stamp as it is now, or ``None`` as soon as one path changed."""
+    now = []
+    for item in stamps:
+        found = current(item, listings)
+        if found is None:
+            return None
+        now.append(found)
+    return tuple(now)
+
+
+def _write(entry: str, record: tuple[object, ...]) -> None:
+    """Replace a record file atomically (a temporary file renamed over it), or do nothing
+    when the folder is read-only.  (Not :mod:`tempfile`: ~5 ms to import.)"""
+    import marshal
+
+    tmp = os.path.join(os.path.dirname(entry), f".tmp-{os.getpid()}-{os.path.basename(entry)}")
+    try:
+        with open(tmp, "xb") as handle:
+            marshal.dump(record, handle)
+        os.replace(tmp, entry)
+    except OSError:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
 
 
 def record(args: Sequence[str], options: LintOptions, caches: Sequence[ResultsCache],
            out: str, err: str, status: int) -> None:
     """Keep the answer of a lint run for :func:`replay`, when every configuration's
     result was trusted and the stamps cover everything the run depended on."""
-    import marshal
-    import tempfile
-
     if not caches or not all(cache.trusted and cache.stamps is not None for cache in caches):
         return
     stamps: dict[str, Stamp] = {}
@@ -113,14 +144,8 @@ def record(args: Sequence[str], options: LintOptions, caches: Sequence[ResultsCa
     for item in lookups:
         stamps.setdefault(item[0], item)
     key = _key(args)
-    folder = str(caches[0].folder)
-    try:
-        fd, tmp = tempfile.mkstemp(dir=folder, prefix=".tmp-")
-        with os.fdopen(fd, "wb") as handle:
-            marshal.dump((key, tuple(stamps.values()), listings, out, err, status), handle)
-        os.replace(tmp, os.path.join(folder, _name(key)))
-    except OSError:
-        pass  # a read-only checkout simply runs without a record
+    _write(os.path.join(str(caches[0].folder), _name(key)),
+           (key, tuple(stamps.values()), listings, out, err, status))
 
 
 def print_output(out: str, err: str) -> None:

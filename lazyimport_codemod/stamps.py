@@ -18,7 +18,7 @@ import os
 
 TYPE_CHECKING = False  # typing itself costs ~3 ms of start-up
 if TYPE_CHECKING:
-    from typing import Iterable
+    from typing import Iterable, Optional
 
 FOLDER = -1
 MISSING = -2
@@ -61,20 +61,28 @@ def presence(path: str) -> Stamp:
 
 
 def unchanged(recorded: Stamp, listings: dict[str, tuple[str, ...]]) -> bool:
-    """Whether a stamped path is as it was.
+    """Whether a stamped path is as it was (see :func:`current`)."""
+    return current(recorded, listings) is not None
+
+
+def current(recorded: Stamp, listings: dict[str, tuple[str, ...]]) -> Optional[Stamp]:
+    """The path's stamp now if it is as it was when ``recorded``, else ``None``.
 
     A folder whose stamp changed still counts as unchanged when the entries
     that decide which modules exist are the same (:func:`listing`): other tools
     create ``.ruff_cache`` or ``.mypy_cache`` next to the code and editors write
-    swap files, and none of that should cost a full analysis.
+    swap files, and none of that should cost a full analysis.  Its new stamp
+    lets a caller keep that answer without listing the folder again next time.
     """
     path, size = recorded[0], recorded[1]
     if size == PRESENT:
-        return presence(path) == recorded
+        return recorded if presence(path) == recorded else None
     now = stamp(path, size < 0)
     if now == recorded:
-        return True
-    return size == FOLDER and now[1] == FOLDER and path in listings and listing(path) == listings[path]
+        return recorded
+    if size == FOLDER and now[1] == FOLDER and path in listings and listing(path) == listings[path]:
+        return now
+    return None
 
 
 def listing(folder: str) -> tuple[str, ...]:

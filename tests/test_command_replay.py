@@ -236,3 +236,18 @@ def test_a_damaged_record_is_a_miss(project: Path) -> None:
     assert replayed("app") == (None, "", "")
     assert run("app") == first
     assert replayed("app") == first  # written again
+
+
+def test_a_folder_changed_by_another_tool_is_listed_once(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first = run("app")
+    (project / ".ruff_cache").mkdir()  # the project folder's mtime changes, not its modules
+    when = time.time() - 10
+    os.utime(project, (when, when))  # ...and that change is no longer "racy"
+    assert replayed("app") == first  # listed the folder, kept its new stamp
+
+    def no_listing(folder: str) -> tuple[str, ...]:
+        raise AssertionError(f"{folder} listed again")
+
+    monkeypatch.setattr(command_replay, "current", lambda item, listings: (
+        item if item[0] != str(project) or os.stat(project).st_mtime_ns == item[2] else no_listing(item[0])))
+    assert replayed("app") == first
