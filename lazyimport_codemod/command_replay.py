@@ -38,17 +38,17 @@ import os
 import sys
 
 from lazyimport_codemod import __version__
-from lazyimport_codemod.stamps import MISSING, current, presence, racy, stamp
+from lazyimport_codemod.stamps import FOLDER, MISSING, current, presence, racy, stamp
 
 TYPE_CHECKING = False  # typing itself costs ~3 ms of start-up
 if TYPE_CHECKING:
-    from typing import Optional, Sequence
+    from typing import Any, Optional, Sequence
 
     from lazyimport_codemod.lint_command import LintOptions
     from lazyimport_codemod.results_cache import ResultsCache
     from lazyimport_codemod.stamps import Stamp
 
-_FORMAT = 1
+_FORMAT = 2
 _CONFIG_FILES = ("pyproject.toml", "ruff.toml", ".ruff.toml")
 _VCS_MARKERS = (".git", ".hg")
 
@@ -101,7 +101,7 @@ def _current(stamps: Sequence[Stamp], listings: dict[str, tuple[str, ...]]) -> O
     return tuple(now)
 
 
-def _write(entry: str, record: tuple[object, ...]) -> None:
+def _write(entry: str, record: tuple[Any, ...]) -> None:
     """Replace a record file atomically (a temporary file renamed over it), or do nothing
     when the folder is read-only.  (Not :mod:`tempfile`: ~5 ms to import.)"""
     import marshal
@@ -118,34 +118,49 @@ def _write(entry: str, record: tuple[object, ...]) -> None:
             pass
 
 
-def record(args: Sequence[str], options: LintOptions, caches: Sequence[ResultsCache],
-           out: str, err: str, status: int) -> None:
+def record(args: Sequence[str], caches: Sequence[ResultsCache], settings: Sequence[Stamp],
+           walked: Sequence[str], out: str, err: str, status: int) -> None:
     """Keep the answer of a lint run for :func:`replay`, when every configuration's
-    result was trusted and the stamps cover everything the run depended on."""
+    result was trusted and the stamps cover everything the run depended on.
+
+    ``settings`` are :func:`settings_stamps`, taken before the run; ``walked`` the
+    folders read to find the files of the command-line paths: a path named on
+    purpose may lead where the project walk does not go (``build/``, a hidden or
+    linked folder), and a module created there must not go unnoticed.
+    """
     if not caches or not all(cache.trusted and cache.stamps is not None for cache in caches):
         return
     stamps: dict[str, Stamp] = {}
     listings: dict[str, tuple[str, ...]] = {}
-    roots: list[str] = []
     for cache in caches:
         stamps.update((item[0], item) for item in cache.stamps or ())
         listings.update(cache.listings)
-        roots.extend(cache.roots)
-    starts = [os.path.abspath(path) for path in options.paths] or [os.getcwd()]
-    if not all((start.rstrip(os.sep) + os.sep).startswith(tuple(roots)) for start in starts):
-        return  # a path outside the stamped tree: its walked folders are not stamped
-    lookups = [presence(start) for start in starts]
-    for start in starts:
-        lookups.extend(_settings_lookups(start if os.path.isdir(start) else os.path.dirname(start)))
-    if options.config_file is not None:
-        lookups.append(stamp(os.path.abspath(options.config_file), False))
-    if racy(lookups):
+    # (A file named outside the project is covered too: it adds an import root
+    # outside the stamped tree, so its configuration's result is not trusted.)
+    if not all(stamps.get(folder, ("", 0))[1] == FOLDER for folder in walked):
         return
-    for item in lookups:
+    if racy(settings):
+        return
+    for item in settings:
         stamps.setdefault(item[0], item)
     key = _key(args)
     _write(os.path.join(str(caches[0].folder), _name(key)),
            (key, tuple(stamps.values()), listings, out, err, status))
+
+
+def settings_stamps(options: LintOptions) -> list[Stamp]:
+    """Stamps of the command-line paths (presence) and of everything the settings
+    lookup for them may read or test; see :func:`_settings_lookups`."""
+    starts = [os.path.abspath(path) for path in options.paths] or [os.getcwd()]
+    found = [presence(start) for start in starts]
+    for start in starts:
+        found.extend(_settings_lookups(start if os.path.isdir(start) else os.path.dirname(start)))
+    if options.config_file is not None:
+        config_file = os.path.abspath(options.config_file)
+        found.append(stamp(config_file, False))
+        # ruff's settings beside it may supply the heavy list.
+        found.extend(stamp(os.path.join(os.path.dirname(config_file), name), False) for name in _CONFIG_FILES)
+    return found
 
 
 def print_output(out: str, err: str) -> None:

@@ -42,18 +42,22 @@ class PathNotFound(Exception):
         super().__init__(f"path '{path}' does not exist")
 
 
-def discover_files(path: Path, config: Config) -> list[Path]:
+def discover_files(path: Path, config: Config, walked: Optional[list[str]] = None) -> list[Path]:
     """The ``.py`` files one command-line path stands for, sorted, as absolute paths.
 
     A file is returned as itself whatever its extension (a script without
     ``.py`` named on purpose is checked), unless the config excludes it.  The
     built-in skip rules apply to what a walk finds, not to the path given: a
-    user who names ``build/`` explicitly wants it checked.
+    user who names ``build/`` explicitly wants it checked.  The folders read
+    are added to ``walked`` when it is given.
     """
     absolute = os.path.abspath(path)
     if not os.path.exists(absolute):
         raise PathNotFound(path)
-    return [Path(file) for file in sorted(discover_tree(absolute, config)[0], key=path_order)]
+    found, folders = discover_tree(absolute, config)
+    if walked is not None:
+        walked.extend(folders)
+    return [Path(file) for file in sorted(found, key=path_order)]
 
 
 def path_order(path: Path | str) -> list[str]:

@@ -108,17 +108,22 @@ def run_lint(options: LintOptions, command: Optional[Sequence[str]] = None) -> i
     ``command`` is the argument list as typed after ``lint``: given, the output is
     recorded for :func:`lazyimport_codemod.command_replay.replay`.
     """
-    from lazyimport_codemod.command_replay import print_output, record
+    from lazyimport_codemod.command_replay import print_output, record, settings_stamps
     from lazyimport_codemod.models import LintResult
     from lazyimport_codemod.report import render_result
     from lazyimport_codemod.selection import collect, make_overrides, short_lived
 
     short_lived()
+    # Stamped before anything is read, like the results cache's stamps: a settings
+    # file changed while this run reads it then looks changed to the next one.
+    recording = command is not None and not options.no_cache
+    settings = settings_stamps(options) if recording else []
+    walked: list[str] = []
     overrides = make_overrides(options.heavy_packages, options.extend_heavy_packages,
                                options.config_file)
     total = LintResult()
     caches: list[ResultsCache] = []
-    for config, files in collect(options.paths, overrides):
+    for config, files in collect(options.paths, overrides, walked):
         result = _lint_group(config, files, caches if not options.no_cache else None)
         total.diagnostics.extend(result.diagnostics)
         total.errors.extend(result.errors)
@@ -127,8 +132,8 @@ def run_lint(options: LintOptions, command: Optional[Sequence[str]] = None) -> i
     out, err = render_result(total, options.fmt, options.quiet)
     print_output(out, err)
     status = 2 if total.errors else 1 if total.diagnostics else 0
-    if command is not None and caches:
-        record(command, options, caches, out, err, status)
+    if recording and command is not None:
+        record(command, caches, settings, walked, out, err, status)
     return status
 
 

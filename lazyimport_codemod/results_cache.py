@@ -50,7 +50,7 @@ if TYPE_CHECKING:
     from lazyimport_codemod.config import Config
     from lazyimport_codemod.models import LintResult
 
-_FORMAT = 4
+_FORMAT = 5
 _KEEP = 64  # entries per project; each pre-commit file list is its own key
 _STALE_TEMP_NS = 3600 * 1_000_000_000  # a temporary file this old belongs to a killed run
 
@@ -207,7 +207,7 @@ def _covered(path: str, folders: set[str]) -> bool:
     that does, where it would be created, is stamped."""
     while path not in folders:
         parent = os.path.dirname(path)
-        if os.path.exists(path) or parent == path:
+        if os.path.lexists(path) or parent == path:  # a dangling link may resolve later
             return False
         path = parent
     return True

@@ -41,8 +41,10 @@ def make_overrides(heavy_packages: Optional[str], extend_heavy_packages: Optiona
     )
 
 
-def collect(paths: Sequence[Path], overrides: Overrides) -> list[tuple[Config, list[Path]]]:
-    """Group discovered files by the configuration that governs them."""
+def collect(paths: Sequence[Path], overrides: Overrides,
+            walked: Optional[list[str]] = None) -> list[tuple[Config, list[Path]]]:
+    """Group discovered files by the configuration that governs them (the folders read
+    to find them are added to ``walked`` when it is given)."""
     from lazyimport_codemod.config import ConfigError, load_config
     from lazyimport_codemod.discovery import PathNotFound, discover_files, path_order
 
@@ -52,7 +54,7 @@ def collect(paths: Sequence[Path], overrides: Overrides) -> list[tuple[Config, l
             fail(f"path '{path}' does not exist")
         try:
             config = load_config(path, overrides)
-            files = discover_files(path, config)
+            files = discover_files(path, config, walked)
         except (ConfigError, PathNotFound) as exc:
             fail(str(exc))
         key = (config.root, config.path)

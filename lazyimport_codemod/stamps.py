@@ -4,12 +4,13 @@ Shared by the results cache (:mod:`lazyimport_codemod.results_cache`) and the
 command replay (:mod:`lazyimport_codemod.command_replay`), which runs before
 anything else is imported, so this module uses ``os`` only.
 
-A stamp is ``(path, size, mtime_ns, ctime_ns, mode)``.  ``size`` also says what
-kind of stamp it is: ``>= 0`` a file (ctime catches an edit that restored the
-old mtime, mode a file that became unreadable), :data:`FOLDER` a folder (its
-mtime changes when an entry is created, deleted or renamed), :data:`PRESENT`
-only that something is there with that mode (``.git``, whose mtime changes on
-every commit), :data:`MISSING` nothing there.
+A stamp is ``(path, size, mtime_ns, ctime_ns, mode, inode)``.  ``size`` also
+says what kind of stamp it is: ``>= 0`` a file (ctime catches an edit that
+restored the old mtime, mode a file that became unreadable, the inode a file
+replaced by another one with the same dates, or a symbolic link repointed),
+:data:`FOLDER` a folder (its mtime changes when an entry is created, deleted or
+renamed), :data:`PRESENT` only that something is there with that mode
+(``.git``, whose mtime changes on every commit), :data:`MISSING` nothing there.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ ENVIRONMENT_MARKERS = frozenset({"pyvenv.cfg", "conda-meta"})
 # could keep size and mtime (git calls such entries "racily clean").
 RACY_NS = 2_000_000_000
 
-Stamp = tuple[str, int, int, int, int]
+Stamp = tuple[str, int, int, int, int, int]
 
 
 def stamp(path: str, folder: bool) -> Stamp:
@@ -40,12 +41,17 @@ def stamp(path: str, folder: bool) -> Stamp:
     try:
         info = os.stat(path)
     except OSError:
-        return (path, MISSING, 0, 0, 0)  # differs from any stamp of an existing path
-    return (path, FOLDER if folder else info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_mode)
+        return (path, MISSING, 0, 0, 0, 0)  # differs from any stamp of an existing path
+    return (path, FOLDER if folder else info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_mode,
+            info.st_ino)
 
 
 def racy(stamps: Iterable[Stamp]) -> bool:
-    """Whether any stamped change is too recent to be told apart from the next one."""
+    """Whether any stamped change is too recent to be told apart from the next one.
+
+    Only the mtime is tested: a file put in place with an old mtime (``mv``,
+    ``cp -p``, an unpacked archive) is a new inode, which the stamp holds.
+    """
     import time
 
     recent = time.time_ns() - RACY_NS
@@ -55,9 +61,9 @@ def racy(stamps: Iterable[Stamp]) -> bool:
 def presence(path: str) -> Stamp:
     """Whether something is at ``path``, and its mode; not when it last changed."""
     try:
-        return (path, PRESENT, 0, 0, os.stat(path).st_mode)
+        return (path, PRESENT, 0, 0, os.stat(path).st_mode, 0)
     except OSError:
-        return (path, MISSING, 0, 0, 0)
+        return (path, MISSING, 0, 0, 0, 0)
 
 
 def unchanged(recorded: Stamp, listings: dict[str, tuple[str, ...]]) -> bool:
@@ -90,9 +96,9 @@ def listing(folder: str) -> tuple[str, ...]:
     cannot be listed.
 
     Those are the visible folders (``name/``), ``.py`` files (``name``), symbolic
-    links (``name@``: a walk does not follow a linked folder, and a link that
-    turns into a real folder must count as a change) and the files that mark a
-    virtual environment, which a walk skips.
+    links (``name@``, dangling ones too: a walk does not follow a linked folder,
+    but a module lookup does, and a link that turns into a real folder must count
+    as a change) and the files that mark a virtual environment, which a walk skips.
     """
     try:
         with os.scandir(folder) as entries:
@@ -112,7 +118,7 @@ def _matters(entry: os.DirEntry[str]) -> bool:
     name = entry.name
     if name.startswith("."):
         return False
-    return name.endswith(".py") or name in ENVIRONMENT_MARKERS or entry.is_dir()
+    return name.endswith(".py") or name in ENVIRONMENT_MARKERS or entry.is_symlink() or entry.is_dir()
 
 
 def _entry(entry: os.DirEntry[str]) -> str:
