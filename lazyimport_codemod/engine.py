@@ -7,11 +7,10 @@ file never hides the rest.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
 from pathlib import Path
-from typing import Callable, Iterator, Mapping, NamedTuple, NoReturn, Optional, Sequence, TypeVar, Union
+from typing import Callable, Iterator, Mapping, NamedTuple, Optional, Sequence, Union
 
 from lazyimport_codemod.analysis.facts import FactsCache, FileFacts, extract
 from lazyimport_codemod.analysis.graph import Footprint, ModuleFacts, Project, absolute, ancestors
@@ -21,6 +20,7 @@ from lazyimport_codemod.analysis.plan import Planner, Verdict, describe_function
 from lazyimport_codemod.analysis.plan import display_path as display_path  # for the commands
 from lazyimport_codemod.analysis.source import SourceError
 from lazyimport_codemod.config import Config
+from lazyimport_codemod.forking import FromTheEnd, can_fork, forked_map
 from lazyimport_codemod.models import Action, Decision, Diagnostic, FileError, LintResult, NamePlan
 
 
@@ -91,14 +91,23 @@ def analyse(
             datas[path] = read(path)
         except OSError as exc:
             errors.append(FileError(display_path(path), f"cannot read file: {exc.strerror or exc}"))
-    # select_files records an unreadable module as empty in `overrides`, as it scanned it.
-    needed = select_files(project, datas, overrides) if prefilter else set(datas)
-    todo = [path for path in files if path in datas and path in needed]
-    for path, summary in _summaries(project, todo, datas, jobs):
-        if isinstance(summary, str):
-            errors.append(FileError(display_path(path), summary))
-        else:
-            facts[path] = project.facts_for_path(path, datas[path], summary)
+    early: list[FromTheEnd[_Summary]] = []  # a child parsing while the prefilter runs, if any
+    try:
+        # select_files records an unreadable module as empty in `overrides`, as it scanned it.
+        needed = select_files(
+            project, datas, overrides, lambda: early.extend(_speculate(project, datas, jobs))
+        ) if prefilter else set(datas)
+        todo = [path for path in files if path in datas and path in needed]
+        # While helpers parse, this process builds the importer index the verdicts need.
+        for path, summary in _summaries(project, todo, datas, jobs, importers.build_if_named,
+                                        early[0] if early else None):
+            if isinstance(summary, str):
+                errors.append(FileError(display_path(path), summary))
+            else:
+                facts[path] = project.facts_for_path(path, datas[path], summary)
+    finally:
+        for child in early:
+            child.stop()
     # Parse every first-party module the files can reach through a heavy path
     # before any search starts: the searches are pruned with that graph.
     starts: list[str] = []
@@ -127,11 +136,18 @@ def _processes(jobs: Optional[int], items: int) -> int:
 
 
 def _summaries(
-    project: Project, paths: Sequence[Path], datas: Mapping[Path, bytes], jobs: Optional[int]
+    project: Project, paths: Sequence[Path], datas: Mapping[Path, bytes], jobs: Optional[int],
+    meanwhile: Optional[Callable[[], None]] = None, early: Optional[FromTheEnd[_Summary]] = None,
 ) -> Iterator[tuple[Path, _Summary]]:
     """Each path with its FileFacts (or a one-line error), in order, from the cache or
     parsed in parallel.  Lazily: the caller uses this process's share of the files
-    while the helpers still finish theirs."""
+    while the helpers still finish theirs.  ``meanwhile`` runs here while forked
+    helpers parse (and not at all otherwise).  ``early``: see :func:`_speculate`."""
+    if early is not None:
+        if paths:
+            yield from _from_both_ends(project, paths, datas, meanwhile, early)
+            return
+        early.stop()
     hits: dict[Path, FileFacts] = {}
     misses: list[tuple[Path, Optional[str], bool]] = []
     names = [(path, *project.name_for_path(path)) for path in paths]
@@ -144,7 +160,7 @@ def _summaries(
             misses.append((path, name, is_package))
     work = [(datas[p], str(p), name, is_package, project.heavy, first_party) for p, name, is_package in misses]
     processes = min(_processes(jobs, len(misses)), len(misses))
-    results = _extract_in_parallel(work, processes) if processes > 1 else iter(_extract_all(work))
+    results = _extract_in_parallel(work, processes, meanwhile) if processes > 1 else iter(_extract_all(work))
     parsed = iter(misses)
     for path in paths:
         if path in hits:
@@ -157,10 +173,88 @@ def _summaries(
         yield path, result
 
 
-def _extract_in_parallel(work: list[_Job], processes: int) -> Iterator[_Summary]:
+def _speculate(
+    project: Project, datas: Mapping[Path, bytes], jobs: Optional[int]
+) -> list[FromTheEnd[_Summary]]:
+    """A child that starts parsing the files from the last one while this process runs the
+    rest of the prefilter (see :class:`FromTheEnd`), when two processes share the
+    work and no facts cache is used (its hits are looked up per kept file).
+
+    Why: the prefilter (tens of milliseconds on a few hundred files) otherwise
+    runs alone before any child starts.  It asks for this once it has met a file
+    that imports a heavy package, so a clean tree never pays for a child.  The
+    child first names every file, as the prefilter does, in the same order, so
+    that it has this process's roots (and so its module names and first-party
+    set) when it parses.
+    """
+    if project.cache is not None or _processes(jobs, len(datas)) != 2 or not can_fork() or not datas:
+        return []
+    paths = list(datas)
+    first_party: list[frozenset[str]] = []
+
+    def start() -> None:
+        for path in paths:
+            project.name_for_path(path)
+        first_party.append(project.first_party())
+
+    def parse(index: int) -> _Summary:
+        path = paths[index]
+        name, is_package = project.name_for_path(path)
+        return _extract_or_error((datas[path], str(path), name, is_package, project.heavy, first_party[0]))
+
+    return [FromTheEnd(len(paths), parse, start)]
+
+
+def _from_both_ends(
+    project: Project, paths: Sequence[Path], datas: Mapping[Path, bytes],
+    meanwhile: Optional[Callable[[], None]], early: FromTheEnd[_Summary],
+) -> Iterator[tuple[Path, _Summary]]:
+    """:func:`_summaries` with a child parsing from the end (see :func:`_speculate`): this
+    process parses the kept files from the start until the two meet, handing each
+    answer on at once, then takes the child's.  What the child did not answer (it
+    failed) is parsed here at the end, so the answer never depends on the child."""
+    order = list(datas)
+    wanted = set(paths)
+    early.publish(path in wanted for path in order)
+    if meanwhile is not None:
+        meanwhile()
+    first_party = project.first_party()
+    index = {path: i for i, path in enumerate(order)}
+
+    def parse(i: int) -> _Summary:
+        path = order[i]
+        name, is_package = project.name_for_path(path)
+        return _extract_or_error((datas[path], str(path), name, is_package, project.heavy, first_party))
+
+    answers: dict[int, _Summary] = {}
+    pending = iter(paths)
+    upcoming = next(pending, None)
+    i = 0
+    while early.claim(i):
+        if order[i] in wanted:
+            answers[i] = parse(i)
+            while upcoming is not None and index[upcoming] in answers:
+                yield upcoming, answers[index[upcoming]]
+                upcoming = next(pending, None)
+        early.poll()
+        i += 1
+    theirs = early.result()
+    if theirs is not None:
+        answers.update(theirs[0])
+    while upcoming is not None:
+        at = index[upcoming]
+        if at not in answers:
+            answers[at] = parse(at)
+        yield upcoming, answers[at]
+        upcoming = next(pending, None)
+
+
+def _extract_in_parallel(
+    work: list[_Job], processes: int, meanwhile: Optional[Callable[[], None]] = None
+) -> Iterator[_Summary]:
     """:func:`_extract_all` spread over ``processes`` processes, this one included where
     it can fork (each process gets about as many bytes to parse), in order."""
-    if not _can_fork():
+    if not can_fork():
         from concurrent.futures import ProcessPoolExecutor
 
         with ProcessPoolExecutor(max_workers=processes) as pool:
@@ -172,7 +266,7 @@ def _extract_in_parallel(work: list[_Job], processes: int) -> Iterator[_Summary]
     for job in work:  # contiguous shares of about equal size, in order
         shares[min(done * processes // total, processes - 1)].append(job)
         done += len(job[0])
-    for share in _forked_map(_extract_all, shares):
+    for share in forked_map(_extract_all, shares, meanwhile):
         yield from share
 
 
@@ -186,72 +280,6 @@ def _extract_or_error(job: _Job) -> _Summary:
         return extract(*job)
     except SourceError as exc:
         return str(exc)
-
-
-_T = TypeVar("_T")
-_R = TypeVar("_R")
-
-
-def _can_fork() -> bool:
-    """Whether :func:`_forked_map` may run.  ``fork()`` copies only the calling thread,
-    so it is safe while no other thread could hold a lock; macOS's system
-    libraries do not support it at all (its default start method is spawn)."""
-    if not hasattr(os, "fork") or sys.platform == "darwin":
-        return False
-    threading = sys.modules.get("threading")
-    return threading is None or threading.active_count() == 1
-
-
-def _forked_map(function: Callable[[_T], _R], shares: Sequence[_T]) -> Iterator[_R]:
-    """``function(share) for share in shares``: the first share here, each other one in
-    a child forked for it, answered in order (the first before waiting for any child).
-
-    Why fork and not a process pool: a child starts in about a millisecond
-    with everything this process holds (file bytes, parsed facts), so only its
-    answer crosses back, pickled through a pipe; importing ``concurrent.futures``
-    and ``multiprocessing`` alone costs ~50 ms.  A child that fails leaves its
-    share to this process, so the answer never depends on the children.
-    """
-    import pickle
-
-    children: list[tuple[int, int, _T]] = []  # not yet reaped
-    try:
-        for share in shares[1:]:
-            read_end, write_end = os.pipe()
-            pid = os.fork()
-            if pid == 0:
-                os.close(read_end)
-                _answer_and_exit(function, share, write_end)
-            os.close(write_end)
-            children.append((pid, read_end, share))
-        yield function(shares[0])
-        while children:
-            pid, read_end, share = children[0]
-            with os.fdopen(read_end, "rb") as pipe:
-                data = pipe.read()
-            _, status = os.waitpid(pid, 0)
-            children.pop(0)
-            yield pickle.loads(data) if status == 0 else function(share)
-    finally:  # left early (an error, or the caller stopped): do not leave children behind
-        for pid, read_end, _ in children:
-            with contextlib.suppress(OSError):
-                os.close(read_end)
-            with contextlib.suppress(OSError):
-                os.waitpid(pid, 0)
-
-
-def _answer_and_exit(function: Callable[[_T], _R], share: _T, write_end: int) -> NoReturn:
-    """The forked child's whole life: answer, hand the answer over, and leave at once
-    (no ``atexit`` handlers, no flushing of buffers it shares with its parent)."""
-    import pickle
-
-    status = 1
-    try:
-        with os.fdopen(write_end, "wb") as pipe:
-            pickle.dump(function(share), pipe, protocol=pickle.HIGHEST_PROTOCOL)
-        status = 0
-    finally:
-        os._exit(status)
 
 
 def plan_source(source: bytes, path: Optional[Path], config: Config) -> list[NamePlan]:
@@ -352,23 +380,54 @@ def diagnostics_for(analysis: Analysis, facts: ModuleFacts) -> list[Diagnostic]:
 
 def _diagnose(analysis: Analysis, files: list[ModuleFacts]) -> list[list[Diagnostic]]:
     """:func:`diagnostics_for` each file, in order: over several processes when there are
-    many files (a forked child sees the whole analysis for free; see :func:`_forked_map`)."""
+    many files (a forked child sees the whole analysis for free; see :func:`forked_map`)."""
     processes = min(_processes(analysis.jobs, len(files)), len(files))
-    if processes < 2 or not _can_fork():
+    if processes < 2 or not can_fork():
         return [diagnostics_for(analysis, facts) for facts in files]
     analysis.planner.prepare()
     project = analysis.project
     before = project.footprint()
+    if processes == 2:
+        return _diagnose_from_both_ends(analysis, files, before)
 
     def share(part: list[ModuleFacts]) -> tuple[list[list[Diagnostic]], Footprint]:
         return [diagnostics_for(analysis, facts) for facts in part], project.footprint().since(before)
 
     # Contiguous shares: a package's modules share the searches from their parents.
     size = -(-len(files) // processes)
-    answers = list(_forked_map(share, [files[start:start + size] for start in range(0, len(files), size)]))
+    answers = list(forked_map(share, [files[start:start + size] for start in range(0, len(files), size)]))
     for _, seen in answers[1:]:
         project.absorb(seen)
     return [diagnostics for part, _ in answers for diagnostics in part]
+
+
+def _diagnose_from_both_ends(
+    analysis: Analysis, files: list[ModuleFacts], before: Footprint
+) -> list[list[Diagnostic]]:
+    """:func:`_diagnose` over two processes, each judging from one end (see :class:`FromTheEnd`):
+    its shares stay contiguous, so a package's modules still share the searches
+    from their parents, and neither process waits long for the other.  A child that
+    fails leaves its files to this process, which then also has its own footprint."""
+    project = analysis.project
+
+    def judge(index: int) -> list[Diagnostic]:
+        return diagnostics_for(analysis, files[index])
+
+    other = FromTheEnd(len(files), judge, finish=lambda: project.footprint().since(before))
+    answers: dict[int, list[Diagnostic]] = {}
+    try:
+        index = 0
+        while other.claim(index):
+            answers[index] = judge(index)
+            other.poll()
+            index += 1
+        theirs = other.result()
+    finally:
+        other.stop()
+    if theirs is not None and isinstance(theirs[1], Footprint):
+        answers.update(theirs[0])
+        project.absorb(theirs[1])
+    return [answers[index] if index in answers else judge(index) for index in range(len(files))]
 
 
 def _merge(decisions: list[Decision]) -> Decision:

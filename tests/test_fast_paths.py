@@ -30,7 +30,8 @@ from lazyimport_codemod.analysis.usage import (
     module_bindings,
 )
 from lazyimport_codemod.config import Overrides, load_config
-from lazyimport_codemod.engine import _forked_map, analyse, lint
+from lazyimport_codemod.engine import analyse, lint
+from lazyimport_codemod.forking import forked_map
 
 TRICKY = {
     "decorated first statement": """
@@ -288,7 +289,7 @@ def test_a_failing_child_leaves_its_share_to_the_parent() -> None:
             raise RuntimeError("child fails")
         return [v * v for v in values]
 
-    assert list(_forked_map(square_here, [[1, 2], [3], [4, 5]])) == [[1, 4], [9], [16, 25]]
+    assert list(forked_map(square_here, [[1, 2], [3], [4, 5]])) == [[1, 4], [9], [16, 25]]
 
 
 def test_forked_lint_knows_what_its_children_looked_at(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -340,7 +341,7 @@ def test_absorbing_a_childs_footprint_covers_its_lookups(tmp_path: Path) -> None
 def test_stopping_early_leaves_no_child_behind() -> None:
     if not hasattr(os, "fork") or sys.platform == "darwin":
         pytest.skip("forking is not used here")
-    answers = _forked_map(lambda values: [v + 1 for v in values], [[1], [2] * 100_000, [3]])
+    answers = forked_map(lambda values: [v + 1 for v in values], [[1], [2] * 100_000, [3]])
     assert next(answers) == [2]
     answers.close()  # the children are reaped, even one blocked writing a large answer
     with pytest.raises(ChildProcessError):

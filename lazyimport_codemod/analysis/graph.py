@@ -260,6 +260,10 @@ class Project:
             known = self._names[key] = self._name_for_path(absolute(path))
         return known
 
+    def named(self, path: Path) -> bool:
+        """Whether :meth:`name_for_path` knows this path already (so asking cannot add a root)."""
+        return os.fspath(path) in self._names
+
     def _name_for_path(self, path: Path) -> tuple[Optional[str], bool]:
         is_package = path.name == "__init__.py"
         text = str(path)

@@ -44,10 +44,10 @@ class ImporterIndex:
         self._module_users: dict[str, list[tuple[Path, bytes, str]]] = {}
         self._pairs: dict[Path, frozenset[tuple[str, str]]] = {}
 
-    def _build(self) -> dict[str, dict[str, list[Taker]]]:
+    def _build(self, files: Optional[list[Path]] = None) -> dict[str, dict[str, list[Taker]]]:
         taken: dict[str, dict[str, list[Taker]]] = {}
         importing: list[tuple[Path, bytes, Optional[str], bool]] = []
-        for path in self._files():
+        for path in self._files() if files is None else files:
             try:
                 data = self._project._read(path)
             except OSError:
@@ -79,6 +79,21 @@ class ImporterIndex:
         if self._from is None:
             self._from = self._build()
         return self._from
+
+    def build_if_named(self) -> None:
+        """Build the index now if every project file is already named (see
+        :meth:`Project.named`), else leave it for its first use.
+
+        Why: lint builds it while a forked helper parses, instead of before the
+        verdicts, when nothing else runs.  Naming a file the project has not
+        named yet may add a root, which changes how later imports resolve, so
+        the index is built early only when that cannot happen: then it is the
+        same whenever it is built.
+        """
+        if self._from is None:
+            files = list(self._files())
+            if all(self._project.named(path) for path in files):
+                self._from = self._build(files)
 
     def takers(self, module: str, name: str) -> list[Taker]:
         """Files that do ``from module import name``."""

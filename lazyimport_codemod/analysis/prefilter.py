@@ -20,7 +20,7 @@ import functools
 import re
 from collections import deque
 from pathlib import Path
-from typing import Iterator, Mapping, NamedTuple, Optional
+from typing import Callable, Iterator, Mapping, NamedTuple, Optional
 
 from lazyimport_codemod.analysis.graph import Project, absolute, ancestors, importers_closure
 from lazyimport_codemod.analysis.imports import resolve_relative
@@ -169,13 +169,16 @@ def scan(data: bytes, lines: Optional[list[ImportLine]] = None) -> Scan:
 
 
 def select_files(
-    project: Project, datas: Mapping[Path, bytes], cache: dict[Path, bytes]
+    project: Project, datas: Mapping[Path, bytes], cache: dict[Path, bytes],
+    on_heavy: Optional[Callable[[], None]] = None,
 ) -> set[Path]:
     """Files that may have a diagnostic (see :mod:`prefilter`); also gates the project.
 
     The others are never parsed: a syntax error in a file that mentions no heavy
     package and imports nothing that reaches one is left to the linters that
-    check syntax, which is what keeps lint close to ruff's speed.
+    check syntax, which is what keeps lint close to ruff's speed.  ``on_heavy()``
+    runs once, as soon as one of ``datas`` imports a heavy package itself (it will
+    be kept): lint then starts parsing while the prefilter goes on.
     """
     matcher = project.matcher
     scans: dict[str, Scan] = {}
@@ -215,6 +218,9 @@ def select_files(
         name, is_package = project.name_for_path(path)
         found = scan(data, scanned(project, path, data))
         outgoing, heavy = targets(name, is_package, found)
+        if heavy and on_heavy is not None:
+            on_heavy()
+            on_heavy = None
         if name is not None:
             scans[name] = found
             edges[name] = outgoing

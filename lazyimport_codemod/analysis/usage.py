@@ -191,6 +191,13 @@ def _children(node: ast.AST) -> list[ast.AST]:
     return found
 
 
+# Leaves the usage walk passes over unless they can hold a use (see _UsageWalker.visit),
+# named here so that a test can switch the shortcut off.
+_NAME = ast.Name
+_CONSTANT = ast.Constant
+_ALIAS = ast.alias
+
+
 def _walk(node: ast.AST) -> Iterator[ast.AST]:
     """Every node under ``node`` (itself included) as :func:`_children` sees them, depth first."""
     stack = [node]
@@ -595,8 +602,14 @@ class _UsageWalker:
 
     # -- walking ---------------------------------------------------------
     def visit(self, node: Optional[ast.AST], scope: _Scope, owner: Optional[_Owner], reason: str) -> None:
-        """:meth:`expr` for an expression a statement holds, unless its lines spell nothing to find."""
-        if node is not None and (self.spelling is None or not self.spelling.quiet(node)):
+        """:meth:`expr` for an expression a statement holds, unless its lines spell nothing to find
+        (or it is a name that is not tracked, or an import's alias: neither can hold a use)."""
+        if node is None:
+            return
+        kind = type(node)
+        if (kind is _NAME and node.id not in self.names) or kind is _ALIAS:  # type: ignore[attr-defined]
+            return
+        if self.spelling is None or not self.spelling.quiet(node):
             self.expr(node, scope, owner, reason)
 
     def expr(self, node: Optional[ast.AST], scope: _Scope, owner: Optional[_Owner], reason: str) -> None:
@@ -633,8 +646,13 @@ class _UsageWalker:
         if isinstance(node, ast.Constant) and isinstance(node.value, str) and reason.startswith("annotation"):
             self._string_annotation(node, scope, owner, reason)
             return
+        names = self.names
+        constants = reason.startswith("annotation")  # only a string annotation can hold a use
         for child in _children(node):
-            self.expr(child, scope, owner, reason)
+            # Leaves that cannot hold a use are passed over here: most nodes are such leaves.
+            kind = type(child)
+            if (kind is not _NAME or child.id in names) and (kind is not _CONSTANT or constants):  # type: ignore[attr-defined]
+                self.expr(child, scope, owner, reason)
 
     def _string_annotation(self, node: ast.Constant, scope: _Scope, owner: Optional[_Owner], reason: str) -> None:
         try:

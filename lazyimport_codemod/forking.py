@@ -1,0 +1,249 @@
+"""Work spread over forked processes, this one doing its share (see :func:`forked_map`
+for why fork).  Whatever a child does not answer is left to the caller, so an
+answer never depends on a child.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+from typing import Callable, Generic, Iterable, Iterator, NoReturn, Optional, Sequence, TypeVar
+
+_T = TypeVar("_T")
+_R = TypeVar("_R")
+
+
+def can_fork() -> bool:
+    """Whether :func:`forked_map` may run.  ``fork()`` copies only the calling thread,
+    so it is safe while no other thread could hold a lock; macOS's system
+    libraries do not support it at all (its default start method is spawn)."""
+    if not hasattr(os, "fork") or sys.platform == "darwin":
+        return False
+    threading = sys.modules.get("threading")
+    return threading is None or threading.active_count() == 1
+
+
+def forked_map(
+    function: Callable[[_T], _R], shares: Sequence[_T], meanwhile: Optional[Callable[[], None]] = None
+) -> Iterator[_R]:
+    """``function(share) for share in shares``: the first share here, each other one in
+    a child forked for it, answered in order (the first before waiting for any child).
+    ``meanwhile()`` runs here once the children are started, before the first share:
+    the children are busy with the longer part of their work (answering, pickled).
+
+    Why fork and not a process pool: a child starts in about a millisecond
+    with everything this process holds (file bytes, parsed facts), so only its
+    answer crosses back, pickled through a pipe; importing ``concurrent.futures``
+    and ``multiprocessing`` alone costs ~50 ms.  A child that fails leaves its
+    share to this process, so the answer never depends on the children.
+    """
+    import pickle
+
+    children: list[tuple[int, int, _T]] = []  # not yet reaped
+    try:
+        for share in shares[1:]:
+            read_end, write_end = os.pipe()
+            pid = os.fork()
+            if pid == 0:
+                os.close(read_end)
+                _answer_and_exit(function, share, write_end)
+            os.close(write_end)
+            children.append((pid, read_end, share))
+        if meanwhile is not None:
+            meanwhile()
+        yield function(shares[0])
+        while children:
+            pid, read_end, share = children[0]
+            with os.fdopen(read_end, "rb") as pipe:
+                data = pipe.read()
+            _, status = os.waitpid(pid, 0)
+            children.pop(0)
+            yield pickle.loads(data) if status == 0 else function(share)
+    finally:  # left early (an error, or the caller stopped): do not leave children behind
+        for pid, read_end, _ in children:
+            with contextlib.suppress(OSError):
+                os.close(read_end)
+            with contextlib.suppress(OSError):
+                os.waitpid(pid, 0)
+
+
+class FromTheEnd(Generic[_R]):
+    """A forked child that does ``work(index)`` from the last index backwards while this
+    process works from the first one forwards, until the two meet: however the
+    machine shares its cores between them, neither waits long for the other.
+
+    Each side claims an index before working on it: this process by raising the
+    count it has taken from the start (:meth:`claim`), the child by lowering the
+    first index it has taken from the end (both in shared memory, each written by
+    one side only), and each stops where the other has claimed.  A stale read can
+    only make both do one index, never leave one to nobody; and the caller does
+    whatever the child did not answer.  The child runs ``start()`` first and sends
+    ``finish()`` last; it skips the indices :meth:`publish` marks as not wanted.
+    Answers come in batches through a pipe, taken in (:meth:`poll`) as they arrive.
+    """
+
+    def __init__(
+        self, count: int, work: Callable[[int], _R], start: Optional[Callable[[], None]] = None,
+        finish: Optional[Callable[[], object]] = None,
+    ) -> None:
+        import mmap
+
+        # Taken from the start, first index taken from the end, then a flag per index
+        # (0: not known yet, 1: wanted, 2: not wanted).
+        self._count = count
+        self._shared = mmap.mmap(-1, 16 + count)
+        self._shared[8:16] = count.to_bytes(8, "little")
+        self._received = bytearray()  # not yet unpickled
+        self._answers: dict[int, _R] = {}
+        self._finished: Optional[tuple[object]] = None  # (what finish() returned,) once received
+        read_end, write_end = _pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(read_end)
+            self._child(count, work, start, finish, write_end)
+        os.close(write_end)
+        os.set_blocking(read_end, False)
+        self._pid: Optional[int] = pid  # None once reaped
+        self._read_end = read_end  # -1 once closed
+
+    def publish(self, wanted: Iterable[bool]) -> None:
+        """Tell the child which indices are wanted (one flag each, in order)."""
+        flags = bytes(1 if want else 2 for want in wanted)
+        self._shared[16:16 + len(flags)] = flags
+
+    def claim(self, index: int) -> bool:
+        """Take ``index`` for this process, unless the child has taken it."""
+        # min(): the count is copied, not written atomically; a torn read may only make
+        # both sides do an index, and never send this side past the end.
+        if index >= min(int.from_bytes(self._shared[8:16], "little"), self._count):
+            return False
+        self._shared[0:8] = (index + 1).to_bytes(8, "little")
+        return True
+
+    def poll(self) -> None:
+        """Take in what the child has sent so far, without waiting."""
+        while self._read_end >= 0:
+            try:
+                data = os.read(self._read_end, 1 << 20)
+            except BlockingIOError:
+                break
+            if not data:
+                break
+            self._received += data
+        self._unpickle()
+
+    def _unpickle(self) -> None:
+        """Unpickle the messages received whole (each a pickle after its length, 8 bytes)."""
+        import pickle
+
+        received = self._received
+        start = 0
+        while start + 8 <= len(received):
+            size = int.from_bytes(received[start:start + 8], "little")
+            if start + 8 + size > len(received):
+                break
+            message = pickle.loads(received[start + 8:start + 8 + size])
+            start += 8 + size
+            if isinstance(message, tuple):  # the last one: what finish() returned
+                self._finished = message
+            else:
+                self._answers.update(message)
+        del received[:start]
+
+    def result(self) -> Optional[tuple[dict[int, _R], object]]:
+        """The child's answers (index -> answer) and what its ``finish()`` returned, once it
+        has ended; None if it failed (then none of its answers is used)."""
+        if self._read_end >= 0:
+            read_end, self._read_end = self._read_end, -1
+            os.set_blocking(read_end, True)
+            with os.fdopen(read_end, "rb") as pipe:
+                self._received += pipe.read()
+        if self._pid is None:
+            return None
+        pid, self._pid = self._pid, None
+        _, status = os.waitpid(pid, 0)
+        self._unpickle()
+        if status != 0 or self._finished is None:
+            return None
+        return self._answers, self._finished[0]
+
+    def stop(self) -> None:
+        """End the child now if :meth:`result` has not reaped it (its answers are not wanted)."""
+        if self._read_end >= 0:
+            with contextlib.suppress(OSError):
+                os.close(self._read_end)
+            self._read_end = -1
+        if self._pid is not None:
+            import signal
+
+            pid, self._pid = self._pid, None
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+            with contextlib.suppress(OSError):
+                os.waitpid(pid, 0)
+
+    def _child(
+        self, count: int, work: Callable[[int], _R], start: Optional[Callable[[], None]],
+        finish: Optional[Callable[[], object]], write_end: int,
+    ) -> NoReturn:
+        import pickle
+
+        status = 1
+        try:
+            if start is not None:
+                start()
+            shared = self._shared
+            with os.fdopen(write_end, "wb") as pipe:
+
+                def send(message: object) -> None:
+                    data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+                    pipe.write(len(data).to_bytes(8, "little") + data)
+                    pipe.flush()
+
+                batch: list[tuple[int, _R]] = []
+                index = count
+                while index > int.from_bytes(shared[0:8], "little"):
+                    index -= 1
+                    shared[8:16] = index.to_bytes(8, "little")
+                    if shared[16 + index] != 2:
+                        batch.append((index, work(index)))
+                    if len(batch) == _BATCH:
+                        send(batch)
+                        batch = []
+                send(batch)
+                send((finish() if finish is not None else None,))
+            status = 0
+        finally:
+            os._exit(status)
+
+
+# Answers per message of a child working from the end: small enough that little is left
+# to unpickle once it ends, large enough that pickling stays cheap per answer.
+_BATCH = 16
+
+
+def _pipe() -> tuple[int, int]:
+    """``os.pipe()``, with room for a whole answer where Linux allows: a child can then
+    write it all and end without waiting for this process to read."""
+    read_end, write_end = os.pipe()
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, ImportError):
+            import fcntl
+
+            fcntl.fcntl(write_end, getattr(fcntl, "F_SETPIPE_SZ", 1031), 1 << 20)
+    return read_end, write_end
+
+
+def _answer_and_exit(function: Callable[[_T], _R], share: _T, write_end: int) -> NoReturn:
+    """The forked child's whole life: answer, hand the answer over, and leave at once
+    (no ``atexit`` handlers, no flushing of buffers it shares with its parent)."""
+    import pickle
+
+    status = 1
+    try:
+        with os.fdopen(write_end, "wb") as pipe:
+            pickle.dump(function(share), pipe, protocol=pickle.HIGHEST_PROTOCOL)
+        status = 0
+    finally:
+        os._exit(status)
