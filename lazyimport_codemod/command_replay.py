@@ -19,12 +19,15 @@ typed.  It stamps, so that the replayed answer is the one a full run would give:
   from a cache whose result is trusted (it was loaded, or stored);
 * every file the settings lookup may read or test, from each command-line
   path's folder up to the repository root: ``pyproject.toml``, ``ruff.toml`` and
-  ``.ruff.toml`` by content, ``.git``/``.hg`` by presence, and ``--config FILE``;
+  ``.ruff.toml`` by content, ``.git``/``.hg`` by presence, and ``--config FILE``
+  with the ruff files beside it -- stamped before the run reads any of them;
 * each command-line path by presence and mode.
 
-It is written only when every command-line path lies inside a stamped root (so
-the folders walked for it are stamped) and no stamp is younger than two
-seconds, next to the first configuration's results, as
+It is written only when every folder walked to find the files of the
+command-line paths is among the stamped ones (a path named on purpose may lead
+where the project walk does not go: ``build/``, a hidden or linked folder) and
+no stamp is younger than two seconds, next to the first configuration's
+results, as
 ``<root>/.lazyimport_cache/results-<version>/cmd-<crc32 of the key>``.  The
 lookup tries that name in the cache folders of the current folder, of each
 command-line path and of their parents; whichever it finds must match the key
