@@ -8,7 +8,7 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from typing import Callable, Generic, Iterable, Iterator, NoReturn, Optional, Sequence, TypeVar
+from typing import Any, Callable, Generic, Iterable, Iterator, NoReturn, Optional, Sequence, TypeVar
 
 _T = TypeVar("_T")
 _R = TypeVar("_R")
@@ -38,34 +38,88 @@ def forked_map(
     and ``multiprocessing`` alone costs ~50 ms.  A child that fails leaves its
     share to this process, so the answer never depends on the children.
     """
-    import pickle
-
-    children: list[tuple[int, int, _T]] = []  # not yet reaped
+    children: list[tuple[Optional[int], int, _T]] = []  # not yet consumed: see _start
     try:
         for share in shares[1:]:
-            read_end, write_end = os.pipe()
-            pid = os.fork()
-            if pid == 0:
-                os.close(read_end)
-                _answer_and_exit(function, share, write_end)
-            os.close(write_end)
-            children.append((pid, read_end, share))
+            children.append(_start(function, share, [fd for _, fd, _ in children]))
         if meanwhile is not None:
             meanwhile()
         yield function(shares[0])
         while children:
             pid, read_end, share = children[0]
-            with os.fdopen(read_end, "rb") as pipe:
-                data = pipe.read()
-            _, status = os.waitpid(pid, 0)
+            answer: tuple[Any, ...] = ()
+            if pid is not None:
+                with os.fdopen(read_end, "rb") as pipe:
+                    data = pipe.read()
+                children[0] = (pid, -1, share)
+                answer = _answer(data) if _reap(pid) is not False else ()
             children.pop(0)
-            yield pickle.loads(data) if status == 0 else function(share)
+            yield answer[0] if answer else function(share)
     finally:  # left early (an error, or the caller stopped): do not leave children behind
-        for pid, read_end, _ in children:
-            with contextlib.suppress(OSError):
-                os.close(read_end)
-            with contextlib.suppress(OSError):
-                os.waitpid(pid, 0)
+        # Every read end first: a child blocked writing a large answer may hold a
+        # sibling's pipe open (inherited at fork), so no wait may come before this.
+        for _, read_end, _ in children:
+            if read_end >= 0:
+                with contextlib.suppress(OSError):
+                    os.close(read_end)
+        for pid, _, _ in children:
+            if pid is not None:
+                _kill(pid)
+
+
+def _start(function: Callable[[_T], _R], share: _T, inherited: list[int]) -> tuple[Optional[int], int, _T]:
+    """``(pid, read end, share)`` of a child forked to answer ``function(share)``, or
+    ``(None, -1, share)`` when no process can be made now (the caller answers it).
+    The child closes the pipes of its elder siblings, which it inherited."""
+    try:
+        read_end, write_end = os.pipe()
+    except OSError:
+        return None, -1, share
+    try:
+        pid = os.fork()
+    except OSError:  # EAGAIN, ENOMEM: too many processes, or not enough memory
+        os.close(read_end)
+        os.close(write_end)
+        return None, -1, share
+    if pid == 0:
+        os.close(read_end)
+        for fd in inherited:
+            if fd >= 0:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+        _answer_and_exit(function, share, write_end)
+    os.close(write_end)
+    return pid, read_end, share
+
+
+def _answer(data: bytes) -> tuple[object, ...]:
+    """``(answer,)`` from a child's pickled answer, or ``()`` if it is not whole."""
+    import pickle
+
+    try:
+        return (pickle.loads(data),)
+    except Exception:  # a child that died mid-write leaves a truncated pickle
+        return ()
+
+
+def _reap(pid: int) -> Optional[bool]:
+    """Wait for a child: whether it exited cleanly, or None when that cannot be known
+    (SIGCHLD ignored, as a parent process may leave it: the child reaped itself)."""
+    try:
+        _, status = os.waitpid(pid, 0)
+    except ChildProcessError:
+        return None
+    return status == 0
+
+
+def _kill(pid: int) -> None:
+    """End a child whose answer is not wanted, and reap it."""
+    import signal
+
+    with contextlib.suppress(OSError):
+        os.kill(pid, signal.SIGKILL)
+    with contextlib.suppress(OSError):
+        os.waitpid(pid, 0)
 
 
 class FromTheEnd(Generic[_R]):
@@ -97,15 +151,24 @@ class FromTheEnd(Generic[_R]):
         self._received = bytearray()  # not yet unpickled
         self._answers: dict[int, _R] = {}
         self._finished: Optional[tuple[object]] = None  # (what finish() returned,) once received
-        read_end, write_end = _pipe()
-        pid = os.fork()
+        self._pid: Optional[int] = None  # None once reaped, or if no child could be made
+        self._read_end = -1  # -1 once closed
+        try:
+            read_end, write_end = _pipe()
+        except OSError:
+            return  # no child: this process claims every index (see claim)
+        try:
+            pid = os.fork()
+        except OSError:
+            os.close(read_end)
+            os.close(write_end)
+            return
         if pid == 0:
             os.close(read_end)
             self._child(count, work, start, finish, write_end)
         os.close(write_end)
         os.set_blocking(read_end, False)
-        self._pid: Optional[int] = pid  # None once reaped
-        self._read_end = read_end  # -1 once closed
+        self._pid, self._read_end = pid, read_end
 
     def publish(self, wanted: Iterable[bool]) -> None:
         """Tell the child which indices are wanted (one flag each, in order)."""
@@ -162,9 +225,10 @@ class FromTheEnd(Generic[_R]):
         if self._pid is None:
             return None
         pid, self._pid = self._pid, None
-        _, status = os.waitpid(pid, 0)
+        exited_cleanly = _reap(pid)
         self._unpickle()
-        if status != 0 or self._finished is None:
+        # Unknown exit status (SIGCHLD ignored): the final message says it finished.
+        if exited_cleanly is False or self._finished is None:
             return None
         return self._answers, self._finished[0]
 
@@ -175,13 +239,8 @@ class FromTheEnd(Generic[_R]):
                 os.close(self._read_end)
             self._read_end = -1
         if self._pid is not None:
-            import signal
-
             pid, self._pid = self._pid, None
-            with contextlib.suppress(OSError):
-                os.kill(pid, signal.SIGKILL)
-            with contextlib.suppress(OSError):
-                os.waitpid(pid, 0)
+            _kill(pid)
 
     def _child(
         self, count: int, work: Callable[[int], _R], start: Optional[Callable[[], None]],

@@ -102,4 +102,6 @@ def parse_source(data: bytes, filename: str = "<unknown>") -> ParsedSource:
         raise SourceError(f"{where}syntax error: {reason}") from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise SourceError(f"cannot parse file: {str(exc).splitlines()[0]}") from None
+    except (RecursionError, MemoryError):  # e.g. an expression of 20,000 terms
+        raise SourceError("cannot parse file: nested too deeply for Python's parser") from None
     return ParsedSource(data, tree)
