@@ -52,7 +52,9 @@ if TYPE_CHECKING:
     from lazyimport_codemod.stamps import Stamp
 
 _FORMAT = 2
-_CONFIG_FILES = ("pyproject.toml", "ruff.toml", ".ruff.toml")
+# What lazyimport_codemod.config looks for in each folder (copied, not imported: config
+# imports pathlib and typing; a test keeps the copies equal).
+_CONFIG_FILES = ("pyproject.toml", ".ruff.toml", "ruff.toml")
 _VCS_MARKERS = (".git", ".hg")
 
 
@@ -131,7 +133,7 @@ def record(args: Sequence[str], caches: Sequence[ResultsCache], settings: Sequen
     purpose may lead where the project walk does not go (``build/``, a hidden or
     linked folder), and a module created there must not go unnoticed.
     """
-    if not caches or not all(cache.trusted and cache.stamps is not None for cache in caches):
+    if not caches or not all(cache.trusted for cache in caches):
         return
     stamps: dict[str, Stamp] = {}
     listings: dict[str, tuple[str, ...]] = {}

@@ -116,8 +116,9 @@ def run_lint(options: LintOptions, command: Optional[Sequence[str]] = None) -> i
     short_lived()
     # Stamped before anything is read, like the results cache's stamps: a settings
     # file changed while this run reads it then looks changed to the next one.
-    recording = command is not None and not options.no_cache
-    settings = settings_stamps(options) if recording else []
+    if options.no_cache:
+        command = None  # nothing is recorded
+    settings = settings_stamps(options) if command is not None else []
     walked: list[str] = []
     overrides = make_overrides(options.heavy_packages, options.extend_heavy_packages,
                                options.config_file)
@@ -132,7 +133,7 @@ def run_lint(options: LintOptions, command: Optional[Sequence[str]] = None) -> i
     out, err = render_result(total, options.fmt, options.quiet)
     print_output(out, err)
     status = 2 if total.errors else 1 if total.diagnostics else 0
-    if recording and command is not None:
+    if command is not None:
         record(command, caches, settings, walked, out, err, status)
     return status
 

@@ -193,8 +193,6 @@ def _fail_at_once(self: object, *args: object) -> None:
 def test_a_failing_child_from_the_end_changes_no_answer(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, child: object
 ) -> None:
-    from lazyimport_codemod import engine
-
     _project(tmp_path, 12)
     monkeypatch.chdir(tmp_path)
     config = load_config(tmp_path, Overrides())

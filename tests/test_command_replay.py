@@ -9,72 +9,26 @@ are made as a user makes them and must be noticed by the stamps alone.
 
 from __future__ import annotations
 
-import io
 import os
 import subprocess
 import sys
 import time
-from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Callable
 
 import pytest
 
-from lazyimport_codemod import command_replay, launcher
-from lazyimport_codemod.config import clear_caches
+from lazyimport_codemod import command_replay
+
+from lint_runs import age, fresh, records, replayed, run, write_project
 
 REPO = Path(__file__).resolve().parent.parent
-Outcome = tuple[Optional[int], str, str]
-
-
-def age(tree: Path, seconds: float = 60) -> None:
-    """Date every file and folder back, so no stamp is "racily clean"."""
-    when = time.time() - seconds
-    (tree / ".lazyimport_cache").mkdir(exist_ok=True)  # as an earlier run leaves it
-    for folder, _, files in os.walk(tree, topdown=False):
-        for name in files:
-            os.utime(os.path.join(folder, name), (when, when), follow_symlinks=False)
-        os.utime(folder, (when, when))
-
-
-def run(*args: str) -> Outcome:
-    """``lazyimport lint <args>`` through the console script's entry point."""
-    clear_caches()  # a new process would not remember earlier settings lookups
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err), pytest.raises(SystemExit) as exit_info:
-        launcher.main(["lint", *args])
-    return exit_info.value.code, out.getvalue(), err.getvalue()  # type: ignore[return-value]
-
-
-def fresh(*args: str) -> Outcome:
-    return run(*args, "--no-cache")
-
-
-def replayed(*args: str) -> Outcome:
-    """What the replay alone answers: status ``None`` (and no output) for a miss."""
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        status = command_replay.replay(list(args))
-    return status, out.getvalue(), err.getvalue()
-
-
-def records(root: Path) -> list[str]:
-    folder = root / ".lazyimport_cache" / "results-0.1.0"
-    return sorted(name for name in os.listdir(folder) if name.startswith("cmd-")) if folder.is_dir() else []
 
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     root = tmp_path / "proj"
-    (root / "app" / "services").mkdir(parents=True)
-    (root / "pyproject.toml").write_text("[tool.lazyimport]\n")
-    (root / "app" / "__init__.py").write_text("")
-    (root / "app" / "services" / "__init__.py").write_text("")
-    (root / "app" / "services" / "embed.py").write_text(
-        "import torch\n\n\ndef embed(t):\n    return torch.ones(len(t))\n")
-    (root / "app" / "search.py").write_text(
-        "from app.services.embed import embed\nfrom app.services import extra\n\n\n"
-        "def search(q):\n    return embed(q), extra\n")
+    write_project(root)
     age(root)
     monkeypatch.chdir(root)
     return root
@@ -251,3 +205,10 @@ def test_a_folder_changed_by_another_tool_is_listed_once(project: Path, monkeypa
     monkeypatch.setattr(command_replay, "current", lambda item, listings: (
         item if item[0] != str(project) or os.stat(project).st_mtime_ns == item[2] else no_listing(item[0])))
     assert replayed("app") == first
+
+
+def test_the_settings_files_stamped_are_those_the_lookup_reads() -> None:
+    from lazyimport_codemod import config
+
+    assert command_replay._CONFIG_FILES == ("pyproject.toml", *config._RUFF_FILES)
+    assert command_replay._VCS_MARKERS == config._VCS_MARKERS

@@ -9,55 +9,18 @@ the first run; later changes are made as a user makes them.
 
 from __future__ import annotations
 
-import io
 import os
 import time
-from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
-from typing import Any, Callable, Optional
+from typing import Any, Callable
 
 import pytest
 
-from lazyimport_codemod import __version__, command_replay, launcher
-from lazyimport_codemod.config import clear_caches
+from lazyimport_codemod import __version__, command_replay
 
-Outcome = tuple[Optional[int], str, str]
+from lint_runs import Outcome, age, fresh, records, replayed, run
+
 HAS_SYMLINKS = hasattr(os, "symlink")
-
-
-def age(tree: Path, seconds: float = 60) -> None:
-    """Date every file and folder back (symlinks left alone), so no stamp is racy."""
-    when = time.time() - seconds
-    for folder, dirs, files in os.walk(tree, topdown=False):
-        for name in files + dirs:
-            path = os.path.join(folder, name)
-            if not os.path.islink(path):
-                os.utime(path, (when, when))
-        os.utime(folder, (when, when))
-
-
-def run(*args: str) -> Outcome:
-    clear_caches()
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err), pytest.raises(SystemExit) as exit_info:
-        launcher.main(["lint", *args])
-    return exit_info.value.code, out.getvalue(), err.getvalue()  # type: ignore[return-value]
-
-
-def fresh(*args: str) -> Outcome:
-    return run("--no-cache", *args)
-
-
-def replayed(*args: str) -> Outcome:
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        status = command_replay.replay(list(args))
-    return status, out.getvalue(), err.getvalue()
-
-
-def records(root: Path) -> list[str]:
-    folder = root / ".lazyimport_cache" / f"results-{__version__}"
-    return sorted(n for n in os.listdir(folder) if n.startswith("cmd-")) if folder.is_dir() else []
 
 
 def settle(root: Path, *args: str) -> Outcome:

@@ -77,6 +77,14 @@ def _runs(root: Path, files: list[Path], jobs_list=(1, 2, 3), **kwargs: object) 
     return runs
 
 
+def _serial_answer(root: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[list[Path], tuple]:
+    """The :func:`_src_layout` project's files, and what one process answers for them."""
+    _src_layout(root)
+    monkeypatch.chdir(root)
+    files = sorted(root.rglob("*.py"))
+    return files, _runs(root, files, jobs_list=(1,))[0]
+
+
 # -- answers agree --------------------------------------------------------------
 
 @needs_fork
@@ -180,10 +188,7 @@ def _truncated_message(self: forking.FromTheEnd, count, work, start, finish, wri
 def test_a_child_that_never_finishes_changes_no_answer(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, child: Callable
 ) -> None:
-    _src_layout(tmp_path)
-    monkeypatch.chdir(tmp_path)
-    files = sorted(tmp_path.rglob("*.py"))
-    expected = _runs(tmp_path, files, jobs_list=(1,))[0]
+    files, expected = _serial_answer(tmp_path, monkeypatch)
     monkeypatch.setattr(forking.FromTheEnd, "_child", child)
     before = _fds()
     assert _runs(tmp_path, files, jobs_list=(2,))[0] == expected  # parsing and judging children both fail
@@ -316,10 +321,7 @@ def test_a_failed_fork_leaks_no_descriptor(monkeypatch: pytest.MonkeyPatch) -> N
 # otherwise always left to this process
 @pytest.mark.parametrize("jobs", [2, 3])
 def test_a_failed_fork_changes_no_answer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int) -> None:
-    _src_layout(tmp_path)
-    monkeypatch.chdir(tmp_path)
-    files = sorted(tmp_path.rglob("*.py"))
-    expected = _runs(tmp_path, files, jobs_list=(1,))[0]
+    files, expected = _serial_answer(tmp_path, monkeypatch)
     _fork_fails(monkeypatch)
     assert _runs(tmp_path, files, jobs_list=(jobs,))[0] == expected
 
@@ -350,10 +352,7 @@ def test_a_file_too_deep_to_parse_is_an_error_record(tmp_path: Path, monkeypatch
 # children reap themselves and os.waitpid raises ChildProcessError out of analyse
 @pytest.mark.parametrize("jobs", [2, 3])
 def test_an_ignored_sigchld_changes_no_answer(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, jobs: int) -> None:
-    _src_layout(tmp_path)
-    monkeypatch.chdir(tmp_path)
-    files = sorted(tmp_path.rglob("*.py"))
-    expected = _runs(tmp_path, files, jobs_list=(1,))[0]
+    files, expected = _serial_answer(tmp_path, monkeypatch)
     previous = signal.signal(signal.SIGCHLD, signal.SIG_IGN)
     try:
         got = _runs(tmp_path, files, jobs_list=(jobs,))[0]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import os
 import shutil
-import time
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
@@ -15,18 +14,9 @@ from lazyimport_codemod import engine, results_cache
 from lazyimport_codemod.config import clear_caches
 from lazyimport_codemod.lint_command import LintOptions, run_lint
 
+from lint_runs import age, write_project
+
 REPO = Path(__file__).resolve().parent.parent
-
-
-def age(tree: Path, seconds: float = 60) -> None:
-    """Date every file and folder back, so no stamp is "racily clean"."""
-    when = time.time() - seconds
-    if (tree / "pyproject.toml").exists():  # as an earlier run leaves it: creating it is a change
-        (tree / ".lazyimport_cache").mkdir(exist_ok=True)
-    for folder, _, files in os.walk(tree, topdown=False):
-        for name in files:
-            os.utime(os.path.join(folder, name), (when, when))
-        os.utime(folder, (when, when))
 
 
 def lint(*args: str, fmt: str = "text", cache: bool = True) -> tuple[int, str]:
@@ -45,15 +35,7 @@ def entries(project: Path) -> list[str]:
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     root = tmp_path / "proj"
-    (root / "app" / "services").mkdir(parents=True)
-    (root / "pyproject.toml").write_text("[tool.lazyimport]\n")
-    (root / "app" / "__init__.py").write_text("")
-    (root / "app" / "services" / "__init__.py").write_text("")
-    (root / "app" / "services" / "embed.py").write_text(
-        "import torch\n\n\ndef embed(t):\n    return torch.ones(len(t))\n")
-    (root / "app" / "search.py").write_text(
-        "from app.services.embed import embed\nfrom app.services import extra\n\n\n"
-        "def search(q):\n    return embed(q), extra\n")
+    write_project(root)
     age(root)
     monkeypatch.chdir(root)
     return root

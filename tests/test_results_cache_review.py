@@ -20,7 +20,6 @@ import os
 import pickle
 import subprocess
 import sys
-import time
 import types
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
@@ -35,24 +34,13 @@ from lazyimport_codemod.config import Overrides, clear_caches, load_config
 from lazyimport_codemod.discovery import discover_files
 from lazyimport_codemod.lint_command import LintOptions, parse_lint_args, run_lint
 
+from lint_runs import age
+
 REPO = Path(__file__).resolve().parent.parent
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 
 
 # -- helpers ---------------------------------------------------------------------------
-
-
-def age(tree: Path, seconds: float = 60) -> None:
-    """Date every file and folder back, so no stamp is "racily clean" (symlinks left alone)."""
-    when = time.time() - seconds
-    for pyproject in tree.rglob("pyproject.toml"):  # as an earlier run leaves it: creating it is a change
-        (pyproject.parent / ".lazyimport_cache").mkdir(exist_ok=True)
-    for folder, dirs, files in os.walk(tree, topdown=False):
-        for name in files + dirs:
-            path = os.path.join(folder, name)
-            if not os.path.islink(path):
-                os.utime(path, (when, when))
-        os.utime(folder, (when, when))
 
 
 def lint(*args: str, cache: bool = True, **options: Any) -> tuple[int, str, str]:
