@@ -96,9 +96,25 @@ def replay(args: Sequence[str]) -> Optional[int]:
 
 
 def _current(stamps: Sequence[Stamp], listings: dict[str, tuple[str, ...]]) -> Optional[tuple[Stamp, ...]]:
-    """Every stamp as it is now, or ``None`` as soon as one path changed."""
-    now = []
+    """Every stamp as it is now, or ``None`` as soon as one path changed.
+
+    A file's stamp is checked here, field by field, rather than through
+    :func:`lazyimport_codemod.stamps.current`: files are most of a record, and the
+    two calls and the tuple per file that saves are a third of a replay's own time."""
+    stat = os.stat
+    now: list[Stamp] = []
     for item in stamps:
+        path, size = item[0], item[1]
+        if size >= 0:
+            try:
+                info = stat(path)
+            except OSError:
+                return None
+            if (info.st_mtime_ns != item[2] or info.st_size != size or info.st_ctime_ns != item[3]
+                    or info.st_ino != item[5] or info.st_mode != item[4]):
+                return None
+            now.append(item)
+            continue
         found = current(item, listings)
         if found is None:
             return None

@@ -6,6 +6,13 @@ the common case skips click's import (about 25 ms; see
 and a command repeated on an unchanged tree is answered before anything but
 ``os``, ``sys`` and ``marshal`` is imported
 (:mod:`lazyimport_codemod.command_replay`).
+
+Run as the console script, a lint ends the process the way mypy does: output
+flushed, then ``os._exit``.  Freeing the analysis object by object and the
+interpreter's final garbage collection cost 15-20 ms after a few hundred files
+(and ~1.5 ms after a replay), and there is nothing left to finalise: files are
+closed, children reaped, the output written.  Called with ``argv`` (tests,
+embedding), ``main`` exits normally.
 """
 
 from __future__ import annotations
@@ -20,8 +27,11 @@ if TYPE_CHECKING:
 def main(argv: Optional[Sequence[str]] = None) -> NoReturn:
     args = list(sys.argv[1:] if argv is None else argv)
     if args[:1] == ["lint"]:
-        status = _lint(args[1:])
+        retained: list[object] = []  # what the run built, never freed when it exits at once
+        status = _lint(args[1:], retained if argv is None else None)
         if status is not None:
+            if argv is None:
+                exit_at_once(status)
             sys.exit(status)
     from lazyimport_codemod.cli import main as click_main
 
@@ -29,11 +39,25 @@ def main(argv: Optional[Sequence[str]] = None) -> NoReturn:
     raise SystemExit(0)  # pragma: no cover - click's standalone mode always exits
 
 
-def _lint(args: list[str]) -> Optional[int]:
+def exit_at_once(status: int) -> NoReturn:
+    """End the process with ``status`` once stdout and stderr are flushed, skipping the
+    interpreter's clean-up (see the module docstring)."""
+    import os
+
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a reader that left, or a closed stream
+            pass
+    os._exit(status)
+
+
+def _lint(args: list[str], retained: Optional[list[object]] = None) -> Optional[int]:
     """The exit status of ``lint <args>``, or ``None`` when click must read the arguments.
 
     Run with what click's standalone mode does around a command: a closed pipe
-    or Ctrl-C ends the run quietly with status 1 instead of a traceback."""
+    or Ctrl-C ends the run quietly with status 1 instead of a traceback.  ``retained``
+    receives what the run built, for a caller that exits without freeing it."""
     try:
         from lazyimport_codemod.command_replay import replay
 
@@ -43,7 +67,7 @@ def _lint(args: list[str]) -> Optional[int]:
         from lazyimport_codemod.lint_command import parse_lint_args, run_lint
 
         options = parse_lint_args(args)
-        return None if options is None else run_lint(options, command=args)
+        return None if options is None else run_lint(options, command=args, retained=retained)
     except BrokenPipeError:
         import os
 

@@ -102,11 +102,14 @@ def _readable(path: str) -> bool:
     return not os.path.exists(path) or os.access(path, os.R_OK)
 
 
-def run_lint(options: LintOptions, command: Optional[Sequence[str]] = None) -> int:
+def run_lint(options: LintOptions, command: Optional[Sequence[str]] = None,
+             retained: Optional[list[object]] = None) -> int:
     """Lint, print, and return the exit status: 0 clean, 1 diagnostics, 2 errors.
 
     ``command`` is the argument list as typed after ``lint``: given, the output is
-    recorded for :func:`lazyimport_codemod.command_replay.replay`.
+    recorded for :func:`lazyimport_codemod.command_replay.replay`.  ``retained``
+    receives each analysis instead of letting it be freed (see
+    :func:`lazyimport_codemod.launcher.exit_at_once`).
     """
     from lazyimport_codemod.command_replay import print_output, record, settings_stamps
     from lazyimport_codemod.models import LintResult
@@ -125,7 +128,7 @@ def run_lint(options: LintOptions, command: Optional[Sequence[str]] = None) -> i
     total = LintResult()
     caches: list[ResultsCache] = []
     for config, files in collect(options.paths, overrides, walked):
-        result = _lint_group(config, files, caches if not options.no_cache else None)
+        result = _lint_group(config, files, caches if not options.no_cache else None, retained)
         total.diagnostics.extend(result.diagnostics)
         total.errors.extend(result.errors)
         total.files += result.files
@@ -138,13 +141,17 @@ def run_lint(options: LintOptions, command: Optional[Sequence[str]] = None) -> i
     return status
 
 
-def _lint_group(config: Config, files: list[Path], caches: Optional[list[ResultsCache]]) -> LintResult:
+def _lint_group(config: Config, files: list[Path], caches: Optional[list[ResultsCache]],
+                retained: Optional[list[object]] = None) -> LintResult:
     """One configuration's result: replayed when nothing changed, else analysed (and kept).
     Without ``caches`` (``--no-cache``) always analysed; with, its cache is added there."""
     if caches is None:
         from lazyimport_codemod.engine import analyse, lint
 
-        return lint(analyse(files, config))
+        analysis = analyse(files, config)
+        if retained is not None:
+            retained.append(analysis)
+        return lint(analysis)
     from lazyimport_codemod.results_cache import ResultsCache
 
     stored = ResultsCache(config, files)
@@ -156,6 +163,8 @@ def _lint_group(config: Config, files: list[Path], caches: Optional[list[Results
     from lazyimport_codemod.engine import analyse, lint
 
     analysis = analyse(files, config, cache=True)
+    if retained is not None:
+        retained.append(analysis)
     result = lint(analysis)
     project = analysis.project
     stored.store(result, project.read_paths(), project.roots, project.probed_folders())

@@ -123,3 +123,43 @@ def test_closed_pipe_ends_quietly(project: Path) -> None:
         err = proc.stderr.read().decode()
         assert proc.wait(timeout=60) == 1
     assert "Traceback" not in err and "BrokenPipeError" not in err
+
+
+def _console_script(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
+    """The console script's path (``main()`` without arguments), with an exit handler that
+    notes it ran: a lint run ends the process at once, without the interpreter's clean-up."""
+    script = (
+        "import atexit, sys\n"
+        "atexit.register(lambda: open('clean-up-ran', 'w').close())\n"
+        "from lazyimport_codemod.launcher import main\n"
+        "main()\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    return subprocess.run([sys.executable, "-c", script, *args], cwd=cwd, capture_output=True,
+                          text=True, env=env, timeout=60)
+
+
+@pytest.mark.parametrize("cache", [False, True])
+def test_console_script_exits_at_once_with_all_output(project: Path, cache: bool) -> None:
+    # More output than a pipe holds, so that nothing may be left in a buffer at the exit.
+    (project / "many.py").write_text("".join(f"import torch as t{i}\n" for i in range(3000)))
+    args = ["lint", *([] if cache else ["--no-cache"]), "heavy.py", "many.py"]
+    expected = _run(args, project)
+    assert not (project / "clean-up-ran").exists()
+    assert expected.returncode == 1 and len(expected.stdout) > 200_000
+    for _ in range(2 if cache else 1):  # with the cache: analysed, then answered again
+        done = _console_script(args, project)
+        assert (done.returncode, done.stdout, done.stderr) == (1, expected.stdout, expected.stderr)
+        assert not (project / "clean-up-ran").exists()
+
+
+def test_called_with_arguments_main_exits_normally(project: Path) -> None:
+    script = ("import atexit, sys\n"
+              "atexit.register(lambda: open('clean-up-ran', 'w').close())\n"
+              "from lazyimport_codemod.launcher import main\n"
+              "main(sys.argv[1:])\n")
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    done = subprocess.run([sys.executable, "-c", script, "lint", "--no-cache", "heavy.py"], cwd=project,
+                          capture_output=True, text=True, env=env, timeout=60)
+    assert done.returncode == 1 and done.stdout.startswith("heavy.py:1:1: LI001")
+    assert (project / "clean-up-ran").exists()
