@@ -14,8 +14,8 @@ The script installs what it needs into its own virtual environment,
 ``benchmarks/.work/venv-X.Y`` (for the running Python X.Y: ruff, libcst, click, fastapi and the real heavy
 packages for the start-up figure), makes the working tree's
 ``lazyimport_codemod`` importable there through a ``.pth`` file (so the code
-measured is the code checked out, with no reinstall), and adds a
-``lazyimport`` console script equivalent to the one pip would write.  The
+measured is the code checked out, with no reinstall), and has the venv's pip
+write the ``lazyimport`` console script, as it does on install.  The
 corpora are rebuilt under ``benchmarks/.work/corpus`` on every run by
 ``corpora.py``.
 
@@ -77,6 +77,7 @@ import corpora  # noqa: E402  (a sibling script, not a package)
 # What the benchmark venv needs: lazyimport's own dependencies, the baselines,
 # the real heavy packages of the start-up figure and a profiler.
 REQUIREMENTS = [
+    "pip>=25.1",  # its console scripts no longer run `import re` (see ensure_venv)
     "libcst>=1.0",
     "click>=8.0",
     "tomli>=1.1; python_version < '3.11'",
@@ -159,16 +160,18 @@ def ensure_venv(log: Callable[[str], None]) -> None:
     pth = Path(purelib) / "lazyimport_worktree.pth"
     if not pth.exists() or pth.read_text().strip() != str(SOURCE):
         pth.write_text(str(SOURCE) + "\n")
-    # The console script pip would generate for [project.scripts] lazyimport, read from the
-    # measured revision's pyproject.toml (the entry point moved from cli:main to launcher:main).
-    script = venv_bin("lazyimport")
+    # The console script for [project.scripts] lazyimport, read from the measured revision's
+    # pyproject.toml (the entry point moved from cli:main to launcher:main), written by the
+    # venv's own pip (upgraded by REQUIREMENTS): what `pip install lazyimport` gives a user.
     module, function = entry_point(SOURCE / "pyproject.toml")
-    text = (f"#!{python()}\nimport re\nimport sys\nfrom {module} import {function} as main\n"
-            "if __name__ == '__main__':\n"
-            "    sys.argv[0] = re.sub(r'(-script\\.pyw|\\.exe)?$', '', sys.argv[0])\n"
-            "    sys.exit(main())\n")
-    # uv and pipx-with-uv write a script without `import re` (about 5 ms of start-up here):
-    # an information figure shows how far the launcher alone sets the floor.
+    subprocess.run([python(), "-c", PIP_SCRIPT_MAKER, str(venv_bin("python").parent),
+                    f"lazyimport = {module}:{function}"], check=True, env=clean_env())
+    # Information figures: the template of pip < 25.1 (and of pypa/installer) runs `import re`
+    # first (about 5 ms of start-up here); uv writes no `import re` either.
+    old_pip_text = (f"#!{python()}\nimport re\nimport sys\nfrom {module} import {function}\n"
+                    "if __name__ == '__main__':\n"
+                    "    sys.argv[0] = re.sub(r'(-script\\.pyw|\\.exe)?$', '', sys.argv[0])\n"
+                    f"    sys.exit({function}())\n")
     uv_text = (f"#!{python()}\nimport sys\nfrom {module} import {function}\n"
                "if __name__ == '__main__':\n"
                "    if sys.argv[0].endswith('-script.pyw'):\n"
@@ -176,10 +179,22 @@ def ensure_venv(log: Callable[[str], None]) -> None:
                "    elif sys.argv[0].endswith('.exe'):\n"
                "        sys.argv[0] = sys.argv[0][:-4]\n"
                f"    sys.exit({function}())\n")
-    for path, content in ((script, text), (venv_bin("lazyimport-uv"), uv_text)):
+    for path, content in ((venv_bin("lazyimport-oldpip"), old_pip_text), (venv_bin("lazyimport-uv"), uv_text)):
         if not path.exists() or path.read_text() != content:
             path.write_text(content)
             path.chmod(0o755)
+
+
+# Run by the venv's python: pip's own script maker writes the console script, as on install.
+PIP_SCRIPT_MAKER = """\
+import sys
+from pip._internal.operations.install.wheel import PipScriptMaker
+maker = PipScriptMaker(None, sys.argv[1])
+maker.clobber = True
+maker.variants = {""}
+maker.set_mode = True
+maker.make(sys.argv[2])
+"""
 
 
 def entry_point(pyproject: Path) -> tuple[str, str]:
@@ -476,8 +491,10 @@ FIGURES = [
     Figure("lint_routers_cold", "lint, cold: generated routers (dirty) vs ruff TID253", "<= 10x", 10.0),
     Figure("lint_stdlib_warm", "lint, warm (cache allowed): stdlib copy vs ruff", "<= 1.5x", 1.5),
     Figure("lint_routers_warm", "lint, warm (cache allowed): routers vs ruff", "<= 1.5x", 1.5),
-    Figure("lint_stdlib_warm_uvscript", "the same as lint_stdlib_warm, console script as uv writes it "
-           "(no `import re`)", "info", None),
+    Figure("lint_stdlib_warm_uvscript", "the same as lint_stdlib_warm, console script as uv writes it",
+           "info", None),
+    Figure("lint_stdlib_warm_oldpipscript", "the same as lint_stdlib_warm, console script as pip < 25.1 "
+           "wrote it (`import re` first)", "info", None),
     Figure("lint_one_file", "lint one_file.py vs python -c pass", "<= 4x", 4.0),
     Figure("lint_one_file_nocache", "lint --no-cache one_file.py vs python -c pass", "info", None),
     Figure("fix_routers", "fix on the router corpus vs libcst remove_unused_imports -j 2", "<= 0.5x", 0.5),
@@ -575,7 +592,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 app_import_figure(fig, CORPUS / "startup" / "before", args.repeat)
             elif fig.name.startswith("lint_") and not fig.name.startswith("lint_one_file"):
                 corpus = CORPUS / fig.name.split("_")[1]
-                script_name = "lazyimport-uv" if fig.name.endswith("_uvscript") else "lazyimport"
+                script_name = {"uvscript": "lazyimport-uv", "oldpipscript": "lazyimport-oldpip"}.get(
+                    fig.name.rsplit("_", 1)[1], "lazyimport")
                 lint_figure(fig, corpus, args.repeat, warm="_warm" in fig.name, no_cache_flag=no_cache_flag,
                             script_name=script_name)
             elif fig.name.startswith("lint_one_file"):
