@@ -74,12 +74,14 @@ def analyse(
         building and comparing Path objects costs more than the walk)."""
         from lazyimport_codemod.discovery import discover_tree, path_order
 
-        found = {os.path.normcase(str(path)): str(path) for path in files}
+        # The given files keep their Path objects: no new ones to build, and the lookups
+        # by path that follow (their bytes, their import lines) find them by identity.
+        found: dict[str, Union[str, Path]] = {os.path.normcase(str(path)): path for path in files}
         for root in {config.root, *config.src}:
             if root.is_dir():
                 for path in discover_tree(os.path.abspath(root), config)[0]:
                     found.setdefault(os.path.normcase(path), path)
-        return [Path(path) for path in sorted(found.values(), key=path_order)]
+        return [path if isinstance(path, Path) else Path(path) for path in sorted(found.values(), key=path_order)]
 
     importers = ImporterIndex(project, project_files)
     planner = Planner(project, files, strategy or config.strategy, config.runtime_module, importers)
@@ -313,7 +315,9 @@ def _tail(decision: Decision) -> str:
 
 
 def _packages_text(chains: dict[str, tuple[str, ...]]) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
-    ordered = sorted(chains, key=lambda pkg: (len(chains[pkg]), pkg))
+    # Shortest chain first, then by name: the names in order, stably sorted by length
+    # (cheaper than a (length, name) key per package: a parent's run to twenty).
+    ordered = sorted(sorted(chains), key=lambda pkg: len(chains[pkg]))
     first = ordered[0]
     text = f"`{first}`"
     if len(ordered) > 1:
@@ -327,6 +331,8 @@ def diagnostics_for(analysis: Analysis, facts: ModuleFacts) -> list[Diagnostic]:
     path = planner.display(facts.path)
     groups: dict[tuple[int, int, str, str, Action], list[Verdict]] = {}
     for edge in facts.edges:
+        if edge.heavy is None and not edge.targets:
+            continue  # most imports: loads nothing judged, so no verdict (see Planner.verdict)
         code = "LI001" if edge.heavy else "LI002"
         if edge.statement.silenced(code):
             continue

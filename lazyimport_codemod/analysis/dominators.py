@@ -10,7 +10,7 @@ through ``x`` exactly when ``x`` does not dominate it.
 
 from __future__ import annotations
 
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 _ROOT = "\0root"
 
@@ -19,25 +19,49 @@ class Dominators:
     """Dominator tree of the graph reachable from ``roots``."""
 
     def __init__(self, roots: Iterable[str], successors: Callable[[str], Iterable[str]]) -> None:
-        order, preds = _postorder(roots, successors)
+        firsts = dict.fromkeys(roots)
+        order, preds = _postorder(firsts, successors)
         # Nodes are numbered in postorder (the virtual root last), so the
         # algorithm's comparisons and climbs are on integers, not names.
         number = {node: i for i, node in enumerate(order)}
-        pred_numbers = [[number[p] for p in preds[node]] for node in order]
         root = len(order) - 1
+        # Edges that cannot change a dominator are left out: a node's edge to itself,
+        # and edges into a root (the virtual root reaches it directly, so a path through
+        # such an edge can start at the root instead, past no node the first did not
+        # pass).  Most edges closing a cycle are of these kinds (`from . import x` in a
+        # package loads the package itself and its parents), which lets the first pass
+        # below be the last.
+        pred_numbers = [
+            [root] if node in firsts else [number[p] for p in preds[node] if p != node] for node in order
+        ]
         idom = [-1] * len(order)
         idom[root] = root
+        # In reverse postorder every predecessor of a node comes first, except along an
+        # edge that closes a cycle.  So when the first pass met no predecessor still
+        # without a dominator, its answers are final, and the second pass the algorithm
+        # makes to see that nothing changes is skipped.
+        cyclic = False
         changed = True
         while changed:
             changed = False
             for node in range(root - 1, -1, -1):  # reverse postorder
                 new = -1
                 for pred in pred_numbers[node]:
-                    if idom[pred] != -1:
-                        new = pred if new == -1 else _intersect(pred, new, idom)
+                    if idom[pred] == -1:
+                        cyclic = True
+                        continue
+                    if new == -1:
+                        new = pred
+                        continue
+                    while pred != new:  # climb from both to their nearest common dominator
+                        while pred < new:
+                            pred = idom[pred]
+                        while new < pred:
+                            new = idom[new]
                 if idom[node] != new:
                     idom[node] = new
                     changed = True
+            changed = changed and cyclic
         self.reachable = frozenset(order[:root])
         self._children: dict[str, list[str]] = {}
         for node in range(root):
@@ -62,28 +86,18 @@ def _postorder(
     """Depth-first postorder of what ``roots`` reach (behind a virtual root, last), and
     every node's predecessors along the edges followed."""
     order: list[str] = []
-    preds: dict[str, list[str]] = {_ROOT: []}
-    seen = {_ROOT}
-    stack: list[tuple[str, list[str], int]] = [(_ROOT, list(dict.fromkeys(roots)), 0)]
+    preds: dict[str, list[str]] = {_ROOT: []}  # also the nodes seen
+    stack: list[tuple[str, Iterator[str]]] = [(_ROOT, iter(dict.fromkeys(roots)))]
     while stack:
-        node, pending, position = stack[-1]
-        if position < len(pending):
-            stack[-1] = (node, pending, position + 1)
-            nxt = pending[position]
-            preds.setdefault(nxt, []).append(node)
-            if nxt not in seen:
-                seen.add(nxt)
-                stack.append((nxt, list(dict.fromkeys(successors(nxt))), 0))
+        node, pending = stack[-1]
+        for nxt in pending:  # resumes where this node's last visit left off
+            if nxt in preds:
+                preds[nxt].append(node)
+            else:
+                preds[nxt] = [node]
+                stack.append((nxt, iter(dict.fromkeys(successors(nxt)))))
+                break
         else:
             order.append(node)
             stack.pop()
     return order, preds
-
-
-def _intersect(a: int, b: int, idom: list[int]) -> int:
-    while a != b:
-        while a < b:
-            a = idom[a]
-        while b < a:
-            b = idom[b]
-    return a

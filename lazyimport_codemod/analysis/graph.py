@@ -105,6 +105,7 @@ class _Search(NamedTuple):
     chains: dict[str, tuple[str, ...]]  # module -> chain, in the order searched
     finders: dict[str, list[str]]  # heavy package -> modules importing it, in that order
     inner: set[str]  # modules through which the search first reached another module
+    carriers: set[str]  # modules on the chain of some package found (before the package)
 
 
 # Set to False (tests only), :func:`_without` answers only for a module through which
@@ -130,6 +131,10 @@ def _without(search: _Search, excluded: str) -> Optional[dict[str, tuple[str, ..
     without it, and for a router package's parents a new search visits about
     140 modules, once for each router that first reached anything.
     """
+    if excluded not in search.carriers:
+        # No chain passes through it: the loop below would copy every one unchanged,
+        # in the same order.  (The answer is never modified, so it may be shared.)
+        return search.found
     found: dict[str, tuple[str, ...]] = {}
     for heavy, chain in search.found.items():
         if excluded not in chain[:-1]:
@@ -322,8 +327,7 @@ class Project:
             data = self._read(path)
         if file is None:
             file = self.summarise(data, path, name, is_package)
-        facts = ModuleFacts(name, path, is_package, data, file)
-        facts.edges = [self._edge(stmt, n) for stmt in file.imports for n in stmt.names]
+        facts = ModuleFacts(name, path, is_package, data, file, self._edges(file))
         self._by_path[path] = facts
         if name is not None:
             self._by_name.setdefault(name, facts)
@@ -359,17 +363,27 @@ class Project:
         self._by_name[name] = facts
         return facts
 
-    def _edge(self, stmt: ImportStatement, name: ImportedName) -> Edge:
-        attribute = name.attribute if name.attribute and not name.star else None
-        key = (name.module, attribute)
-        loads = self._loads.get(key)
-        if loads is None:
-            loads = self._loads[key] = self._what_loads(name.module, attribute)
-        return Edge(stmt, name, *loads)
+    def _edges(self, file: FileFacts) -> list[Edge]:
+        """An edge for every name the file imports at module level, in order.
+
+        One loop rather than a call per name, and each Edge made as the tuple it
+        is: a NamedTuple's own constructor is a Python function, and a project's
+        files import thousands of names.
+        """
+        memo = self._loads
+        edges: list[Edge] = []
+        for stmt in file.imports:
+            for name in stmt.names:
+                key = (name.module, name.attribute if name.attribute and not name.star else None)
+                loads = memo.get(key)
+                if loads is None:
+                    loads = memo[key] = self._what_loads(*key)
+                edges.append(tuple.__new__(Edge, (stmt, name) + loads))
+        return edges
 
     def _what_loads(self, module: str, attribute: Optional[str]) -> tuple[tuple[str, ...], Optional[str]]:
         """(first-party modules, heavy package) that ``from module import attribute``
-        (or ``import module``) executes; memoised in ``_edge`` until the roots change."""
+        (or ``import module``) executes; memoised in ``_edges`` until the roots change."""
         heavy = self.matcher.match(module)
         if heavy is None and attribute:
             heavy = self.matcher.match(f"{module}.{attribute}")
@@ -457,8 +471,9 @@ class Project:
     def _mark_hot(self) -> None:
         edges: dict[str, set[str]] = {}
         seeds: set[str] = set()
-        for facts in list(self._by_name.values()) + list(self._by_path.values()):
-            if facts is None or facts.name is None:
+        # Every parsed module is in _by_path (_by_name holds the same objects, or None).
+        for facts in self._by_path.values():
+            if facts.name is None:
                 continue
             outgoing = edges.setdefault(facts.name, set())
             for edge in facts.edges:
@@ -512,7 +527,7 @@ class Project:
         memo = self._reach_memo.get(key)
         if memo is not None:
             return memo
-        search = _Search({}, {}, {}, set())
+        search = _Search({}, {}, {}, set(), set())
         seen: set[str] = set()  # skipped modules are looked up in `skip` (not copied)
         queue: deque[tuple[str, tuple[str, ...]]] = deque()
         for module in start:
@@ -524,7 +539,7 @@ class Project:
         # The loop runs some 35,000 times on a large project: the adjacency memo is read
         # here rather than through a call, and the search's parts are local names.
         adjacent = self._adjacent_kept if keep_edge is not None else self._adjacent
-        found, chains, finders, inner = search
+        found, chains, finders, inner, carriers = search
         while queue:
             module, chain = queue.popleft()
             chains[module] = chain
@@ -541,6 +556,8 @@ class Project:
                     seen.add(target)
                     inner.add(module)
                     queue.append((target, chain + (target,)))
+        for chain in found.values():
+            carriers.update(chain[:-1])
         self._reach_memo[key] = search
         return search
 
@@ -558,16 +575,24 @@ class Project:
         if found is None:
             heavies: list[str] = []
             targets: list[str] = []
+            hot = self._hot
             facts = self.module(module)
             for edge in facts.edges if facts is not None else ():
-                if edge.heavy is not None and edge.statement.silenced("LI001"):
+                heavy = edge.heavy
+                if heavy is None and not edge.targets:
+                    # Most imports (the standard library...): they add nothing, kept or
+                    # not, and keep_edge (the planner's) decides nothing for them either.
+                    continue
+                if heavy is not None and edge.statement.silenced("LI001"):
                     continue
                 if keep_edge is not None and facts is not None and not keep_edge(facts, edge):
                     continue
-                if edge.heavy is not None:
-                    heavies.append(edge.heavy)
+                if heavy is not None:
+                    heavies.append(heavy)
                 else:
-                    targets.extend(t for t in edge.targets if self._hot is None or t in self._hot)
+                    for target in edge.targets:
+                        if hot is None or target in hot:
+                            targets.append(target)
             found = cache[module] = (heavies, targets)
         return found
 
@@ -584,12 +609,13 @@ class Project:
         return tree.without(facts.name)
 
     def _first_party_targets(self, module: str) -> list[str]:
-        """Every first-party module a module loads (memoised once it is parsed: the
-        closures of a package's parents overlap)."""
+        """Every first-party module a module loads, each once (memoised once it is parsed:
+        the closures of a package's parents overlap, and most imports of a module load
+        the same parent packages again)."""
         found = self._loaded_by.get(module)
         if found is None:
             facts = self.module(module)
             if facts is None:
                 return []
-            found = self._loaded_by[module] = [t for edge in facts.edges for t in edge.targets]
+            found = self._loaded_by[module] = list(dict.fromkeys(t for edge in facts.edges for t in edge.targets))
         return found

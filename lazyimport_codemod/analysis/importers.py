@@ -18,7 +18,7 @@ from typing import Callable, Iterable, NamedTuple, Optional
 
 from lazyimport_codemod.analysis.graph import Project
 from lazyimport_codemod.analysis.imports import resolve_relative
-from lazyimport_codemod.analysis.prefilter import bindings, scanned
+from lazyimport_codemod.analysis.prefilter import scanned
 
 
 # A lookahead, so that `pkg.m.Model` yields both ("pkg", "m") and ("m", "Model").
@@ -58,20 +58,28 @@ class ImporterIndex:
         # of anything else (most lines: the standard library, frameworks) are skipped.
         # Named after the loop above: naming a file outside every root adds a root.
         first_party = self._project.first_party()
+        module_users = self._module_users
+        # Each import line's names in turn, as :func:`bindings` lists them, but a
+        # `from` line is resolved (and, most often, passed over) once for all its names.
         for path, data, name, is_package in importing:
-            for line, level, module, attribute, bound in bindings(scanned(self._project, path, data)):
+            for line, level, module, aliases in scanned(self._project, path, data):
+                if module is None:  # import a.b [as c], ...: binds modules
+                    for imported, alias in aliases:
+                        top = imported.split(".", 1)[0]
+                        if top in first_party:
+                            bound = alias if alias != imported else imported.split(".")[0]
+                            module_users.setdefault(imported, []).append((path, data, bound))
+                    continue
                 absolute = resolve_relative(name, is_package, level, module or None)
                 if absolute is None or absolute.split(".", 1)[0] not in first_party:
                     continue
-                if attribute is None:
-                    self._module_users.setdefault(absolute, []).append((path, data, bound))
-                    continue
-                if attribute == "*":
-                    self._star.setdefault(absolute, Taker(path, line, "*"))
-                    continue
-                taken.setdefault(absolute, {}).setdefault(attribute, []).append(Taker(path, line, bound))
-                # `from pkg import m` binds the submodule pkg.m as a module object.
-                self._module_users.setdefault(f"{absolute}.{attribute}", []).append((path, data, bound))
+                for attribute, bound in aliases:
+                    if attribute == "*":
+                        self._star.setdefault(absolute, Taker(path, line, "*"))
+                        continue
+                    taken.setdefault(absolute, {}).setdefault(attribute, []).append(Taker(path, line, bound))
+                    # `from pkg import m` binds the submodule pkg.m as a module object.
+                    module_users.setdefault(f"{absolute}.{attribute}", []).append((path, data, bound))
         return taken
 
     def build(self) -> dict[str, dict[str, list[Taker]]]:
@@ -108,8 +116,10 @@ class ImporterIndex:
         self.build()
         last = module.rsplit(".", 1)[-1]
         for path, data, bound in self._module_users.get(module, []):
-            if path != own and not self._spelled(path, data).isdisjoint({(last, name), (bound, name)}):
-                return path
+            if path != own:
+                spelled = self._spelled(path, data)
+                if (last, name) in spelled or (bound, name) in spelled:
+                    return path
         return None
 
     def _spelled(self, path: Path, data: bytes) -> frozenset[tuple[str, str]]:

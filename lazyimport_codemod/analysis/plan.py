@@ -32,6 +32,8 @@ from lazyimport_codemod.models import (
 
 STRATEGIES = ("auto", "inline", "proxy")
 
+_UNUSED = NameUsage()  # the usage of a name the module never reads (immutable, so shared)
+
 _WHERE_REASONS = {
     Where.OPTIONAL: "it is an optional import (try/except ImportError at line {line}); "
     "deferring it would move the ImportError past its handler",
@@ -145,7 +147,7 @@ class Planner:
         if stmt.where is not Where.MODULE:
             reason = _WHERE_REASONS[stmt.where].format(line=stmt.where_line)
             return Decision(Action.LEAVE, reason, line=stmt.where_line)
-        usage = facts.usage().get(name.bound, NameUsage())
+        usage = facts.usage().get(name.bound, _UNUSED)
         if usage.rebound_line:
             return Decision(
                 Action.LEAVE,
@@ -176,11 +178,11 @@ class Planner:
         if not needs_module_name and usage.global_rebound_line:
             needs_module_name = f"a function rebinds it with `global` (line {usage.global_rebound_line})"
         if not needs_module_name:
-            kinds = {use.kind for use in usage.uses}
-            if UseKind.LAMBDA in kinds:
-                first = next(use for use in usage.uses if use.kind is UseKind.LAMBDA)
+            # (Not a set of the kinds: hashing an enum member is a Python call.)
+            first = next((use for use in usage.uses if use.kind is UseKind.LAMBDA), None)
+            if first is not None:
                 needs_module_name = f"{first.reason} uses it at line {first.line}"
-            elif UseKind.ANNOTATION in kinds:
+            elif any(use.kind is UseKind.ANNOTATION for use in usage.uses):
                 needs_module_name = "annotations name it"
         if not usage.uses and not needs_module_name:
             return Decision(
@@ -282,6 +284,8 @@ class Planner:
         if not edge.targets:
             return None
         skip = self.loaded_before(facts)
+        if skip.issuperset(edge.targets):
+            return None  # all loaded already: the search would start from nothing
         reached = self.project.heavy_reached(edge.targets, skip)
         if not reached:
             return None
@@ -356,6 +360,12 @@ def _package_binding(facts: ModuleFacts, stmt: ImportStatement, name: ImportedNa
     if name.attribute is not None or "." not in name.module:
         return ""
     top = name.module.split(".")[0]
+    # The other import first: without one the answer is "" whatever the code spells,
+    # and looking for the spelling scans the whole file.
+    others = [(other_stmt, other) for other_stmt in facts.imports for other in other_stmt.names
+              if other is not name and other.attribute is None and other.bound == top]
+    if not others:
+        return ""
     dotted = rb"\b" + rb"\s*\.\s*".join(re.escape(p.encode()) for p in name.module.split(".")) + rb"\b"
     import_lines = {line for st in facts.imports for line in range(st.line, st.end_line + 1)}
     spelled = any(
@@ -364,19 +374,24 @@ def _package_binding(facts: ModuleFacts, stmt: ImportStatement, name: ImportedNa
     )
     if not spelled:
         return ""
-    for other_stmt in facts.imports:
-        for other in other_stmt.names:
-            if other is name or other.attribute is not None or other.bound != top:
-                continue
-            return (
-                f"`import {other.module}` at line {other_stmt.line} may rely on `{name.module}` "
-                "being loaded by this import"
-            )
-    return ""
+    other_stmt, other = others[0]
+    return (
+        f"`import {other.module}` at line {other_stmt.line} may rely on `{name.module}` "
+        "being loaded by this import"
+    )
 
 
 def display_path(path: Path) -> str:
     """Paths in messages are relative to the current folder when possible."""
+    text = os.fspath(path)
+    here = os.getcwd()
+    # The common case without ``os.path.relpath`` (a sixth of the time of a lint's
+    # messages): a normalised path under the current folder.  relpath would split
+    # both into components and drop the current folder's, which leaves exactly the
+    # rest of the text (normalised: no empty, "." or ".." component in it).
+    if (text.startswith(here) and text[len(here):len(here) + 1] == os.sep and not here.endswith(os.sep)
+            and os.path.normpath(text) == text):
+        return text[len(here) + 1:]
     try:
         return os.path.relpath(path)
     except ValueError:  # another drive on Windows
