@@ -39,6 +39,9 @@ def forked_map(
     share to this process, so the answer never depends on the children.
     """
     children: list[tuple[Optional[int], int, _T]] = []  # not yet consumed: see _start
+    if len(shares) > 1:
+        # Before the forks, so that each child starts with it: this process reads the answers with it.
+        import pickle  # noqa: F401
     try:
         for share in shares[1:]:
             children.append(_start(function, share, [fd for _, fd, _ in children]))
@@ -142,6 +145,10 @@ class FromTheEnd(Generic[_R]):
         finish: Optional[Callable[[], object]] = None,
     ) -> None:
         import mmap
+
+        # Before the fork, so that the child starts with it (~2 ms less for it to do):
+        # this process reads the answers with it anyway.
+        import pickle  # noqa: F401
 
         # Taken from the start, first index taken from the end, then a flag per index
         # (0: not known yet, 1: wanted, 2: not wanted).

@@ -112,7 +112,7 @@ def run_lint(options: LintOptions, command: Optional[Sequence[str]] = None,
     :func:`lazyimport_codemod.launcher.exit_at_once`).
     """
     from lazyimport_codemod.command_replay import print_output, record, settings_stamps
-    from lazyimport_codemod.models import LintResult
+    from lazyimport_codemod.models import DIAGNOSTIC_ORDER, LintResult
     from lazyimport_codemod.report import render_result
     from lazyimport_codemod.selection import collect, make_overrides, short_lived
 
@@ -132,7 +132,7 @@ def run_lint(options: LintOptions, command: Optional[Sequence[str]] = None,
         total.diagnostics.extend(result.diagnostics)
         total.errors.extend(result.errors)
         total.files += result.files
-    total.diagnostics.sort(key=lambda d: d.sort_key())
+    total.diagnostics.sort(key=DIAGNOSTIC_ORDER)
     out, err = render_result(total, options.fmt, options.quiet)
     print_output(out, err)
     status = 2 if total.errors else 1 if total.diagnostics else 0
