@@ -101,8 +101,13 @@ def analyse(
         ) if prefilter else set(datas)
         todo = [path for path in files if path in datas and path in needed]
         # While helpers parse, this process builds the importer index the verdicts need.
+        def arrived(path: Path, summary: _Summary) -> None:
+            """A helper's answer, made into the module's facts (see :func:`_from_both_ends`)."""
+            if not isinstance(summary, str):
+                project.facts_for_path(path, datas[path], summary)
+
         for path, summary in _summaries(project, todo, datas, jobs, importers.build_if_named,
-                                        early[0] if early else None):
+                                        early[0] if early else None, arrived):
             if isinstance(summary, str):
                 errors.append(FileError(display_path(path), summary))
             else:
@@ -140,6 +145,7 @@ def _processes(jobs: Optional[int], items: int) -> int:
 def _summaries(
     project: Project, paths: Sequence[Path], datas: Mapping[Path, bytes], jobs: Optional[int],
     meanwhile: Optional[Callable[[], None]] = None, early: Optional[FromTheEnd[_Summary]] = None,
+    arrived: Optional[Callable[[Path, _Summary], None]] = None,
 ) -> Iterator[tuple[Path, _Summary]]:
     """Each path with its FileFacts (or a one-line error), in order, from the cache or
     parsed in parallel.  Lazily: the caller uses this process's share of the files
@@ -147,7 +153,7 @@ def _summaries(
     helpers parse (and not at all otherwise).  ``early``: see :func:`_speculate`."""
     if early is not None:
         if paths:
-            yield from _from_both_ends(project, paths, datas, meanwhile, early)
+            yield from _from_both_ends(project, paths, datas, meanwhile, early, arrived)
             return
         early.stop()
     hits: dict[Path, FileFacts] = {}
@@ -210,11 +216,18 @@ def _speculate(
 def _from_both_ends(
     project: Project, paths: Sequence[Path], datas: Mapping[Path, bytes],
     meanwhile: Optional[Callable[[], None]], early: FromTheEnd[_Summary],
+    arrived: Optional[Callable[[Path, _Summary], None]] = None,
 ) -> Iterator[tuple[Path, _Summary]]:
     """:func:`_summaries` with a child parsing from the end (see :func:`_speculate`): this
     process parses the kept files from the start until the two meet, handing each
     answer on at once, then takes the child's.  What the child did not answer (it
-    failed) is parsed here at the end, so the answer never depends on the child."""
+    failed) is parsed here at the end, so the answer never depends on the child.
+
+    ``arrived(path, summary)`` is called for each of the child's answers to a kept
+    file as soon as it comes in, between this process's own files: whatever the
+    caller does with an answer then happens while the child still parses, not
+    alone after the two meet.  (An answer that came in whole is the one this
+    process would compute, even from a child that fails later.)"""
     order = list(datas)
     wanted = set(paths)
     early.publish(path in wanted for path in order)
@@ -238,7 +251,9 @@ def _from_both_ends(
             while upcoming is not None and index[upcoming] in answers:
                 yield upcoming, answers[index[upcoming]]
                 upcoming = next(pending, None)
-        early.poll()
+        for at, answer in early.poll():
+            if arrived is not None and order[at] in wanted:
+                arrived(order[at], answer)
         i += 1
     theirs = early.result()
     if theirs is not None:

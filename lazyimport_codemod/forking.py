@@ -191,8 +191,9 @@ class FromTheEnd(Generic[_R]):
         self._shared[0:8] = (index + 1).to_bytes(8, "little")
         return True
 
-    def poll(self) -> None:
-        """Take in what the child has sent so far, without waiting."""
+    def poll(self) -> list[tuple[int, _R]]:
+        """Take in what the child has sent so far, without waiting; return the answers
+        that came in with it, as (index, answer) pairs."""
         while self._read_end >= 0:
             try:
                 data = os.read(self._read_end, 1 << 20)
@@ -201,13 +202,15 @@ class FromTheEnd(Generic[_R]):
             if not data:
                 break
             self._received += data
-        self._unpickle()
+        return self._unpickle()
 
-    def _unpickle(self) -> None:
-        """Unpickle the messages received whole (each a pickle after its length, 8 bytes)."""
+    def _unpickle(self) -> list[tuple[int, _R]]:
+        """Unpickle the messages received whole (each a pickle after its length, 8 bytes),
+        and return the answers they held."""
         import pickle
 
         received = self._received
+        new: list[tuple[int, _R]] = []
         start = 0
         while start + 8 <= len(received):
             size = int.from_bytes(received[start:start + 8], "little")
@@ -219,7 +222,9 @@ class FromTheEnd(Generic[_R]):
                 self._finished = message
             else:
                 self._answers.update(message)
+                new.extend(message)
         del received[:start]
+        return new
 
     def result(self) -> Optional[tuple[dict[int, _R], object]]:
         """The child's answers (index -> answer) and what its ``finish()`` returned, once it

@@ -14,11 +14,12 @@ import os
 import sys
 import sysconfig
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
 
-from lazyimport_codemod import forking
+from lazyimport_codemod import engine, forking
 from lazyimport_codemod.analysis import usage
 from lazyimport_codemod.analysis.graph import Project
 from lazyimport_codemod.analysis.imports import collect_imports, has_future_annotations
@@ -278,3 +279,56 @@ def test_importer_index_is_built_early_only_when_every_file_is_named(
     assert early_index._module_users == late_analysis.planner.importers._module_users
     assert lint(early_analysis) == lint(late_analysis)
     assert late  # the package's names are imported from somewhere
+
+
+class _ScriptedChild:
+    """Stands in for FromTheEnd in :func:`_from_both_ends`: the child has claimed the files
+    from ``meet`` on and sends its answers in the batches given, one batch per poll."""
+
+    def __init__(self, count: int, meet: int, batches: list[list[tuple[int, str]]]) -> None:
+        self.count, self.meet, self.batches = count, meet, list(batches)
+        self.answers = {at: answer for batch in batches for at, answer in batch}
+
+    def publish(self, wanted: object) -> None:
+        pass
+
+    def claim(self, index: int) -> bool:
+        return index < self.meet
+
+    def poll(self) -> list[tuple[int, str]]:
+        return self.batches.pop(0) if self.batches else []
+
+    def result(self) -> tuple[dict[int, str], object]:
+        return self.answers, None
+
+
+def test_answers_of_the_child_are_handed_over_as_they_arrive(tmp_path: Path) -> None:
+    paths = [tmp_path / f"m{i}.py" for i in range(8)]
+    for path in paths:
+        path.write_text("x = 1\n")
+    datas = {path: path.read_bytes() for path in paths}
+    project = Project([tmp_path], None, lambda path: datas[path])
+    kept = [path for i, path in enumerate(paths) if i != 6]  # file 6 left out by the prefilter
+    # This process takes files 0-3; the child answered 7, 6, 5, 4, in two batches.
+    child = _ScriptedChild(8, 4, [[(7, "seven"), (6, "six")], [(5, "five"), (4, "four")]])
+    arrived: list[tuple[Path, object]] = []
+    seen = list(engine._from_both_ends(project, kept, datas, None, child,  # type: ignore[arg-type]
+                                       lambda path, summary: arrived.append((path, summary))))
+    # Every kept file once, in order; the child's answers handed over as they came,
+    # before the end, and never one for a file that was not kept.
+    assert [path for path, _ in seen] == kept
+    assert [summary for _, summary in seen[4:]] == ["four", "five", "seven"]
+    assert arrived == [(paths[7], "seven"), (paths[5], "five"), (paths[4], "four")]
+
+
+@needs_fork
+def test_poll_returns_each_answer_once_as_it_takes_it_in() -> None:
+    early = forking.FromTheEnd(40, lambda index: index * index)  # this process claims none
+    taken: list[tuple[int, int]] = []
+    deadline = time.monotonic() + 30
+    while len(taken) < 40 and time.monotonic() < deadline:
+        taken.extend(early.poll())
+        time.sleep(0.001)
+    result = early.result()
+    assert result is not None
+    assert sorted(taken) == [(at, at * at) for at in range(40)] == sorted(result[0].items())
