@@ -25,11 +25,11 @@ from lazyimport_codemod.analysis.imports import (
 )
 from lazyimport_codemod.analysis.source import ParsedSource, parse_source
 from lazyimport_codemod.heavy import HeavyMatcher
-from lazyimport_codemod.analysis.usage import Spelling, analyse_usage, module_bindings
-from lazyimport_codemod.models import ImportedName, ImportStatement, NameUsage
+from lazyimport_codemod.analysis.usage import Spelling, _occurrences, analyse_usage, module_bindings, normalised
+from lazyimport_codemod.models import ImportedName, ImportStatement, NameUsage, Where
 
 # Bump when FileFacts or what feeds it changes shape; old entries are ignored.
-_FORMAT = 7
+_FORMAT = 8  # 8: statements and usages pickle their inner records as plain tuples
 
 
 class FileFacts(NamedTuple):
@@ -65,11 +65,15 @@ def extract(
     load a heavy package or a first-party module.  ``None`` traces them all.
     """
     parsed = parse_source(data, filename)
+    walked = walk_import_time(parsed.tree.body)
     imports = []
     columns: dict[tuple[int, int], int] = {}
-    for stmt in collect_imports(parsed.tree, module, is_package):
+    ascii_only = data.isascii()  # then every UTF-8 byte column is the character column
+    for stmt in collect_imports(parsed.tree, module, is_package, walked):
         noqa = parsed.noqa(stmt.line)
         imports.append(stmt if noqa is None else stmt._replace(noqa=noqa))
+        if ascii_only:
+            continue
         for line, column in ((stmt.line, stmt.column), (stmt.end_line, stmt.end_column)):
             char = parsed.char_column(line, column)
             if char != column:  # only where non-ASCII text makes them differ
@@ -96,7 +100,7 @@ def extract(
     return FileFacts(
         tuple(imports), usage, columns, parsed.noqa(1),
         _reserved(parsed, imports) if b"lazy_import" in data or b"TYPE_CHECKING" in data else (),
-        _side_effect(parsed.tree, names),
+        _side_effect(walked, names),
     )
 
 
@@ -117,24 +121,34 @@ def _root_name(node: ast.AST) -> Optional[str]:
     return node.id if isinstance(node, ast.Name) else None
 
 
-def _side_effect(tree: ast.Module, imported: set[str]) -> tuple[int, str]:
-    """Where importing this module does something to the outside world, if anywhere."""
-    for node, _, _ in walk_import_time(tree.body):
-        if isinstance(node, ast.Expr) and isinstance(node.value, (ast.Call, ast.Await)):
-            return node.lineno, "a call"
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            for deco in node.decorator_list:
+def _side_effect(walked: list[tuple[ast.stmt, Where, int]], imported: set[str]) -> tuple[int, str]:
+    """Where importing this module does something to the outside world, if anywhere.
+
+    ``walked`` is ``walk_import_time(tree.body)``.  Statements are told apart by
+    exact type (``ast.parse`` makes no subclasses): most are none of these kinds,
+    and one set lookup rejects them where ``isinstance`` took four calls."""
+    for node, _, _ in walked:
+        kind = type(node)
+        if kind not in _ACTING:
+            continue
+        if kind is ast.Expr:
+            if type(node.value) in (ast.Call, ast.Await):  # type: ignore[attr-defined]
+                return node.lineno, "a call"
+        elif kind is ast.Assign or kind is ast.AugAssign or kind is ast.AnnAssign:
+            targets = node.targets if kind is ast.Assign else [node.target]  # type: ignore[attr-defined]
+            for target in targets:
+                if type(target) in (ast.Attribute, ast.Subscript) and _root_name(target) in imported:
+                    return node.lineno, "an assignment into another module's object"
+        else:  # a def or class
+            for deco in node.decorator_list:  # type: ignore[attr-defined]
                 if _root_name(deco) in imported:
                     return deco.lineno, "a decorator from another module"
-        targets: list[ast.expr] = []
-        if isinstance(node, ast.Assign):
-            targets = list(node.targets)
-        elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
-            targets = [node.target]
-        for target in targets:
-            if isinstance(target, (ast.Attribute, ast.Subscript)) and _root_name(target) in imported:
-                return node.lineno, "an assignment into another module's object"
     return 0, ""
+
+
+_ACTING = frozenset({
+    ast.Expr, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Assign, ast.AugAssign, ast.AnnAssign,
+})
 
 
 RESERVED_NAMES = ("lazy_import", "TYPE_CHECKING")
@@ -157,14 +171,45 @@ def _reserved(parsed: ParsedSource, imports: list[ImportStatement]) -> tuple[tup
         for name in stmt.names
         if name.bound in RESERVED_NAMES
     }
+    bindings = _reserved_by_imports(normalised(parsed.text), imports)
+    if bindings is None:
+        bindings = module_bindings(parsed.tree, set(RESERVED_NAMES), Spelling(parsed.text, RESERVED_NAMES))
     found = []
-    spelling = Spelling(parsed.text, RESERVED_NAMES)
-    for name, lines in module_bindings(parsed.tree, set(RESERVED_NAMES), spelling).items():
+    for name, lines in bindings.items():
         for line in lines:
             found.append((name, line, sources.get((line, name), "")))
     return tuple(sorted(found))
 
 
+def _reserved_by_imports(text: str, imports: list[ImportStatement]) -> Optional[dict[str, list[int]]]:
+    """:func:`module_bindings` of the reserved names without walking the module, when each is
+    spelled at most once and that once by an import outside class bodies (a router that
+    imports TYPE_CHECKING and never uses it); None otherwise.
+
+    Why it is the same answer: every binding spells the name (what ``module_bindings``
+    with a spelling relies on too), so a name spelled once has at most that binding;
+    an import statement run at import time outside a class body binds in the module
+    namespace, and both walks leave out function bodies and ``if TYPE_CHECKING:`` bodies.
+    The line is the statement's first, as there."""
+    found: dict[str, list[int]] = {}
+    for name in RESERVED_NAMES:
+        spelled = _occurrences(text, name)
+        if next(spelled, None) is None:
+            found[name] = []
+            continue
+        if next(spelled, None) is not None:
+            return None
+        lines = [
+            stmt.line
+            for stmt in imports
+            if stmt.where is not Where.CLASS
+            for imported in stmt.names
+            if imported.bound == name
+        ]
+        if len(lines) != 1:
+            return None
+        found[name] = lines
+    return found
 
 
 @functools.lru_cache(maxsize=8)

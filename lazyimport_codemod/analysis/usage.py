@@ -21,7 +21,8 @@ from __future__ import annotations
 
 import ast
 from bisect import bisect_left
-from typing import Iterable, Iterator, NamedTuple, Optional, Union
+from operator import itemgetter
+from typing import Iterable, Iterator, NamedTuple, Optional, Sequence, Union
 
 from lazyimport_codemod.analysis.imports import is_type_checking, walk_import_time
 from lazyimport_codemod.models import NameUsage, Use, UseKind
@@ -65,12 +66,19 @@ def _word_lines(text: str, words: Iterable[str]) -> list[int]:
     A whole word has no word character (``\\w``: alphanumeric or ``_``) on either side.
     """
     found: set[int] = set()
+    size = len(text)
     for word in words:
         line, counted = 1, 0
-        for pos in _occurrences(text, word):
-            line += text.count("\n", counted, pos)
-            counted = pos
-            found.add(line)
+        pos = text.find(word)
+        while pos != -1:  # _occurrences() written out: a generator costs more than the scan
+            end = pos + len(word)
+            before = text[pos - 1] if pos else " "
+            after = text[end] if end < size else " "
+            if not (before.isalnum() or before == "_" or after.isalnum() or after == "_"):
+                line += text.count("\n", counted, pos)
+                counted = pos
+                found.add(line)
+            pos = text.find(word, end)
     return sorted(found)
 
 
@@ -88,6 +96,9 @@ def _occurrences(text: str, word: str) -> Iterator[int]:
 
 _DECORATED = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
 _MATCH_CLASS: Optional[type] = getattr(ast, "MatchClass", None)  # Python 3.10+
+_MATCH_CAPTURES = frozenset(getattr(ast, name) for name in ("MatchAs", "MatchStar") if hasattr(ast, name))
+_MATCH_MAPPING: Optional[type] = getattr(ast, "MatchMapping", None)
+_new = tuple.__new__  # builds a NamedTuple from all its fields, in order
 
 
 def _is_match_class(node: ast.AST) -> bool:
@@ -138,6 +149,15 @@ class WordLines:
         return index < len(lines) and lines[index] <= last
 
 
+def normalised(text: str) -> str:
+    """``text`` with identifiers as Python reads them (NFKC: fullwidth ``np`` is ``np``)."""
+    if text.isascii():
+        return text
+    import unicodedata
+
+    return unicodedata.normalize("NFKC", text)
+
+
 class Spelling:
     """Which lines of a module spell the tracked names, so the walks can skip the rest.
 
@@ -155,11 +175,8 @@ class Spelling:
     """
 
     def __init__(self, text: str, names: Iterable[str]) -> None:
-        if not text.isascii():
-            import unicodedata
-
-            text = unicodedata.normalize("NFKC", text)
-        self.text = text
+        self.text = text = normalised(text)
+        self.walrus = ":=" in text  # without one, only assignment targets bind names in expressions
         self.names = self.lines_of(names)
         self._walked: Optional[WordLines] = None
 
@@ -242,70 +259,84 @@ def _may_bind(node: ast.AST) -> bool:
 
 
 def _scope_bindings(
-    body: Iterable[ast.AST], spelling: Optional[Spelling] = None
+    body: Iterable[ast.AST], spelling: Optional[Spelling] = None, spelled: bool = False
 ) -> tuple[set[str], set[str], set[str]]:
     """Names bound, declared global and declared nonlocal directly in a scope's body.
 
     With a ``spelling``, statements that spell no tracked name are left out (the
     answers are only ever asked about tracked names), and so are the expressions
-    that cannot bind one when the module has no ``:=``.
+    that cannot bind one when the module has no ``:=``.  ``spelled``: the caller
+    has left them out of ``body`` already (keeping, as :meth:`Spelling.quiet` does,
+    those that spell a namespace-reading call: they can bind no tracked name either).
     """
     bound: set[str] = set()
     declared_global: set[str] = set()
     declared_nonlocal: set[str] = set()
-    walrus = spelling is None or ":=" in spelling.text
-    stack = [node for node in body if spelling is None or not _quiet_statement(node, spelling)]
+    walrus = spelling is None or spelling.walrus
+    if spelled or spelling is None:
+        stack = list(body)
+    else:
+        stack = [node for node in body if not _quiet_statement(node, spelling)]
+    names = spelling.names if spelling is not None else None
     while stack:
         node = stack.pop()
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            bound.add(node.name)
+        kind = type(node)  # exact types (ast.parse makes no subclasses): most nodes are names
+        if kind is ast.Name:
+            if type(node.ctx) is not ast.Load:  # type: ignore[attr-defined]
+                bound.add(node.id)  # type: ignore[attr-defined]
+            continue  # a name holds no other node
+        if kind in _DECORATED:
+            bound.add(node.name)  # type: ignore[attr-defined]
             if not walrus:
                 continue
-            stack.extend(node.decorator_list)
+            stack.extend(node.decorator_list)  # type: ignore[attr-defined]
             if isinstance(node, ast.ClassDef):
                 stack.extend(node.bases)
                 stack.extend(kw.value for kw in node.keywords)
             else:
-                stack.extend(node.args.defaults)
-                stack.extend(d for d in node.args.kw_defaults if d is not None)
+                stack.extend(node.args.defaults)  # type: ignore[attr-defined]
+                stack.extend(d for d in node.args.kw_defaults if d is not None)  # type: ignore[attr-defined]
             continue
-        if isinstance(node, ast.Lambda):
+        if kind is ast.Lambda:
             if walrus:
-                stack.extend(node.args.defaults)
-                stack.extend(d for d in node.args.kw_defaults if d is not None)
+                stack.extend(node.args.defaults)  # type: ignore[attr-defined]
+                stack.extend(d for d in node.args.kw_defaults if d is not None)  # type: ignore[attr-defined]
             continue
-        if isinstance(node, _COMPREHENSIONS):
+        if kind in _COMPREHENSION_TYPES:
             # Only walrus targets leak out of a comprehension into this scope.
             for sub in _walk(node) if walrus else ():
                 if isinstance(sub, ast.NamedExpr) and isinstance(sub.target, ast.Name):
                     bound.add(sub.target.id)
             continue
-        if isinstance(node, ast.Name):
-            if not isinstance(node.ctx, ast.Load):
-                bound.add(node.id)
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            for alias in node.names:
+        if kind is ast.Import or kind is ast.ImportFrom:
+            for alias in node.names:  # type: ignore[attr-defined]
                 if alias.name != "*":
                     bound.add(alias.asname or alias.name.split(".")[0])
-        elif isinstance(node, ast.Global):
-            declared_global.update(node.names)
-        elif isinstance(node, ast.Nonlocal):
-            declared_nonlocal.update(node.names)
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            bound.add(node.name)
-        elif type(node).__name__ in ("MatchAs", "MatchStar"):
+            continue  # its aliases hold no other node
+        if kind is ast.Global:
+            declared_global.update(node.names)  # type: ignore[attr-defined]
+        elif kind is ast.Nonlocal:
+            declared_nonlocal.update(node.names)  # type: ignore[attr-defined]
+        elif kind is ast.ExceptHandler:
+            if node.name:  # type: ignore[attr-defined]
+                bound.add(node.name)  # type: ignore[attr-defined]
+        elif kind in _MATCH_CAPTURES:
             name = getattr(node, "name", None)
             if name:
                 bound.add(name)
-        elif type(node).__name__ == "MatchMapping":
+        elif kind is _MATCH_MAPPING:
             rest = getattr(node, "rest", None)
             if rest:
                 bound.add(rest)
-        if spelling is None:
+        if names is None:
             stack.extend(_children(node))
-        else:
-            stack.extend(c for c in _children(node)
-                         if not _quiet_statement(c, spelling) and (walrus or _may_bind(c)))
+            continue
+        for child in _children(node):  # the statements that spell a tracked name, the targets
+            if isinstance(child, ast.stmt):
+                if names.spelled_in(child):
+                    stack.append(child)
+            elif walrus or _may_bind(child):
+                stack.append(child)
     bound -= declared_global
     bound |= declared_nonlocal
     return bound, declared_global, declared_nonlocal
@@ -571,37 +602,31 @@ class _UsageWalker:
         where = self._resolve(name, scope)
         if where == "local":
             return
-        if where == "class-global" and owner is not None and owner.kind != "lambda":
-            line = getattr(node, "lineno", 0)
-            self.uses[name].append(Use(UseKind.LAMBDA, line, getattr(node, "col_offset", 0),
-                                       "a class body that also binds it"))
-            return
         line = getattr(node, "lineno", 0)
         column = getattr(node, "col_offset", 0)
+        if where == "class-global" and owner is not None and owner.kind != "lambda":
+            why = "a class body that also binds it"
+            self.uses[name].append(_new(Use, (UseKind.LAMBDA, line, column, why, 0, "", "")))
+            return
+        function_line, function_name = 0, ""
         if reason == "annotation-deferred" and (owner is None or owner.kind == "lambda"):
             # Never evaluated, but type checkers and get_type_hints() need the module name.
-            use = Use(UseKind.ANNOTATION, line, column, "annotation")
+            kind, why = UseKind.ANNOTATION, "annotation"
         elif reason == "annotation-deferred" and owner is not None:
             # Inside a function an import placed at its top serves the annotation too.
-            use = Use(UseKind.FUNCTION, line, column, "", owner.line, owner.name)
+            kind, why, function_line, function_name = UseKind.FUNCTION, "", owner.line, owner.name
         elif owner is None:
-            use = Use(UseKind.IMPORT_TIME, line, column, reason)
+            kind, why = UseKind.IMPORT_TIME, reason
         elif owner.kind == "lambda":
-            where = "the __main__ block" if owner.name == "__main__" else "a lambda body"
-            use = Use(UseKind.LAMBDA, line, column, where)
+            kind, why = UseKind.LAMBDA, "the __main__ block" if owner.name == "__main__" else "a lambda body"
         elif owner.kind == "function-top" and self._import_time_origin(owner):
-            use = Use(
-                UseKind.IMPORT_TIME,
-                line,
-                column,
-                f"inside {owner.name}(), which runs at import time from line {self._import_time_origin(owner)}",
-            )
+            kind = UseKind.IMPORT_TIME
+            why = f"inside {owner.name}(), which runs at import time from line {self._import_time_origin(owner)}"
         else:
-            use = Use(UseKind.FUNCTION, line, column, "", owner.line, owner.name)
-        why = self.real_only.get(id(node))
-        if why:
-            use = use._replace(needs_real=why)
-        self.uses[name].append(use)
+            kind, why, function_line, function_name = UseKind.FUNCTION, "", owner.line, owner.name
+        needs_real = self.real_only.get(id(node)) or ""
+        # tuple.__new__ with every field: what Use() does, without its generated __new__.
+        self.uses[name].append(_new(Use, (kind, line, column, why, function_line, function_name, needs_real)))
 
     def _mentions(self, node: FunctionNode) -> bool:
         """Whether the function's body text spells any tracked name (cheap, conservative)."""
@@ -688,7 +713,7 @@ class _UsageWalker:
                 if annotation and isinstance(node.value, str):  # type: ignore[attr-defined]
                     self._string_annotation(node, scope, owner, reason)  # type: ignore[arg-type]
                     continue
-            elif _is_match_class(node):
+            elif kind is _MATCH_CLASS:  # _is_match_class() written out: most nodes get here
                 self._real_only(node.cls, "class pattern")  # type: ignore[attr-defined]
             children = _children(node)
             children.reverse()
@@ -726,8 +751,10 @@ class _UsageWalker:
         else:
             self.expr(node.elt, inner, owner, reason)  # type: ignore[attr-defined]
 
-    def _new_scope(self, kind: str, parent: _Scope, body: list[ast.AST], args: Optional[ast.arguments]) -> _Scope:
-        bound, declared_global, _ = _scope_bindings(body, self.spelling)
+    def _new_scope(
+        self, kind: str, parent: _Scope, body: Sequence[ast.AST], args: Optional[ast.arguments], spelled: bool = False
+    ) -> _Scope:
+        bound, declared_global, _ = _scope_bindings(body, self.spelling, spelled)
         if args is not None:
             for arg in args.posonlyargs + args.args + args.kwonlyargs:
                 bound.add(arg.arg)
@@ -762,12 +789,26 @@ class _UsageWalker:
         for stmt in body:
             self.statement(stmt, scope, owner, reason)
 
+    def _spelled(self, body: list[ast.stmt]) -> list[ast.stmt]:
+        """The statements of a body that :meth:`statement` would not skip as quiet: the scope's
+        bindings and its walk both need them, and one check serves both."""
+        spelling = self.spelling
+        if spelling is None:
+            return body
+        return [stmt for stmt in body if not spelling.quiet(stmt)]
+
     def statement(self, node: ast.stmt, scope: _Scope, owner: Optional[_Owner], reason: str) -> None:
         node_type = type(node)
         if node_type is ast.Import or node_type is ast.ImportFrom:
             return  # it holds only aliases, which hold no use (see visit)
         if self.spelling is not None and self.spelling.quiet(node):
             return  # nothing it holds can be a use, nor a namespace read
+        self._statement(node, scope, owner, reason)
+
+    def _statement(self, node: ast.stmt, scope: _Scope, owner: Optional[_Owner], reason: str) -> None:
+        """:meth:`statement` for one that is not quiet."""
+        if type(node) is ast.Import or type(node) is ast.ImportFrom:
+            return
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             for deco in node.decorator_list:
                 self.visit(deco, scope, owner, "decorator" if owner is None else reason)
@@ -775,13 +816,15 @@ class _UsageWalker:
             self._annotations(node, scope, owner)
             if not self._mentions(node):
                 return  # the body never spells a tracked name: nothing to find there
-            inner = self._new_scope("function", scope, list(node.body), node.args)
+            body = self._spelled(node.body)
+            inner = self._new_scope("function", scope, body, node.args, spelled=True)
             self._note_global_rebinds(inner, node)
             # Module-level functions and methods of module-level classes may run on import.
             top = scope.kind == "module" or (scope.kind == "class" and scope.parent is not None
                                              and scope.parent.kind == "module")
-            kind = "function-top" if top else "function"
-            self.statements(node.body, inner, _Owner(kind, node.lineno, node.name), reason)
+            function = _Owner("function-top" if top else "function", node.lineno, node.name)
+            for stmt in body:
+                self._statement(stmt, inner, function, reason)
             return
         if isinstance(node, ast.ClassDef):
             for deco in node.decorator_list:
@@ -790,13 +833,14 @@ class _UsageWalker:
                 self.visit(base, scope, owner, "base class" if owner is None else reason)
             for keyword in node.keywords:
                 self.visit(keyword.value, scope, owner, "class keyword" if owner is None else reason)
-            inner = self._new_scope("class", scope, list(node.body), None)
+            body = self._spelled(node.body)
+            inner = self._new_scope("class", scope, body, None, spelled=True)
             model_like = bool(node.bases or node.decorator_list or node.keywords)
             body_reason = "class body" if owner is None else reason
-            for stmt in node.body:
+            for stmt in body:
                 if not isinstance(stmt, ast.AnnAssign):
-                    self.statement(stmt, inner, owner, body_reason)
-                elif self.spelling is None or not self.spelling.quiet(stmt):
+                    self._statement(stmt, inner, owner, body_reason)
+                else:
                     self._annotated(stmt, inner, owner, body_reason, in_class=True, model_like=model_like)
             return
         if isinstance(node, ast.AnnAssign):
@@ -879,45 +923,58 @@ def module_bindings(
     walrus can bind a name.
     """
     bound: dict[str, list[int]] = {name: [] for name in names}
-    walrus = spelling is None or ":=" in spelling.text
+    walrus = spelling is None or spelling.walrus
+    spelled = spelling.names if spelling is not None else None
     stack: list[ast.AST] = list(reversed(tree.body))
     while stack:
         node = stack.pop()
-        if spelling is not None and not spelling.names.spelled_in(node):
+        if spelled is not None and not spelled.spelled_in(node):
             continue
+        kind = type(node)  # exact types (ast.parse makes no subclasses)
         found: list[str] = []
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            found.append(node.name)
+        if kind is ast.Name:  # the commonest node here, and it holds no other
+            if type(node.ctx) is not ast.Load and node.id in bound:  # type: ignore[attr-defined]
+                bound[node.id].append(node.lineno)  # type: ignore[attr-defined]
+            continue
+        if kind is ast.Import or kind is ast.ImportFrom:  # its aliases bind nothing more
+            aliases: list[ast.alias] = node.names  # type: ignore[attr-defined]
+            found.extend(a.asname or a.name.split(".")[0] for a in aliases if a.name != "*")
+        elif kind in _DECORATED:
+            found.append(node.name)  # type: ignore[attr-defined]
             if walrus:
-                stack.extend(node.decorator_list)
-                stack.extend(node.bases if isinstance(node, ast.ClassDef) else node.args.defaults)
-        elif isinstance(node, ast.Lambda):
+                stack.extend(node.decorator_list)  # type: ignore[attr-defined]
+                if isinstance(node, ast.ClassDef):
+                    stack.extend(node.bases)
+                else:
+                    stack.extend(node.args.defaults)  # type: ignore[attr-defined]
+        elif kind is ast.Lambda:
             if walrus:
-                stack.extend(node.args.defaults)
-        elif isinstance(node, _COMPREHENSIONS):
+                stack.extend(node.args.defaults)  # type: ignore[attr-defined]
+        elif kind in _COMPREHENSION_TYPES:
             for sub in _walk(node) if walrus else ():
                 if isinstance(sub, ast.NamedExpr) and isinstance(sub.target, ast.Name):
                     found.append(sub.target.id)
-        elif isinstance(node, ast.If) and is_type_checking(node.test):
-            stack.extend(node.orelse)
+        elif kind is ast.If and is_type_checking(node.test):  # type: ignore[attr-defined]
+            stack.extend(node.orelse)  # type: ignore[attr-defined]
         else:
-            if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
-                found.append(node.id)
-            elif isinstance(node, (ast.Import, ast.ImportFrom)):
-                found.extend(a.asname or a.name.split(".")[0] for a in node.names if a.name != "*")
-            elif isinstance(node, ast.ExceptHandler) and node.name:
-                found.append(node.name)
-            elif type(node).__name__ in ("MatchAs", "MatchStar") and getattr(node, "name", None):
-                found.append(node.name)  # type: ignore[attr-defined]
-            elif type(node).__name__ == "MatchMapping" and getattr(node, "rest", None):
-                found.append(node.rest)  # type: ignore[attr-defined]
-            if not isinstance(node, (ast.Import, ast.ImportFrom)):  # aliases bind nothing more
-                stack.extend(reversed([c for c in _children(node) if walrus or _may_bind(c)]))
+            if kind is ast.ExceptHandler:
+                if node.name:  # type: ignore[attr-defined]
+                    found.append(node.name)  # type: ignore[attr-defined]
+            elif kind in _MATCH_CAPTURES:
+                if getattr(node, "name", None):
+                    found.append(node.name)  # type: ignore[attr-defined]
+            elif kind is _MATCH_MAPPING:
+                if getattr(node, "rest", None):
+                    found.append(node.rest)  # type: ignore[attr-defined]
+            stack.extend(reversed([c for c in _children(node) if walrus or _may_bind(c)]))
         line = getattr(node, "lineno", 0)
         for name in found:
             if name in bound:
                 bound[name].append(line)
     return bound
+
+
+_LINE_AND_COLUMN = itemgetter(1, 2)  # of a Use: (line, column), without a Python call per use
 
 
 def analyse_usage(
@@ -945,7 +1002,7 @@ def analyse_usage(
         else:
             why = ""
         result[name] = NameUsage(
-            uses=tuple(sorted(walker.uses[name], key=lambda u: (u.line, u.column))),
+            uses=tuple(sorted(walker.uses[name], key=_LINE_AND_COLUMN)),
             exported=why,
             rebound_line=binding_lines[1] if len(binding_lines) > 1 else 0,
             global_rebound_line=walker.global_rebound.get(name, 0),
