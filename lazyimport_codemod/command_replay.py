@@ -7,8 +7,8 @@ settings, the report's records) and the settings lookup.  A pre-commit hook or
 an editor runs the same command again and again, so the console script first
 looks for a record of this exact command and, when nothing it stamped has
 changed, prints the recorded output and exits with the recorded status.  This
-module and :mod:`lazyimport_codemod.stamps` import only ``os``, ``sys``,
-``marshal`` and ``zlib``.
+module and :mod:`lazyimport_codemod.stamps` import only ``os``, ``sys``
+and ``marshal``.
 
 A record is the answer to one key: tool and record format version, Python
 minor version, user id (readability), current folder and the arguments as
@@ -28,7 +28,7 @@ command-line paths is among the stamped ones (a path named on purpose may lead
 where the project walk does not go: ``build/``, a hidden or linked folder) and
 no stamp is younger than two seconds, next to the first configuration's
 results, as
-``<root>/.lazyimport_cache/results-<version>/cmd-<crc32 of the key>``.  The
+``<root>/.lazyimport_cache/results-<version>/cmd-<FNV-1a hash of the key>``.  The
 lookup tries that name in the cache folders of the current folder, of each
 command-line path and of their parents; whichever it finds must match the key
 and every stamp.  Anything unreadable is a miss, and a miss costs a few
@@ -51,7 +51,7 @@ if TYPE_CHECKING:
     from lazyimport_codemod.results_cache import ResultsCache
     from lazyimport_codemod.stamps import Stamp
 
-_FORMAT = 2
+_FORMAT = 3  # 3: records named by an FNV-1a hash of the key
 # What lazyimport_codemod.config looks for in each folder (copied, not imported: config
 # imports pathlib and typing; a test keeps the copies equal).
 _CONFIG_FILES = ("pyproject.toml", ".ruff.toml", "ruff.toml")
@@ -199,9 +199,13 @@ def _key(args: Sequence[str]) -> str:
 
 
 def _name(key: str) -> str:
-    import zlib
-
-    return f"cmd-{zlib.crc32(key.encode()):08x}"
+    """The record's file name: a 32-bit FNV-1a hash of the key, written out (importing
+    zlib for its CRC costs ~0.25 ms, a tenth of a replay's own time; the key is a few
+    hundred bytes).  Any hash would do: the record holds the key and is checked against it."""
+    digest = 0x811C9DC5
+    for byte in key.encode():
+        digest = ((digest ^ byte) * 0x01000193) & 0xFFFFFFFF
+    return f"cmd-{digest:08x}"
 
 
 def _folders(args: Sequence[str]) -> list[str]:
