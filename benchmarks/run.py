@@ -77,7 +77,7 @@ import corpora  # noqa: E402  (a sibling script, not a package)
 # What the benchmark venv needs: lazyimport's own dependencies, the baselines,
 # the real heavy packages of the start-up figure and a profiler.
 REQUIREMENTS = [
-    "pip>=25.1",  # its console scripts no longer run `import re` (see ensure_venv)
+    "pip>=25.2",  # its console scripts no longer run `import re` (see ensure_venv)
     "libcst>=1.0",
     "click>=8.0",
     "tomli>=1.1; python_version < '3.11'",
@@ -166,7 +166,7 @@ def ensure_venv(log: Callable[[str], None]) -> None:
     module, function = entry_point(SOURCE / "pyproject.toml")
     subprocess.run([python(), "-c", PIP_SCRIPT_MAKER, str(venv_bin("python").parent),
                     f"lazyimport = {module}:{function}"], check=True, env=clean_env())
-    # Information figures: the template of pip < 25.1 (and of pypa/installer) runs `import re`
+    # Information figures: the template of pip < 25.2 (and of pypa/installer) runs `import re`
     # first (about 5 ms of start-up here); uv writes no `import re` either.
     old_pip_text = (f"#!{python()}\nimport re\nimport sys\nfrom {module} import {function}\n"
                     "if __name__ == '__main__':\n"
@@ -493,7 +493,7 @@ FIGURES = [
     Figure("lint_routers_warm", "lint, warm (cache allowed): routers vs ruff", "<= 1.5x", 1.5),
     Figure("lint_stdlib_warm_uvscript", "the same as lint_stdlib_warm, console script as uv writes it",
            "info", None),
-    Figure("lint_stdlib_warm_oldpipscript", "the same as lint_stdlib_warm, console script as pip < 25.1 "
+    Figure("lint_stdlib_warm_oldpipscript", "the same as lint_stdlib_warm, console script as pip < 25.2 "
            "wrote it (`import re` first)", "info", None),
     Figure("lint_one_file", "lint one_file.py vs python -c pass", "<= 4x", 4.0),
     Figure("lint_one_file_nocache", "lint --no-cache one_file.py vs python -c pass", "info", None),
