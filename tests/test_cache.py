@@ -63,3 +63,21 @@ def test_changed_file_is_analysed_again(project: Path) -> None:
     fresh = _run(project, cache=True)
     assert not [d for d in fresh.diagnostics if d.package == "torch"]
     assert fresh == _run(project)
+
+
+def test_an_entry_made_by_another_python_is_not_used(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What parses (and the positions ast gives) depends on the Python version: a facts
+    entry written by one Python must not answer another."""
+    expected = _run(project, cache=True)
+    monkeypatch.setattr(facts_module, "_PYTHON", "2.7")
+    parsed: list[str] = []
+    real = facts_module.extract
+
+    def counted(data: bytes, filename: str, *args: object, **kwargs: object) -> object:
+        parsed.append(filename)
+        return real(data, filename, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("lazyimport_codemod.analysis.graph.extract", counted)
+    monkeypatch.setattr("lazyimport_codemod.engine.extract", counted)
+    assert _run(project, cache=True) == expected
+    assert any(name.endswith("embed.py") for name in parsed)

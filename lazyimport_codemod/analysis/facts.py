@@ -218,12 +218,17 @@ def _scope_text(first_party: Optional[frozenset[str]]) -> str:
     return "*" if first_party is None else ",".join(sorted(first_party))
 
 
+# Part of every facts-cache key: one project may be linted by several Pythons.
+_PYTHON = "%d.%d" % sys.version_info[:2]
+
+
 class FactsCache:
     """Content-addressed FileFacts in ``<root>/.lazyimport_cache``.
 
     The key covers the bytes, the module name (relative imports resolve
-    against it), the tool version and the format, so a stale entry can never
-    be used.  Entries are written to a temporary file and renamed, so
+    against it), the Python version (what parses, and the positions ``ast``
+    gives, change between versions: a file in 3.12 syntax is an error on 3.9),
+    the tool version and the format, so a stale entry can never be used.  Entries are written to a temporary file and renamed, so
     concurrent runs never see half an entry; an unreadable entry is a miss.
     """
 
@@ -239,7 +244,7 @@ class FactsCache:
 
         digest = hashlib.blake2b(data, digest_size=20)
         scope = _scope_text(first_party)
-        digest.update(f"\0{module}\0{is_package}\0{','.join(self.heavy)}\0{scope}".encode())
+        digest.update(f"\0{module}\0{is_package}\0{','.join(self.heavy)}\0{scope}\0{_PYTHON}".encode())
         return digest.hexdigest()
 
     def get(
