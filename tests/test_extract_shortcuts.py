@@ -181,7 +181,7 @@ def _plain_module_bindings(tree: ast.Module, names: set[str]) -> dict[str, list[
 
 
 def _plain_word_lines(text: str, words: Sequence[str]) -> list[int]:
-    return sorted({text.count("\n", 0, pos) + 1 for word in words for pos in usage._occurrences(text, word)})
+    return sorted({text.count("\n", 0, pos) + 1 for word in words for pos in usage.occurrences(text, word)})
 
 
 # -- tricky modules ---------------------------------------------------------------

@@ -25,7 +25,7 @@ from lazyimport_codemod.analysis.imports import (
 )
 from lazyimport_codemod.analysis.source import ParsedSource, parse_source
 from lazyimport_codemod.heavy import HeavyMatcher
-from lazyimport_codemod.analysis.usage import Spelling, _occurrences, analyse_usage, module_bindings, normalised
+from lazyimport_codemod.analysis.usage import Spelling, analyse_usage, module_bindings, normalised, occurrences
 from lazyimport_codemod.models import ImportedName, ImportStatement, NameUsage, Where
 
 # Bump when FileFacts or what feeds it changes shape; old entries are ignored.
@@ -193,7 +193,7 @@ def _reserved_by_imports(text: str, imports: list[ImportStatement]) -> Optional[
     The line is the statement's first, as there."""
     found: dict[str, list[int]] = {}
     for name in RESERVED_NAMES:
-        spelled = _occurrences(text, name)
+        spelled = occurrences(text, name)
         if next(spelled, None) is None:
             found[name] = []
             continue

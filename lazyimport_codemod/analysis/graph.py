@@ -132,9 +132,15 @@ def _without(search: _Search, excluded: str) -> Optional[dict[str, tuple[str, ..
     140 modules, once for each router that first reached anything.
     """
     if excluded not in search.carriers:
-        # No chain passes through it: the loop below would copy every one unchanged,
-        # in the same order.  (The answer is never modified, so it may be shared.)
+        # No chain passes through it: _rechained would copy every one unchanged, in the
+        # same order.  (The answer is never modified, so it may be shared.)
         return search.found
+    return _rechained(search, excluded)
+
+
+def _rechained(search: _Search, excluded: str) -> Optional[dict[str, tuple[str, ...]]]:
+    """:func:`_without` chain by chain: each chain through ``excluded`` replaced by the
+    next finder's, or None when that finder was itself reached through it."""
     found: dict[str, tuple[str, ...]] = {}
     for heavy, chain in search.found.items():
         if excluded not in chain[:-1]:
@@ -459,14 +465,6 @@ class Project:
                 if top in self._tops(root):
                     folders.add(root.joinpath(*parts[:-1]))
         return frozenset(folders)
-
-    def parsed_modules(self) -> list[ModuleFacts]:
-        """Every module parsed so far, each once."""
-        seen: dict[int, ModuleFacts] = {}
-        for facts in list(self._by_name.values()) + list(self._by_path.values()):
-            if facts is not None:
-                seen.setdefault(id(facts), facts)
-        return list(seen.values())
 
     def _mark_hot(self) -> None:
         edges: dict[str, set[str]] = {}

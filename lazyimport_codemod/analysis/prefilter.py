@@ -161,18 +161,6 @@ def scanned(project: Project, path: Path, data: bytes) -> list[ImportLine]:
     return found
 
 
-def bindings(lines: list[ImportLine]) -> list[tuple[int, int, str, Optional[str], str]]:
-    """(line, level, module, imported name or None, bound name) for every imported name."""
-    found: list[tuple[int, int, str, Optional[str], str]] = []
-    for line, level, module, aliases in lines:
-        for name, alias in aliases:
-            if module is None:
-                found.append((line, 0, name, None, alias if alias != name else name.split(".")[0]))
-            else:
-                found.append((line, level, module, name, alias))
-    return found
-
-
 def scan(data: bytes, lines: Optional[list[ImportLine]] = None) -> Scan:
     """Every import-looking statement of a file (``lines``: its :func:`import_lines`, if known)."""
     imports: list[tuple[int, str, tuple[str, ...]]] = []

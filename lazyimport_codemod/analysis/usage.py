@@ -70,7 +70,7 @@ def _word_lines(text: str, words: Iterable[str]) -> list[int]:
     for word in words:
         line, counted = 1, 0
         pos = text.find(word)
-        while pos != -1:  # _occurrences() written out: a generator costs more than the scan
+        while pos != -1:  # occurrences() written out: a generator costs more than the scan
             end = pos + len(word)
             before = text[pos - 1] if pos else " "
             after = text[end] if end < size else " "
@@ -82,7 +82,7 @@ def _word_lines(text: str, words: Iterable[str]) -> list[int]:
     return sorted(found)
 
 
-def _occurrences(text: str, word: str) -> Iterator[int]:
+def occurrences(text: str, word: str) -> Iterator[int]:
     """Offsets at which ``word`` stands as a whole word in ``text``, in order."""
     pos = text.find(word)
     while pos != -1:
@@ -185,7 +185,7 @@ class Spelling:
 
     def spelled_once(self, word: str) -> bool:
         """Whether ``word`` appears in the text as a whole word exactly once."""
-        found = _occurrences(self.text, word)
+        found = occurrences(self.text, word)
         return next(found, None) is not None and next(found, None) is None
 
     def quiet(self, node: ast.AST, dynamic: bool = True) -> bool:
