@@ -10,7 +10,7 @@ router corpus, made before every run) it runs, each in a fresh interpreter (the 
 working directory, like ``run.py``):
 
 * ``wall``: the whole ``lazyimport lint .`` command, median of ``--repeat``;
-  ``python -c pass`` and ``python -c "import lazyimport_codemod.cli"`` give
+  ``python -c pass`` and ``python -c "import lazyimport_codemod.cli.commands"`` give
   the interpreter start-up and the import cost of the CLI before ``main`` runs;
 * ``gc``: the lint in-process, with ``gc.callbacks`` summing the time spent in
   cyclic garbage collection, and once more with ``gc.disable()``;
@@ -100,7 +100,7 @@ def _quiet_run(args: list[str]) -> None:
     import contextlib
     import io
 
-    from lazyimport_codemod.launcher import main  # the console script's entry: lint skips click
+    from lazyimport_codemod.cli.entry import main  # the console script's entry: lint skips click
 
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
         try:
@@ -124,13 +124,13 @@ def inner(mode: str, lint_args: list[str], out: str) -> None:
             else:
                 spent[0] += time.perf_counter() - spent[1]
 
-        import lazyimport_codemod.cli  # noqa: F401
+        import lazyimport_codemod.cli.commands  # noqa: F401
         gc.callbacks.append(callback)
         start = time.perf_counter()
         _quiet_run(lint_args)
         result = {"total": time.perf_counter() - start, "gc": spent[0]}
     elif mode == "nogc":
-        import lazyimport_codemod.cli  # noqa: F401
+        import lazyimport_codemod.cli.commands  # noqa: F401
         gc.disable()
         start = time.perf_counter()
         _quiet_run(lint_args)
@@ -138,7 +138,7 @@ def inner(mode: str, lint_args: list[str], out: str) -> None:
     elif mode == "pyinstrument":
         from pyinstrument import Profiler
 
-        import lazyimport_codemod.cli  # noqa: F401
+        import lazyimport_codemod.cli.commands  # noqa: F401
         profiler = Profiler(interval=0.0005)
         profiler.start()
         _quiet_run(lint_args)
@@ -166,7 +166,7 @@ def inner(mode: str, lint_args: list[str], out: str) -> None:
         import io
         import pstats
 
-        import lazyimport_codemod.cli  # noqa: F401
+        import lazyimport_codemod.cli.commands  # noqa: F401
         profile = cProfile.Profile()
         profile.enable()
         _quiet_run(lint_args)
@@ -211,7 +211,7 @@ def pyspy_categories(raw: Path, rate: int) -> dict[str, float]:
 
 def heavy_pattern(python: str) -> "re.Pattern[bytes]":
     names = json.loads(subprocess.run(
-        [python, "-c", "import json; from lazyimport_codemod.heavy import BUILTIN_HEAVY_PACKAGES as B; "
+        [python, "-c", "import json; from lazyimport_codemod.settings.heavy import BUILTIN_HEAVY_PACKAGES as B; "
                        "print(json.dumps(list(B)))"], check=True, capture_output=True, text=True).stdout)
     alternatives = sorted({n.split(".")[0].rstrip("*") for n in names}, key=len, reverse=True)
     # Conservative enough for a statistic: `import x` / `from x` naming a heavy top-level package.
@@ -324,7 +324,7 @@ def main(argv: Optional[list[str]] = None) -> int:
 
         t_lint = wall([*run.lazyimport_cmd(), *command], fresh=True)
         t_pass = wall([python, "-c", "pass"])
-        t_import = wall([python, "-c", "import lazyimport_codemod.cli"])
+        t_import = wall([python, "-c", "import lazyimport_codemod.cli.commands"])
         results: dict[str, dict[str, Any]] = {}
         for mode in ("gc", "nogc", "cprofile"):
             log(f"{name}: {mode}")
@@ -358,7 +358,7 @@ def main(argv: Optional[list[str]] = None) -> int:
         in_process = results["gc"]["total"]
         report += [f"### {name} ({files} files)", "",
                    f"- wall: `lazyimport {' '.join(command)}` {t_lint * 1000:.0f} ms; `python -c pass` {t_pass * 1000:.0f} ms; "
-                   f"`import lazyimport_codemod.cli` {(t_import - t_pass) * 1000:.0f} ms more; "
+                   f"`import lazyimport_codemod.cli.commands` {(t_import - t_pass) * 1000:.0f} ms more; "
                    f"the command itself (in-process) {in_process * 1000:.0f} ms",
                    f"- cyclic GC: {results['gc']['gc'] * 1000:.0f} ms of the in-process {in_process * 1000:.0f} ms "
                    f"({100 * results['gc']['gc'] / in_process:.0f}%); with `gc.disable()` it takes "

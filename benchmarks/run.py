@@ -213,7 +213,7 @@ def lazyimport_cmd(script_name: str = "lazyimport") -> list[str]:
 def ruff_banned_list() -> list[str]:
     """The built-in heavy list without globs (ruff has no ``langchain*``)."""
     out = subprocess.run(
-        [python(), "-c", "import json; from lazyimport_codemod.heavy import BUILTIN_HEAVY_PACKAGES as B; "
+        [python(), "-c", "import json; from lazyimport_codemod.settings.heavy import BUILTIN_HEAVY_PACKAGES as B; "
                          "print(json.dumps([b for b in B if '*' not in b]))"],
         check=True, capture_output=True, text=True, env=clean_env())
     return json.loads(out.stdout)

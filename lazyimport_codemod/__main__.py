@@ -1,3 +1,3 @@
-from lazyimport_codemod.launcher import main
+from lazyimport_codemod.cli.entry import main
 
 main()

@@ -31,9 +31,9 @@ class DeferHeavyImports(VisitorBasedCodemodCommand):
         The whole module is planned from its bytes, so positions agree with the
         ast analysis; the result is parsed again because the runner wants a tree.
         """
-        from lazyimport_codemod.engine import plan_source
-        from lazyimport_codemod.analysis.source import SourceError
-        from lazyimport_codemod.config import load_config
+        from lazyimport_codemod.pipeline import plan_source
+        from lazyimport_codemod.parse.source import SourceError
+        from lazyimport_codemod.settings.config import load_config
         from lazyimport_codemod.fix.transform import TransformError, apply_plans
 
         path = self._path()

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from lazyimport_codemod.analysis import facts as facts_module
-from lazyimport_codemod.config import Overrides, load_config
-from lazyimport_codemod.engine import analyse, lint
-from lazyimport_codemod.models import LintResult
+from lazyimport_codemod.parse import facts as facts_module
+from lazyimport_codemod.settings.config import Overrides, load_config
+from lazyimport_codemod.pipeline import analyse, lint
+from lazyimport_codemod.records import LintResult
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -42,8 +42,8 @@ def test_cache_and_processes_change_nothing(project: Path, monkeypatch: pytest.M
         raise AssertionError("a warm run must not parse")
 
     monkeypatch.setattr(facts_module, "extract", no_parsing)
-    monkeypatch.setattr("lazyimport_codemod.analysis.graph.extract", no_parsing)
-    monkeypatch.setattr("lazyimport_codemod.engine.extract", no_parsing)
+    monkeypatch.setattr("lazyimport_codemod.project.graph.extract", no_parsing)
+    monkeypatch.setattr("lazyimport_codemod.pipeline.extract", no_parsing)
     warm = _run(project, cache=True)
     assert cold == plain and warm == plain
 
@@ -77,7 +77,7 @@ def test_an_entry_made_by_another_python_is_not_used(project: Path, monkeypatch:
         parsed.append(filename)
         return real(data, filename, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr("lazyimport_codemod.analysis.graph.extract", counted)
-    monkeypatch.setattr("lazyimport_codemod.engine.extract", counted)
+    monkeypatch.setattr("lazyimport_codemod.project.graph.extract", counted)
+    monkeypatch.setattr("lazyimport_codemod.pipeline.extract", counted)
     assert _run(project, cache=True) == expected
     assert any(name.endswith("embed.py") for name in parsed)

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from lazyimport_codemod.cli import main
+from lazyimport_codemod.cli.commands import main
 
 REPO = Path(__file__).resolve().parent.parent
 JSON_FIELDS = {
@@ -159,7 +159,7 @@ def test_noqa_silences(project: Path) -> None:
 
 def test_lint_does_not_import_libcst(project: Path) -> None:
     code = (
-        "import sys\nfrom lazyimport_codemod.cli import main\n"
+        "import sys\nfrom lazyimport_codemod.cli.commands import main\n"
         "try:\n    main(['lint', 'app'])\nexcept SystemExit:\n    pass\n"
         "print('libcst' in sys.modules)\n"
     )

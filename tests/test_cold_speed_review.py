@@ -19,15 +19,17 @@ from pathlib import Path
 
 import pytest
 
-from lazyimport_codemod import engine, forking
-from lazyimport_codemod.analysis import usage
-from lazyimport_codemod.analysis.graph import Project
-from lazyimport_codemod.analysis.imports import collect_imports, has_future_annotations
-from lazyimport_codemod.analysis.source import parse_source
-from lazyimport_codemod.analysis.usage import analyse_usage
-from lazyimport_codemod.config import Overrides, load_config
-from lazyimport_codemod.engine import _speculate, analyse, lint
-from lazyimport_codemod.forking import can_fork
+from lazyimport_codemod import pipeline as engine
+
+from lazyimport_codemod.speed import forking
+from lazyimport_codemod.parse import usage
+from lazyimport_codemod.project.graph import Project
+from lazyimport_codemod.parse.imports import collect_imports, has_future_annotations
+from lazyimport_codemod.parse.source import parse_source
+from lazyimport_codemod.parse.usage import analyse_usage
+from lazyimport_codemod.settings.config import Overrides, load_config
+from lazyimport_codemod.pipeline import _speculate, analyse, lint
+from lazyimport_codemod.speed.forking import can_fork
 
 from test_fast_paths import TRICKY
 
@@ -214,7 +216,7 @@ def test_a_failing_child_from_the_end_changes_no_answer(
 def test_the_prefilter_asks_for_parsing_once_it_meets_a_heavy_import(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, routers: int, clean: int
 ) -> None:
-    from lazyimport_codemod.analysis.prefilter import select_files
+    from lazyimport_codemod.project.prefilter import select_files
 
     _project(tmp_path, routers, clean)
     (tmp_path / "app" / "svc.py").write_text("def run():\n    return 1\n")  # no heavy import but the routers'

@@ -18,7 +18,7 @@ from typing import Callable
 
 import pytest
 
-from lazyimport_codemod import command_replay
+from lazyimport_codemod.speed import replay as command_replay
 
 from lint_runs import age, fresh, records, replayed, run, write_project
 
@@ -55,15 +55,16 @@ def test_a_replay_imports_nothing_but_the_launcher(project: Path) -> None:
         "import atexit, sys\n"
         "atexit.register(lambda: open('modules.txt', 'w').write(' '.join(sorted(\n"
         "    m for m in sys.modules if m.startswith('lazyimport_codemod')))))\n"
-        "from lazyimport_codemod.launcher import main\n"
+        "from lazyimport_codemod.cli.entry import main\n"
         "main(['lint', 'app'])\n"
     )
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env)
     assert (done.returncode, done.stdout) == (1, run("app")[1])
     loaded = (project / "modules.txt").read_text().split()
-    assert loaded == ["lazyimport_codemod", "lazyimport_codemod.command_replay",
-                      "lazyimport_codemod.launcher", "lazyimport_codemod.stamps"]
+    assert loaded == ["lazyimport_codemod", "lazyimport_codemod.cli", "lazyimport_codemod.cli.entry",
+                      "lazyimport_codemod.speed", "lazyimport_codemod.speed.replay",
+                      "lazyimport_codemod.speed.stamps"]
 
 
 def _edit_keeping_size(root: Path) -> None:
@@ -208,7 +209,7 @@ def test_a_folder_changed_by_another_tool_is_listed_once(project: Path, monkeypa
 
 
 def test_the_settings_files_stamped_are_those_the_lookup_reads() -> None:
-    from lazyimport_codemod import config
+    from lazyimport_codemod.settings import config
 
     assert command_replay._CONFIG_FILES == ("pyproject.toml", *config._RUFF_FILES)
     assert command_replay._VCS_MARKERS == config._VCS_MARKERS

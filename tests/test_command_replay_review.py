@@ -1,4 +1,4 @@
-"""Review of the command replay (:mod:`lazyimport_codemod.command_replay`).
+"""Review of the command replay (:mod:`lazyimport_codemod.speed.replay`).
 
 Every test compares a replayed (or recorded-then-replayed) answer with what a full
 ``lazyimport lint --no-cache`` run prints from the same folder.  Tests under a
@@ -16,7 +16,9 @@ from typing import Any, Callable
 
 import pytest
 
-from lazyimport_codemod import __version__, command_replay
+from lazyimport_codemod import __version__
+
+from lazyimport_codemod.speed import replay as command_replay
 
 from lint_runs import Outcome, age, fresh, records, replayed, run
 

@@ -15,7 +15,7 @@ from typing import Iterator
 
 import pytest
 
-from lazyimport_codemod.config import (
+from lazyimport_codemod.settings.config import (
     DEFAULT_RUNTIME_MODULE,
     VALID_KEYS,
     Config,
@@ -24,7 +24,7 @@ from lazyimport_codemod.config import (
     clear_caches,
     load_config,
 )
-from lazyimport_codemod.heavy import BUILTIN_HEAVY_PACKAGES
+from lazyimport_codemod.settings.heavy import BUILTIN_HEAVY_PACKAGES
 
 REPO = Path(__file__).resolve().parent.parent
 CASES = Path(__file__).parent / "fixtures" / "config"
@@ -532,7 +532,7 @@ def test_a_broken_pyproject_above_the_repository_is_never_read(tmp_path: Path) -
 
 def test_importing_reads_no_toml_and_builds_no_suggestions() -> None:
     code = (
-        "import sys, lazyimport_codemod.config, lazyimport_codemod.discovery;"
+        "import sys, lazyimport_codemod.settings.config, lazyimport_codemod.settings.discovery;"
         "print(sorted(m for m in ('tomllib', 'tomli', 'difflib') if m in sys.modules))"
     )
     env = {**os.environ, "PYTHONPATH": str(REPO)}

@@ -23,9 +23,9 @@ from typing import Optional
 
 import pytest
 
-from lazyimport_codemod.analysis import graph
-from lazyimport_codemod.config import Overrides, load_config
-from lazyimport_codemod.engine import analyse, lint
+from lazyimport_codemod.project import graph
+from lazyimport_codemod.settings.config import Overrides, load_config
+from lazyimport_codemod.pipeline import analyse, lint
 
 HEAVY = ("numpy", "pandas", "torch", "scipy")
 
@@ -139,9 +139,9 @@ import sys  # noqa: E402
 import sysconfig  # noqa: E402
 import textwrap  # noqa: E402
 
-from lazyimport_codemod.analysis import usage  # noqa: E402
-from lazyimport_codemod.analysis.imports import collect_imports, has_future_annotations  # noqa: E402
-from lazyimport_codemod.analysis.source import parse_source  # noqa: E402
+from lazyimport_codemod.parse import usage  # noqa: E402
+from lazyimport_codemod.parse.imports import collect_imports, has_future_annotations  # noqa: E402
+from lazyimport_codemod.parse.source import parse_source  # noqa: E402
 
 
 class _RecursiveWalker(usage._UsageWalker):

@@ -10,8 +10,8 @@ from typing import Iterator
 
 import pytest
 
-from lazyimport_codemod.config import Config, Overrides, clear_caches, load_config
-from lazyimport_codemod.discovery import PathNotFound, discover_files, translate_path_glob
+from lazyimport_codemod.settings.config import Config, Overrides, clear_caches, load_config
+from lazyimport_codemod.settings.discovery import PathNotFound, discover_files, translate_path_glob
 
 
 @pytest.fixture(autouse=True)
@@ -272,7 +272,7 @@ def test_root_and_path_reached_through_different_symlinks(tmp_path: Path) -> Non
 
 
 def test_path_order_is_paths_own_order() -> None:
-    from lazyimport_codemod.discovery import path_order
+    from lazyimport_codemod.settings.discovery import path_order
 
     names = ["/a/b", "/a-b", "/a/b/c", "/a/B", "/a.b/c", "/a/_x", "/a/b_c", "/ab", "/a/b.py",
              "/a/b/__init__.py", "/a/b-c/d.py", "/a0/z", "/a/b c/x.py"]

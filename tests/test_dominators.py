@@ -7,7 +7,7 @@ from collections import deque
 
 import pytest
 
-from lazyimport_codemod.analysis.dominators import Dominators
+from lazyimport_codemod.project.dominators import Dominators
 
 
 def reachable_without(roots: list[str], graph: dict[str, list[str]], excluded: str) -> frozenset[str]:

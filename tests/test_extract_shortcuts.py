@@ -25,9 +25,11 @@ from typing import Iterator, Optional, Sequence
 
 import pytest
 
-from lazyimport_codemod.analysis import facts, usage
-from lazyimport_codemod.analysis.facts import extract
-from lazyimport_codemod.analysis.imports import (
+from lazyimport_codemod.parse import facts
+
+from lazyimport_codemod.parse import usage
+from lazyimport_codemod.parse.facts import extract
+from lazyimport_codemod.parse.imports import (
     _PRIORITY,
     _blocks,
     collect_imports,
@@ -35,8 +37,8 @@ from lazyimport_codemod.analysis.imports import (
     resolve_relative,
     walk_import_time,
 )
-from lazyimport_codemod.analysis.source import SourceError, parse_source
-from lazyimport_codemod.models import ImportedName, ImportStatement, Where
+from lazyimport_codemod.parse.source import SourceError, parse_source
+from lazyimport_codemod.records import ImportedName, ImportStatement, Where
 
 HEAVY = ("numpy", "pandas", "torch", "typing")
 

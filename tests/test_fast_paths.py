@@ -19,19 +19,19 @@ from pathlib import Path
 
 import pytest
 
-from lazyimport_codemod.analysis.facts import extract
-from lazyimport_codemod.analysis.imports import collect_imports, has_future_annotations
-from lazyimport_codemod.analysis.source import parse_source
-from lazyimport_codemod.analysis.usage import (
+from lazyimport_codemod.parse.facts import extract
+from lazyimport_codemod.parse.imports import collect_imports, has_future_annotations
+from lazyimport_codemod.parse.source import parse_source
+from lazyimport_codemod.parse.usage import (
     Spelling,
     _runs_at_import_time,
     analyse_usage,
     exported_names,
     module_bindings,
 )
-from lazyimport_codemod.config import Overrides, load_config
-from lazyimport_codemod.engine import analyse, lint
-from lazyimport_codemod.forking import forked_map
+from lazyimport_codemod.settings.config import Overrides, load_config
+from lazyimport_codemod.pipeline import analyse, lint
+from lazyimport_codemod.speed.forking import forked_map
 
 TRICKY = {
     "decorated first statement": """
@@ -317,8 +317,8 @@ def test_forked_lint_knows_what_its_children_looked_at(tmp_path: Path, monkeypat
 
 
 def test_absorbing_a_childs_footprint_covers_its_lookups(tmp_path: Path) -> None:
-    from lazyimport_codemod.analysis.graph import Project
-    from lazyimport_codemod.heavy import HeavyMatcher
+    from lazyimport_codemod.project.graph import Project
+    from lazyimport_codemod.settings.heavy import HeavyMatcher
 
     for name in ("app/__init__.py", "app/svc.py", "my-tools/job.py"):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)

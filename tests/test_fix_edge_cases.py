@@ -25,8 +25,8 @@ from typing import Any, Dict, List, Sequence, Tuple, Union
 import pytest
 from click.testing import CliRunner, Result
 
-from lazyimport_codemod.cli import main
-from lazyimport_codemod.config import clear_caches
+from lazyimport_codemod.cli.commands import main
+from lazyimport_codemod.settings.config import clear_caches
 from test_fix_behaviour import write_tree
 
 REPO = Path(__file__).resolve().parent.parent

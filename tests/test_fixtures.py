@@ -19,10 +19,10 @@ from pathlib import Path
 
 import pytest
 
-from lazyimport_codemod.config import Config, Overrides, load_config
-from lazyimport_codemod.engine import analyse, lint
-from lazyimport_codemod.fixer import fix_files
-from lazyimport_codemod.report import write_diagnostics
+from lazyimport_codemod.settings.config import Config, Overrides, load_config
+from lazyimport_codemod.pipeline import analyse, lint
+from lazyimport_codemod.fix.apply import fix_files
+from lazyimport_codemod.cli.output import write_diagnostics
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CASES = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir() and p.name != "config")

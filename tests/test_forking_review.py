@@ -1,4 +1,4 @@
-"""Review of the forked helpers (lazyimport_codemod.forking) and their use in the engine.
+"""Review of the forked helpers (lazyimport_codemod.speed.forking) and their use in the engine.
 
 Held here: answers with jobs=1, 2 and 3 agree on layouts where naming files adds
 roots, with the facts cache and for fix; children that fail in ways the existing
@@ -19,10 +19,12 @@ from typing import Callable, Optional
 
 import pytest
 
-from lazyimport_codemod import engine, forking
-from lazyimport_codemod.analysis.graph import Project
-from lazyimport_codemod.config import Overrides, load_config
-from lazyimport_codemod.engine import analyse, lint
+from lazyimport_codemod import pipeline as engine
+
+from lazyimport_codemod.speed import forking
+from lazyimport_codemod.project.graph import Project
+from lazyimport_codemod.settings.config import Overrides, load_config
+from lazyimport_codemod.pipeline import analyse, lint
 
 needs_fork = pytest.mark.skipif(not forking.can_fork(), reason="forking is not used here")
 
@@ -143,7 +145,7 @@ def test_the_facts_cache_changes_no_answer_across_jobs(tmp_path: Path, monkeypat
 
 @needs_fork
 def test_fix_agrees_when_the_project_is_big_enough_to_fork(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from lazyimport_codemod.fixer import fix_files
+    from lazyimport_codemod.fix.apply import fix_files
 
     _src_layout(tmp_path, 20)
     monkeypatch.chdir(tmp_path)
@@ -258,7 +260,7 @@ def _hangs(code: str, cwd: Path, timeout: float = 4.0) -> Optional[subprocess.Co
 # sibling still holds that pipe's read end: deadlock
 def test_stopping_forked_map_early_with_two_large_answers_does_not_hang(tmp_path: Path) -> None:
     done = _hangs("""
-        from lazyimport_codemod.forking import forked_map
+        from lazyimport_codemod.speed.forking import forked_map
         answers = forked_map(lambda v: [x + 1 for x in v], [[1], [2] * 100000, [3] * 100000])
         assert next(answers) == [2]
         answers.close()
@@ -278,9 +280,9 @@ def test_an_error_while_parsing_with_three_jobs_is_raised_not_hung(tmp_path: Pat
     _write(tmp_path, files)
     done = _hangs("""
         from pathlib import Path
-        from lazyimport_codemod import engine
-        from lazyimport_codemod.analysis.graph import Project
-        from lazyimport_codemod.config import Overrides, load_config
+        from lazyimport_codemod import pipeline as engine
+        from lazyimport_codemod.project.graph import Project
+        from lazyimport_codemod.settings.config import Overrides, load_config
 
         def fail(*args, **kwargs):
             raise RuntimeError("simulated")

@@ -11,7 +11,7 @@ from typing import Optional
 
 import pytest
 
-from lazyimport_codemod.heavy import BUILTIN_HEAVY_PACKAGES, HeavyMatcher, is_glob
+from lazyimport_codemod.settings.heavy import BUILTIN_HEAVY_PACKAGES, HeavyMatcher, is_glob
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -115,7 +115,7 @@ def test_builtin_list(module: str, expected: Optional[str]) -> None:
 def test_import_is_cheap() -> None:
     """Imported by every lint run: standard library only, and nothing for globs until used."""
     code = (
-        "import sys, json; before = set(sys.modules); import lazyimport_codemod.heavy;"
+        "import sys, json; before = set(sys.modules); import lazyimport_codemod.settings.heavy;"
         "print(json.dumps(sorted(set(sys.modules) - before)))"
     )
     env = {**os.environ, "PYTHONPATH": str(REPO)}

@@ -11,8 +11,8 @@ from typing import Any, Optional
 import click
 import pytest
 
-from lazyimport_codemod.cli import lint as click_lint
-from lazyimport_codemod.lint_command import LintOptions, parse_lint_args
+from lazyimport_codemod.cli.commands import lint as click_lint
+from lazyimport_codemod.cli.fast_lint import LintOptions, parse_lint_args
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -74,7 +74,7 @@ def test_folder_given_as_config_is_also_refused_by_click(tmp_path: Path) -> None
 
 def _run(args: list[str], cwd: Path, code: str = "") -> subprocess.CompletedProcess[str]:
     script = (
-        "import sys\nfrom lazyimport_codemod.launcher import main\n"
+        "import sys\nfrom lazyimport_codemod.cli.entry import main\n"
         "try:\n    main(sys.argv[1:])\nexcept SystemExit as exc:\n"
         f"    {code or 'raise'}\n"
     )
@@ -131,7 +131,7 @@ def _console_script(args: list[str], cwd: Path) -> subprocess.CompletedProcess[s
     script = (
         "import atexit, sys\n"
         "atexit.register(lambda: open('clean-up-ran', 'w').close())\n"
-        "from lazyimport_codemod.launcher import main\n"
+        "from lazyimport_codemod.cli.entry import main\n"
         "main()\n"
     )
     env = {**os.environ, "PYTHONPATH": str(REPO)}
@@ -156,7 +156,7 @@ def test_console_script_exits_at_once_with_all_output(project: Path, cache: bool
 def test_called_with_arguments_main_exits_normally(project: Path) -> None:
     script = ("import atexit, sys\n"
               "atexit.register(lambda: open('clean-up-ran', 'w').close())\n"
-              "from lazyimport_codemod.launcher import main\n"
+              "from lazyimport_codemod.cli.entry import main\n"
               "main(sys.argv[1:])\n")
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     done = subprocess.run([sys.executable, "-c", script, "lint", "--no-cache", "heavy.py"], cwd=project,

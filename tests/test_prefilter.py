@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from lazyimport_codemod.analysis.prefilter import scan
-from lazyimport_codemod.config import Overrides, load_config
-from lazyimport_codemod.engine import analyse, lint
+from lazyimport_codemod.project.prefilter import scan
+from lazyimport_codemod.settings.config import Overrides, load_config
+from lazyimport_codemod.pipeline import analyse, lint
 
 REPO = Path(__file__).resolve().parent.parent
 

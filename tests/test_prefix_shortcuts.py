@@ -19,14 +19,14 @@ from typing import Any, Callable, Iterator, Mapping, Optional
 
 import pytest
 
-from lazyimport_codemod import models
-from lazyimport_codemod.analysis import prefilter
-from lazyimport_codemod.analysis.facts import extract
-from lazyimport_codemod.analysis.graph import Project, absolute, ancestors, importers_closure
-from lazyimport_codemod.analysis.imports import resolve_relative
-from lazyimport_codemod.analysis.prefilter import ImportLine, Scan, scan, scanned, select_files
-from lazyimport_codemod.heavy import HeavyMatcher
-from lazyimport_codemod.models import DIAGNOSTIC_ORDER, Diagnostic, ImportStatement, NameUsage
+from lazyimport_codemod import records as models
+from lazyimport_codemod.project import prefilter
+from lazyimport_codemod.parse.facts import extract
+from lazyimport_codemod.project.graph import Project, absolute, ancestors, importers_closure
+from lazyimport_codemod.parse.imports import resolve_relative
+from lazyimport_codemod.project.prefilter import ImportLine, Scan, scan, scanned, select_files
+from lazyimport_codemod.settings.heavy import HeavyMatcher
+from lazyimport_codemod.records import DIAGNOSTIC_ORDER, Diagnostic, ImportStatement, NameUsage
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -164,7 +164,7 @@ def _fuzzed(rng: random.Random) -> bytes:
 def test_import_lines_match_the_plain_loop() -> None:
     rng = random.Random(1234)
     samples = [_fuzzed(rng) for _ in range(4000)]
-    samples += [b"from a import b \\\n  , c\nimport d\n" * 3, (REPO / "lazyimport_codemod" / "engine.py").read_bytes()]
+    samples += [b"from a import b \\\n  , c\nimport d\n" * 3, (REPO / "lazyimport_codemod" / "pipeline.py").read_bytes()]
     for data in samples:
         assert prefilter.import_lines(data) == _reference_import_lines(data), data
         assert [type(line) for line in prefilter.import_lines(data)] == [ImportLine] * len(prefilter.import_lines(data))

@@ -10,9 +10,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from fake_packages import HEAVY_SLEEP, FakeProject, make_fake_project
-from lazyimport_codemod import profile
-from lazyimport_codemod.commands_runtime import profile_command
-from lazyimport_codemod.config import clear_caches
+from lazyimport_codemod.checks import profile
+from lazyimport_codemod.cli.check_commands import profile_command
+from lazyimport_codemod.settings.config import clear_caches
 
 
 def invoke(*args: str) -> Result:

@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from lazyimport_codemod.heavy import BUILTIN_HEAVY_PACKAGES
+from lazyimport_codemod.settings.heavy import BUILTIN_HEAVY_PACKAGES
 
 REPO = Path(__file__).resolve().parent.parent
 README = (REPO / "README.md").read_text(encoding="utf-8")

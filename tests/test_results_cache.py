@@ -10,9 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from lazyimport_codemod import engine, results_cache
-from lazyimport_codemod.config import clear_caches
-from lazyimport_codemod.lint_command import LintOptions, run_lint
+from lazyimport_codemod import pipeline as engine
+
+from lazyimport_codemod.speed import results_cache
+from lazyimport_codemod.settings.config import clear_caches
+from lazyimport_codemod.cli.fast_lint import LintOptions, run_lint
 
 from lint_runs import age, write_project
 

@@ -28,11 +28,15 @@ from typing import Any, Iterator, Optional
 import click
 import pytest
 
-from lazyimport_codemod import __version__, engine, results_cache
-from lazyimport_codemod.cli import lint as click_lint
-from lazyimport_codemod.config import Overrides, clear_caches, load_config
-from lazyimport_codemod.discovery import discover_files
-from lazyimport_codemod.lint_command import LintOptions, parse_lint_args, run_lint
+from lazyimport_codemod import __version__
+
+from lazyimport_codemod import pipeline as engine
+
+from lazyimport_codemod.speed import results_cache
+from lazyimport_codemod.cli.commands import lint as click_lint
+from lazyimport_codemod.settings.config import Overrides, clear_caches, load_config
+from lazyimport_codemod.settings.discovery import discover_files
+from lazyimport_codemod.cli.fast_lint import LintOptions, parse_lint_args, run_lint
 
 from lint_runs import age
 
@@ -357,7 +361,7 @@ def test_unreadable_folder_argument_fails_like_click(tmp_path: Path) -> None:
     try:
         env = {**os.environ, "PYTHONPATH": str(REPO)}
         result = subprocess.run(
-            [sys.executable, "-c", "import sys; from lazyimport_codemod.launcher import main; "
+            [sys.executable, "-c", "import sys; from lazyimport_codemod.cli.entry import main; "
              "main(sys.argv[1:])", "lint", "--no-cache", "app"],
             cwd=tmp_path, capture_output=True, text=True, env=env, timeout=60)
     finally:

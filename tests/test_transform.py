@@ -16,7 +16,7 @@ import pytest
 
 from lazyimport_codemod.fix import transform
 from lazyimport_codemod.fix.transform import TransformError, apply_plans
-from lazyimport_codemod.models import (
+from lazyimport_codemod.records import (
     Action,
     Decision,
     ImportedName,

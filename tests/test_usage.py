@@ -8,9 +8,9 @@ import textwrap
 
 import pytest
 
-from lazyimport_codemod.analysis.imports import collect_imports, has_future_annotations
-from lazyimport_codemod.analysis.usage import analyse_usage
-from lazyimport_codemod.models import UseKind, Where
+from lazyimport_codemod.parse.imports import collect_imports, has_future_annotations
+from lazyimport_codemod.parse.usage import analyse_usage
+from lazyimport_codemod.records import UseKind, Where
 
 
 def kinds(src: str, name: str = "np") -> list[tuple[str, int, str]]:

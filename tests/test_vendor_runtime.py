@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 import lazyimport_codemod
-from lazyimport_codemod import runtime, vendor_runtime
+from lazyimport_codemod import runtime
+from lazyimport_codemod import vendor_runtime
 from lazyimport_codemod.vendor_runtime import write_standalone_runtime
 
 RUNTIME_SOURCE = Path(runtime.__file__).read_text(encoding="utf-8")

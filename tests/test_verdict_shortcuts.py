@@ -25,13 +25,17 @@ from typing import Callable, Iterable, Optional
 
 import pytest
 
-from lazyimport_codemod.analysis import dominators, graph, plan
-from lazyimport_codemod.analysis.importers import ImporterIndex, Taker
-from lazyimport_codemod.analysis.imports import resolve_relative
-from lazyimport_codemod.analysis.prefilter import ImportLine, scanned
-from lazyimport_codemod.config import Overrides, load_config
-from lazyimport_codemod.engine import _packages_text, analyse
-from lazyimport_codemod.models import ImportedName, ImportStatement
+from lazyimport_codemod.project import dominators
+
+from lazyimport_codemod.project import graph
+
+from lazyimport_codemod.rules import planner as plan
+from lazyimport_codemod.project.importers import ImporterIndex, Taker
+from lazyimport_codemod.parse.imports import resolve_relative
+from lazyimport_codemod.project.prefilter import ImportLine, scanned
+from lazyimport_codemod.settings.config import Overrides, load_config
+from lazyimport_codemod.pipeline import _packages_text, analyse
+from lazyimport_codemod.records import ImportedName, ImportStatement
 
 # -- dominators ------------------------------------------------------------------
 

@@ -14,8 +14,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from fake_packages import HEAVY_SLEEP, FakeProject, make_fake_project
-from lazyimport_codemod import verify
-from lazyimport_codemod.commands_runtime import verify_command
+from lazyimport_codemod.checks import verify
+from lazyimport_codemod.cli.check_commands import verify_command
 
 EAGER_CHAIN = (
     "app.main -> app.routers.search (app/main.py:3)"
@@ -370,9 +370,9 @@ def test_probe_loads_nothing_before_the_target(tmp_path: Path) -> None:
 
 def test_commands_module_imports_no_implementation() -> None:
     code = (
-        "import sys, lazyimport_codemod.commands_runtime; "
+        "import sys, lazyimport_codemod.cli.check_commands; "
         "print(sorted(m for m in sys.modules if m.startswith('lazyimport_codemod.')))"
     )
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                             cwd=str(Path(verify.__file__).parent.parent))
-    assert output.stdout.strip() == "['lazyimport_codemod.commands_runtime']"
+    assert output.stdout.strip() == "['lazyimport_codemod.cli', 'lazyimport_codemod.cli.check_commands']"

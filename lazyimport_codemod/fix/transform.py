@@ -27,7 +27,7 @@ import libcst as cst
 from libcst.helpers import get_full_name_for_node
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider, ScopeProvider
 
-from lazyimport_codemod.models import Action, ImportedName, ImportStatement, NamePlan
+from lazyimport_codemod.records import Action, ImportedName, ImportStatement, NamePlan
 
 DEFAULT_RUNTIME_MODULE = "lazyimport_codemod.runtime"
 

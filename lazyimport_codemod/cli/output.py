@@ -10,7 +10,7 @@ from __future__ import annotations
 import sys
 from typing import Any, TextIO
 
-from lazyimport_codemod.models import Diagnostic, FileError, LintResult
+from lazyimport_codemod.records import Diagnostic, FileError, LintResult
 
 FORMATS = ("text", "json", "github")
 
@@ -94,7 +94,7 @@ def summary(result: LintResult) -> str:
 def render_result(result: LintResult, fmt: str, quiet: bool, extra: str = "") -> tuple[str, str]:
     """What :func:`write_result` prints: (stdout, stderr) as text.  A lint run keeps it so
     that the same command can print it again without analysing anything
-    (:mod:`lazyimport_codemod.command_replay`)."""
+    (:mod:`lazyimport_codemod.speed.replay`)."""
     import io
 
     out, err = io.StringIO(), io.StringIO()
@@ -108,6 +108,6 @@ def render_result(result: LintResult, fmt: str, quiet: bool, extra: str = "") ->
 def write_result(result: LintResult, fmt: str, quiet: bool, extra: str = "") -> None:
     """Diagnostics to stdout, file errors and (unless ``quiet``) the summary to stderr,
     printed as a replayed run prints them."""
-    from lazyimport_codemod.command_replay import print_output
+    from lazyimport_codemod.speed.replay import print_output
 
     print_output(*render_result(result, fmt, quiet, extra))

@@ -16,10 +16,10 @@ import re
 from pathlib import Path
 from typing import Iterable, NamedTuple, Optional
 
-from lazyimport_codemod.analysis.graph import Edge, ModuleFacts, Project, absolute, ancestors
-from lazyimport_codemod.analysis.importers import ImporterIndex
-from lazyimport_codemod.analysis.source import SourceError
-from lazyimport_codemod.models import (
+from lazyimport_codemod.project.graph import Edge, ModuleFacts, Project, absolute, ancestors
+from lazyimport_codemod.project.importers import ImporterIndex
+from lazyimport_codemod.parse.source import SourceError
+from lazyimport_codemod.records import (
     Action,
     Decision,
     ImportedName,

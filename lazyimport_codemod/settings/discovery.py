@@ -25,10 +25,10 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
-from lazyimport_codemod.stamps import ENVIRONMENT_MARKERS
+from lazyimport_codemod.speed.stamps import ENVIRONMENT_MARKERS
 
 if TYPE_CHECKING:
-    from lazyimport_codemod.config import Config
+    from lazyimport_codemod.settings.config import Config
 
 SKIPPED_FOLDERS = frozenset(
     {"__pycache__", "__pypackages__", "build", "dist", "node_modules", "site-packages", "venv"}

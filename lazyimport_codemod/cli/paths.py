@@ -1,7 +1,7 @@
 """From command-line paths to (config, files) groups, shared by every command.
 
 Click-free on purpose: ``lazyimport lint`` runs without importing click (see
-:mod:`lazyimport_codemod.lint_command`), and the click commands call the same
+:mod:`lazyimport_codemod.cli.fast_lint`), and the click commands call the same
 functions, so both paths find the same files and word errors the same way.
 """
 
@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, Optional, Sequence
 
 if TYPE_CHECKING:
-    from lazyimport_codemod.config import Config, Overrides
+    from lazyimport_codemod.settings.config import Config, Overrides
 
 
 def fail(message: str) -> NoReturn:
@@ -31,7 +31,7 @@ def split_list(value: Optional[str]) -> Optional[tuple[str, ...]]:
 
 def make_overrides(heavy_packages: Optional[str], extend_heavy_packages: Optional[str],
                    config_file: Optional[Path], strategy: Optional[str] = None) -> Overrides:
-    from lazyimport_codemod.config import Overrides
+    from lazyimport_codemod.settings.config import Overrides
 
     return Overrides(
         config_file=config_file,
@@ -45,8 +45,8 @@ def collect(paths: Sequence[Path], overrides: Overrides,
             walked: Optional[list[str]] = None) -> list[tuple[Config, list[Path]]]:
     """Group discovered files by the configuration that governs them (the folders read
     to find them are added to ``walked`` when it is given)."""
-    from lazyimport_codemod.config import ConfigError, load_config
-    from lazyimport_codemod.discovery import PathNotFound, discover_files, path_order
+    from lazyimport_codemod.settings.config import ConfigError, load_config
+    from lazyimport_codemod.settings.discovery import PathNotFound, discover_files, path_order
 
     groups: dict[tuple[Path, Optional[Path]], tuple[Config, set[Path]]] = {}
     for path in paths or (Path("."),):

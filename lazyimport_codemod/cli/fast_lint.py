@@ -2,7 +2,7 @@
 
 Why: importing click costs about 25 ms, a quarter of ``lazyimport lint
 one_file.py`` (issue 4 asks for at most 4x ``python -c pass``).  The console
-script (:mod:`lazyimport_codemod.launcher`) reads plain, valid ``lint``
+script (:mod:`lazyimport_codemod.cli.entry`) reads plain, valid ``lint``
 arguments here and runs them directly.  Anything else -- ``--help``, an unknown
 option, a bad ``--format`` value, a missing value -- makes :func:`parse_lint_args`
 return ``None`` and click parses the same arguments, so every message and edge
@@ -16,12 +16,12 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, NamedTuple, Optional, Sequence
 
-from lazyimport_codemod.report import FORMATS
+from lazyimport_codemod.cli.output import FORMATS
 
 if TYPE_CHECKING:
-    from lazyimport_codemod.config import Config
-    from lazyimport_codemod.models import LintResult
-    from lazyimport_codemod.results_cache import ResultsCache
+    from lazyimport_codemod.settings.config import Config
+    from lazyimport_codemod.records import LintResult
+    from lazyimport_codemod.speed.results_cache import ResultsCache
 
 _VALUE_OPTIONS = {
     "--format": "fmt",
@@ -107,14 +107,14 @@ def run_lint(options: LintOptions, command: Optional[Sequence[str]] = None,
     """Lint, print, and return the exit status: 0 clean, 1 diagnostics, 2 errors.
 
     ``command`` is the argument list as typed after ``lint``: given, the output is
-    recorded for :func:`lazyimport_codemod.command_replay.replay`.  ``retained``
+    recorded for :func:`lazyimport_codemod.speed.replay.replay`.  ``retained``
     receives each analysis instead of letting it be freed (see
-    :func:`lazyimport_codemod.launcher.exit_at_once`).
+    :func:`lazyimport_codemod.cli.entry.exit_at_once`).
     """
-    from lazyimport_codemod.command_replay import print_output, record, settings_stamps
-    from lazyimport_codemod.models import DIAGNOSTIC_ORDER, LintResult
-    from lazyimport_codemod.report import render_result
-    from lazyimport_codemod.selection import collect, make_overrides, short_lived
+    from lazyimport_codemod.speed.replay import print_output, record, settings_stamps
+    from lazyimport_codemod.records import DIAGNOSTIC_ORDER, LintResult
+    from lazyimport_codemod.cli.output import render_result
+    from lazyimport_codemod.cli.paths import collect, make_overrides, short_lived
 
     short_lived()
     # Stamped before anything is read, like the results cache's stamps: a settings
@@ -146,13 +146,13 @@ def _lint_group(config: Config, files: list[Path], caches: Optional[list[Results
     """One configuration's result: replayed when nothing changed, else analysed (and kept).
     Without ``caches`` (``--no-cache``) always analysed; with, its cache is added there."""
     if caches is None:
-        from lazyimport_codemod.engine import analyse, lint
+        from lazyimport_codemod.pipeline import analyse, lint
 
         analysis = analyse(files, config)
         if retained is not None:
             retained.append(analysis)
         return lint(analysis)
-    from lazyimport_codemod.results_cache import ResultsCache
+    from lazyimport_codemod.speed.results_cache import ResultsCache
 
     stored = ResultsCache(config, files)
     caches.append(stored)
@@ -160,7 +160,7 @@ def _lint_group(config: Config, files: list[Path], caches: Optional[list[Results
     if result is not None:
         return result
     stored.stamp()
-    from lazyimport_codemod.engine import analyse, lint
+    from lazyimport_codemod.pipeline import analyse, lint
 
     analysis = analyse(files, config, cache=True)
     if retained is not None:

@@ -25,8 +25,8 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
-from lazyimport_codemod.child import ChildError, run_child
-from lazyimport_codemod.verify import DEFAULT_TIMEOUT, HeavyMatch, RunCallback, median, resolve_python
+from lazyimport_codemod.checks.child import ChildError, run_child
+from lazyimport_codemod.checks.verify import DEFAULT_TIMEOUT, HeavyMatch, RunCallback, median, resolve_python
 
 DEFAULT_THRESHOLD_MS = 100.0
 DEFAULT_REPEAT = 3
@@ -240,7 +240,7 @@ _FRAME = re.compile(r'\s*File "(.+)", line (\d+)')
 
 def _error_headline(module: str, traceback_lines: List[str]) -> str:
     """``module: error: Type: message (file:line)``, the same shape ``verify`` prints."""
-    from lazyimport_codemod.verify import display_path
+    from lazyimport_codemod.checks.verify import display_path
 
     message = next((line.strip() for line in reversed(traceback_lines) if line.strip()), "import failed")
     frames = [match for match in map(_FRAME.match, traceback_lines) if match is not None]

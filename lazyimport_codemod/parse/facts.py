@@ -18,15 +18,15 @@ from pathlib import Path
 from typing import NamedTuple, Optional
 
 from lazyimport_codemod import __version__
-from lazyimport_codemod.analysis.imports import (
+from lazyimport_codemod.parse.imports import (
     collect_imports,
     has_future_annotations,
     walk_import_time,
 )
-from lazyimport_codemod.analysis.source import ParsedSource, parse_source
-from lazyimport_codemod.heavy import HeavyMatcher
-from lazyimport_codemod.analysis.usage import Spelling, analyse_usage, module_bindings, normalised, occurrences
-from lazyimport_codemod.models import ImportedName, ImportStatement, NameUsage, Where
+from lazyimport_codemod.parse.source import ParsedSource, parse_source
+from lazyimport_codemod.settings.heavy import HeavyMatcher
+from lazyimport_codemod.parse.usage import Spelling, analyse_usage, module_bindings, normalised, occurrences
+from lazyimport_codemod.records import ImportedName, ImportStatement, NameUsage, Where
 
 # Bump when FileFacts or what feeds it changes shape; old entries are ignored.
 _FORMAT = 8  # 8: statements and usages pickle their inner records as plain tuples

@@ -36,7 +36,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterable, Mapping, NamedTuple, Optional, Sequence
 
-from lazyimport_codemod.heavy import BUILTIN_HEAVY_PACKAGES, HeavyMatcher, is_glob
+from lazyimport_codemod.settings.heavy import BUILTIN_HEAVY_PACKAGES, HeavyMatcher, is_glob
 
 if TYPE_CHECKING:
     from types import ModuleType

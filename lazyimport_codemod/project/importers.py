@@ -16,9 +16,9 @@ import re
 from pathlib import Path
 from typing import Callable, Iterable, NamedTuple, Optional
 
-from lazyimport_codemod.analysis.graph import Project
-from lazyimport_codemod.analysis.imports import resolve_relative
-from lazyimport_codemod.analysis.prefilter import scanned
+from lazyimport_codemod.project.graph import Project
+from lazyimport_codemod.parse.imports import resolve_relative
+from lazyimport_codemod.project.prefilter import scanned
 
 
 # A lookahead, so that `pkg.m.Model` yields both ("pkg", "m") and ("m", "Model").

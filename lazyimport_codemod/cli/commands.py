@@ -15,9 +15,9 @@ from typing import Any, Callable, Optional
 import click
 
 from lazyimport_codemod import __version__
-from lazyimport_codemod.commands_runtime import profile_command, verify_command
-from lazyimport_codemod.report import FORMATS
-from lazyimport_codemod.selection import collect, fail, make_overrides, short_lived
+from lazyimport_codemod.cli.check_commands import profile_command, verify_command
+from lazyimport_codemod.cli.output import FORMATS
+from lazyimport_codemod.cli.paths import collect, fail, make_overrides, short_lived
 
 _SELECTION_HELP = "comma-separated packages"
 
@@ -50,7 +50,7 @@ def lint(paths: tuple[Path, ...], fmt: str, heavy_packages: Optional[str],
          extend_heavy_packages: Optional[str], config_file: Optional[Path], no_cache: bool,
          quiet: bool) -> None:
     """Report heavy packages imported at module level (LI001) or through first-party modules (LI002)."""
-    from lazyimport_codemod.lint_command import LintOptions, run_lint
+    from lazyimport_codemod.cli.fast_lint import LintOptions, run_lint
 
     options = LintOptions(paths, fmt, heavy_packages, extend_heavy_packages, config_file, no_cache, quiet)
     sys.exit(run_lint(options))
@@ -71,10 +71,10 @@ def fix(paths: tuple[Path, ...], show_diff: bool, check: bool, strategy: Optiona
         heavy_packages: Optional[str], extend_heavy_packages: Optional[str],
         config_file: Optional[Path], no_cache: bool, quiet: bool) -> None:
     """Rewrite modules so heavy imports load on first use instead of at import time."""
-    from lazyimport_codemod.fixer import fix_files
+    from lazyimport_codemod.fix.apply import fix_files
     from lazyimport_codemod.fix.writer import unified_diff, write_atomic
-    from lazyimport_codemod.models import LintResult
-    from lazyimport_codemod.report import write_result
+    from lazyimport_codemod.records import LintResult
+    from lazyimport_codemod.cli.output import write_result
 
     short_lived()
     overrides = make_overrides(heavy_packages, extend_heavy_packages, config_file, strategy)
@@ -87,7 +87,7 @@ def fix(paths: tuple[Path, ...], show_diff: bool, check: bool, strategy: Optiona
         left.errors.extend(outcome.remaining.errors)
         left.files += outcome.remaining.files
     left.diagnostics.sort(key=lambda d: d.sort_key())
-    from lazyimport_codemod.engine import display_path
+    from lazyimport_codemod.pipeline import display_path
 
     for path, before, after in changed:
         label = display_path(path)
@@ -104,7 +104,7 @@ def fix(paths: tuple[Path, ...], show_diff: bool, check: bool, strategy: Optiona
     if not show_diff:
         write_result(left, fmt, quiet, extra)
     else:
-        from lazyimport_codemod.report import write_errors
+        from lazyimport_codemod.cli.output import write_errors
 
         write_errors(left.errors, sys.stderr)
     sys.exit(2 if left.errors else 1 if (changed or left.diagnostics) else 0)
@@ -122,8 +122,8 @@ def write_runtime(module_name: Optional[str], config_file: Optional[Path]) -> No
     With `runtime-module = "app._lazy"` in [tool.lazyimport], code fixed with the proxy
     strategy imports lazy_import from app/_lazy.py instead of depending on this package.
     """
-    from lazyimport_codemod.config import ConfigError, load_config
-    from lazyimport_codemod.engine import display_path
+    from lazyimport_codemod.settings.config import ConfigError, load_config
+    from lazyimport_codemod.pipeline import display_path
     from lazyimport_codemod.vendor_runtime import write_standalone_runtime
 
     try:

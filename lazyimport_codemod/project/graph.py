@@ -16,14 +16,14 @@ from collections import deque
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, NamedTuple, Optional, Sequence, Union
 
-from lazyimport_codemod.analysis.dominators import Dominators
-from lazyimport_codemod.analysis.facts import FactsCache, FileFacts, extract
-from lazyimport_codemod.analysis.source import SourceError
-from lazyimport_codemod.heavy import HeavyMatcher
-from lazyimport_codemod.models import ImportedName, ImportStatement, NameUsage
+from lazyimport_codemod.project.dominators import Dominators
+from lazyimport_codemod.parse.facts import FactsCache, FileFacts, extract
+from lazyimport_codemod.parse.source import SourceError
+from lazyimport_codemod.settings.heavy import HeavyMatcher
+from lazyimport_codemod.records import ImportedName, ImportStatement, NameUsage
 
 if TYPE_CHECKING:
-    from lazyimport_codemod.analysis.prefilter import ImportLine
+    from lazyimport_codemod.project.prefilter import ImportLine
 
 
 class Edge(NamedTuple):

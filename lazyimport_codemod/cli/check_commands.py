@@ -16,8 +16,8 @@ from typing import IO, TYPE_CHECKING, Any, List, NoReturn, Optional, Sequence, T
 import click
 
 if TYPE_CHECKING:
-    from lazyimport_codemod.config import Config
-    from lazyimport_codemod.verify import VerifyResult
+    from lazyimport_codemod.settings.config import Config
+    from lazyimport_codemod.checks.verify import VerifyResult
 
 _MODULE_NAME = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*")
 
@@ -69,7 +69,7 @@ def _load_config(
     ctx: click.Context, heavy_packages: Optional[str], extend: Optional[str], config_file: Optional[Path]
 ) -> Config:
     """The project's configuration found from the current folder, with the command-line overrides."""
-    from lazyimport_codemod.config import ConfigError, Overrides, load_config
+    from lazyimport_codemod.settings.config import ConfigError, Overrides, load_config
 
     overrides = Overrides(
         config_file=config_file,
@@ -169,7 +169,7 @@ def verify_command(
     Exit 0 when clean, 1 when a heavy package was loaded or --max-ms was
     exceeded, 2 when a module cannot be imported (its error is shown).
     """
-    from lazyimport_codemod import verify
+    from lazyimport_codemod.checks import verify
 
     names = [_module_name(value) for value in modules]
     config = _load_config(ctx, heavy_packages, extend_heavy_packages, config_file)
@@ -204,7 +204,7 @@ def verify_command(
 
 
 def _print_verify(results: Sequence[VerifyResult], fmt: str) -> None:
-    from lazyimport_codemod import verify
+    from lazyimport_codemod.checks import verify
 
     if fmt == "json":
         click.echo(verify.to_json(results))
@@ -252,8 +252,8 @@ def profile_command(
     --repeat runs), a tree of the slowest import chains, and a suggested
     heavy-packages list of third-party packages over --threshold ms.
     """
-    from lazyimport_codemod import profile as profiling
-    from lazyimport_codemod.verify import VerifyError, resolve_python, search_paths
+    from lazyimport_codemod.checks import profile as profiling
+    from lazyimport_codemod.checks.verify import VerifyError, resolve_python, search_paths
 
     name = _module_name(module)
     config = _load_config(ctx, heavy_packages, extend_heavy_packages, config_file)
@@ -301,7 +301,7 @@ def _write_target(config: Config) -> Tuple[Path, Tuple[str, ...]]:
     pyproject.toml at the project root, which is also the file to create when
     there is none, or when the heavy list came from a ruff.toml.
     """
-    from lazyimport_codemod.profile import TOOL_TABLE, has_tool_table
+    from lazyimport_codemod.checks.profile import TOOL_TABLE, has_tool_table
 
     path = config.path
     if path is None or path.name in (".ruff.toml", "ruff.toml"):
@@ -318,8 +318,8 @@ def _write_suggestion(
     existing: Sequence[str],
     suggested: Sequence[str],
 ) -> None:
-    from lazyimport_codemod import profile as profiling
-    from lazyimport_codemod.verify import display_path
+    from lazyimport_codemod.checks import profile as profiling
+    from lazyimport_codemod.checks.verify import display_path
 
     label = display_path(str(target)) or str(target)
     if not suggested:

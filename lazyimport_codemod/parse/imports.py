@@ -11,7 +11,7 @@ from __future__ import annotations
 import ast
 from typing import Optional, Sequence
 
-from lazyimport_codemod.models import ImportedName, ImportStatement, Where
+from lazyimport_codemod.records import ImportedName, ImportStatement, Where
 
 _IMPORT_ERRORS = frozenset(
     {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}

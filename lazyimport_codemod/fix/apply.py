@@ -1,6 +1,6 @@
 """Plan and apply fixes for a set of files, checking the result before any write.
 
-The same :class:`~lazyimport_codemod.analysis.plan.Planner` that lint uses
+The same :class:`~lazyimport_codemod.rules.planner.Planner` that lint uses
 decides what to do; LibCST only rewrites the files that have a plan.  After
 rewriting, the new contents are analysed again in memory: what is left is what
 fix could not defer, and that is what gets reported.
@@ -12,9 +12,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Mapping, Optional, Sequence
 
-from lazyimport_codemod.config import Config
-from lazyimport_codemod.engine import analyse, display_path, lint
-from lazyimport_codemod.models import FileError, LintResult
+from lazyimport_codemod.settings.config import Config
+from lazyimport_codemod.pipeline import analyse, display_path, lint
+from lazyimport_codemod.records import FileError, LintResult
 
 
 @dataclass

@@ -2,10 +2,10 @@
 
 A lint run in a pre-commit hook or an editor is mostly interpreter start-up, so
 the common case skips click's import (about 25 ms; see
-:mod:`lazyimport_codemod.lint_command` for why that cannot change behaviour),
+:mod:`lazyimport_codemod.cli.fast_lint` for why that cannot change behaviour),
 and a command repeated on an unchanged tree is answered before anything but
 ``os``, ``sys`` and ``marshal`` is imported
-(:mod:`lazyimport_codemod.command_replay`).
+(:mod:`lazyimport_codemod.speed.replay`).
 
 Run as the console script, a lint ends the process the way mypy does: output
 flushed, then ``os._exit``.  Freeing the analysis object by object and the
@@ -33,7 +33,7 @@ def main(argv: Optional[Sequence[str]] = None) -> NoReturn:
             if argv is None:
                 exit_at_once(status)
             sys.exit(status)
-    from lazyimport_codemod.cli import main as click_main
+    from lazyimport_codemod.cli.commands import main as click_main
 
     click_main(args=args)
     raise SystemExit(0)  # pragma: no cover - click's standalone mode always exits
@@ -59,12 +59,12 @@ def _lint(args: list[str], retained: Optional[list[object]] = None) -> Optional[
     or Ctrl-C ends the run quietly with status 1 instead of a traceback.  ``retained``
     receives what the run built, for a caller that exits without freeing it."""
     try:
-        from lazyimport_codemod.command_replay import replay
+        from lazyimport_codemod.speed.replay import replay
 
         status = replay(args)
         if status is not None:
             return status
-        from lazyimport_codemod.lint_command import parse_lint_args, run_lint
+        from lazyimport_codemod.cli.fast_lint import parse_lint_args, run_lint
 
         options = parse_lint_args(args)
         return None if options is None else run_lint(options, command=args, retained=retained)

@@ -22,8 +22,8 @@ from collections import deque
 from pathlib import Path
 from typing import Callable, Mapping, NamedTuple, Optional
 
-from lazyimport_codemod.analysis.graph import Project, absolute, ancestors, importers_closure
-from lazyimport_codemod.analysis.imports import resolve_relative
+from lazyimport_codemod.project.graph import Project, absolute, ancestors, importers_closure
+from lazyimport_codemod.parse.imports import resolve_relative
 
 _IMPORTS = re.compile(
     rb"(?:^|[;:\r])[ \t\f]*(?:"

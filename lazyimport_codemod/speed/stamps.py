@@ -1,7 +1,7 @@
 """File-system stamps: how a stored lint answer notices that what it was computed from changed.
 
-Shared by the results cache (:mod:`lazyimport_codemod.results_cache`) and the
-command replay (:mod:`lazyimport_codemod.command_replay`), which runs before
+Shared by the results cache (:mod:`lazyimport_codemod.speed.results_cache`) and the
+command replay (:mod:`lazyimport_codemod.speed.replay`), which runs before
 anything else is imported, so this module uses ``os`` only.
 
 A stamp is ``(path, size, mtime_ns, ctime_ns, mode, inode)``.  ``size`` also

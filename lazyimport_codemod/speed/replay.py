@@ -1,13 +1,13 @@
 """Answer a repeated ``lazyimport lint`` command by printing what it printed last time.
 
-Why: on an unchanged tree the results cache (:mod:`lazyimport_codemod.results_cache`)
+Why: on an unchanged tree the results cache (:mod:`lazyimport_codemod.speed.results_cache`)
 already skips the analysis, yet a warm run still pays ~35 ms over the
 interpreter's start-up, mostly imports (pathlib, typing, tomllib to read the
 settings, the report's records) and the settings lookup.  A pre-commit hook or
 an editor runs the same command again and again, so the console script first
 looks for a record of this exact command and, when nothing it stamped has
 changed, prints the recorded output and exits with the recorded status.  This
-module and :mod:`lazyimport_codemod.stamps` import only ``os``, ``sys``
+module and :mod:`lazyimport_codemod.speed.stamps` import only ``os``, ``sys``
 and ``marshal``.
 
 A record is the answer to one key: tool and record format version, Python
@@ -41,18 +41,18 @@ import os
 import sys
 
 from lazyimport_codemod import __version__
-from lazyimport_codemod.stamps import FOLDER, MISSING, current, presence, racy, stamp
+from lazyimport_codemod.speed.stamps import FOLDER, MISSING, current, presence, racy, stamp
 
 TYPE_CHECKING = False  # typing itself costs ~3 ms of start-up
 if TYPE_CHECKING:
     from typing import Any, Optional, Sequence
 
-    from lazyimport_codemod.lint_command import LintOptions
-    from lazyimport_codemod.results_cache import ResultsCache
-    from lazyimport_codemod.stamps import Stamp
+    from lazyimport_codemod.cli.fast_lint import LintOptions
+    from lazyimport_codemod.speed.results_cache import ResultsCache
+    from lazyimport_codemod.speed.stamps import Stamp
 
 _FORMAT = 3  # 3: records named by an FNV-1a hash of the key
-# What lazyimport_codemod.config looks for in each folder (copied, not imported: config
+# What lazyimport_codemod.settings.config looks for in each folder (copied, not imported: config
 # imports pathlib and typing; a test keeps the copies equal).
 _CONFIG_FILES = ("pyproject.toml", ".ruff.toml", "ruff.toml")
 _VCS_MARKERS = (".git", ".hg")
@@ -99,7 +99,7 @@ def _current(stamps: Sequence[Stamp], listings: dict[str, tuple[str, ...]]) -> O
     """Every stamp as it is now, or ``None`` as soon as one path changed.
 
     A file's stamp is checked here, field by field, rather than through
-    :func:`lazyimport_codemod.stamps.current`: files are most of a record, and the
+    :func:`lazyimport_codemod.speed.stamps.current`: files are most of a record, and the
     two calls and the tuple per file that saves are a third of a replay's own time."""
     stat = os.stat
     now: list[Stamp] = []
@@ -228,7 +228,7 @@ def _folders(args: Sequence[str]) -> list[str]:
 
 
 def _settings_lookups(folder: str) -> list[Stamp]:
-    """Stamps of everything :mod:`lazyimport_codemod.config` may read or test when it
+    """Stamps of everything :mod:`lazyimport_codemod.settings.config` may read or test when it
     looks for the settings of ``folder``: it climbs to the repository root (the
     folder with ``.git`` or ``.hg``) or the filesystem root, maybe stopping sooner."""
     found: list[Stamp] = []

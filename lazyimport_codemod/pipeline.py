@@ -12,16 +12,16 @@ import sys
 from pathlib import Path
 from typing import Callable, Iterator, Mapping, NamedTuple, Optional, Sequence, Union
 
-from lazyimport_codemod.analysis.facts import FactsCache, FileFacts, extract
-from lazyimport_codemod.analysis.graph import Footprint, ModuleFacts, Project, absolute, ancestors
-from lazyimport_codemod.analysis.importers import ImporterIndex
-from lazyimport_codemod.analysis.prefilter import select_files
-from lazyimport_codemod.analysis.plan import Planner, Verdict, describe_functions
-from lazyimport_codemod.analysis.plan import display_path as display_path  # for the commands
-from lazyimport_codemod.analysis.source import SourceError
-from lazyimport_codemod.config import Config
-from lazyimport_codemod.forking import FromTheEnd, can_fork, forked_map
-from lazyimport_codemod.models import Action, Decision, Diagnostic, FileError, LintResult, NamePlan
+from lazyimport_codemod.parse.facts import FactsCache, FileFacts, extract
+from lazyimport_codemod.project.graph import Footprint, ModuleFacts, Project, absolute, ancestors
+from lazyimport_codemod.project.importers import ImporterIndex
+from lazyimport_codemod.project.prefilter import select_files
+from lazyimport_codemod.rules.planner import Planner, Verdict, describe_functions
+from lazyimport_codemod.rules.planner import display_path as display_path  # for the commands
+from lazyimport_codemod.parse.source import SourceError
+from lazyimport_codemod.settings.config import Config
+from lazyimport_codemod.speed.forking import FromTheEnd, can_fork, forked_map
+from lazyimport_codemod.records import Action, Decision, Diagnostic, FileError, LintResult, NamePlan
 
 
 class Analysis(NamedTuple):
@@ -72,7 +72,7 @@ def analyse(
     def project_files() -> list[Path]:
         """Every Python file of the project, sorted as Paths sort (strings until the end:
         building and comparing Path objects costs more than the walk)."""
-        from lazyimport_codemod.discovery import discover_tree, path_order
+        from lazyimport_codemod.settings.discovery import discover_tree, path_order
 
         # The given files keep their Path objects: no new ones to build, and the lookups
         # by path that follow (their bytes, their import lines) find them by identity.

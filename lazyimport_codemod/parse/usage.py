@@ -24,8 +24,8 @@ from bisect import bisect_left
 from operator import itemgetter
 from typing import Iterable, Iterator, NamedTuple, Optional, Sequence, Union
 
-from lazyimport_codemod.analysis.imports import is_type_checking, walk_import_time
-from lazyimport_codemod.models import NameUsage, Use, UseKind
+from lazyimport_codemod.parse.imports import is_type_checking, walk_import_time
+from lazyimport_codemod.records import NameUsage, Use, UseKind
 
 FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)

@@ -1,6 +1,6 @@
 """Replay a lint run's result when nothing it could have read has changed.
 
-Why: the facts cache (:mod:`lazyimport_codemod.analysis.facts`) spares a warm
+Why: the facts cache (:mod:`lazyimport_codemod.parse.facts`) spares a warm
 run the parsing, but the graph and every file's plan are still rebuilt: about
 600 ms on 644 router files where ruff's own cache answers in 50 ms.  A lint
 result depends only on the settings, the files asked for and the project's
@@ -44,11 +44,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Optional
 
 from lazyimport_codemod import __version__
-from lazyimport_codemod.stamps import Stamp, linked_modules, listing, racy, stamp, unchanged
+from lazyimport_codemod.speed.stamps import Stamp, linked_modules, listing, racy, stamp, unchanged
 
 if TYPE_CHECKING:
-    from lazyimport_codemod.config import Config
-    from lazyimport_codemod.models import LintResult
+    from lazyimport_codemod.settings.config import Config
+    from lazyimport_codemod.records import LintResult
 
 _FORMAT = 5
 _KEEP = 64  # entries per project; each pre-commit file list is its own key
@@ -86,7 +86,7 @@ class ResultsCache:
                 key, stamps, listings, roots, diagnostics, errors, files = marshal.loads(handle.read())
             if key != self.key or not all(unchanged(item, listings) for item in stamps):
                 return None
-            from lazyimport_codemod.models import Diagnostic, FileError, LintResult
+            from lazyimport_codemod.records import Diagnostic, FileError, LintResult
 
             result = LintResult(list(map(Diagnostic._make, diagnostics)),
                                 list(map(FileError._make, errors)), files)
@@ -101,7 +101,7 @@ class ResultsCache:
 
     def stamp(self) -> None:
         """Stamp every file and folder the analysis may read; call before it starts."""
-        from lazyimport_codemod.discovery import discover_tree
+        from lazyimport_codemod.settings.discovery import discover_tree
 
         self._prepare()
         roots = [os.path.abspath(root) for root in (self.config.root, *self.config.src)]
