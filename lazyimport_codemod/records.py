@@ -11,27 +11,8 @@ faster (together about 8 ms of start-up).
 from __future__ import annotations
 
 import enum
-from functools import partial
 from operator import itemgetter
 from typing import Any, Callable, NamedTuple, Optional, Tuple
-
-# -- pickling ------------------------------------------------------------------------
-#
-# FileFacts (ImportStatements, NameUsages) cross from a forked child to this
-# process pickled, and the facts cache stores them pickled too.  By default a
-# NamedTuple pickles through its Python-level ``__getnewargs__`` and unpickles
-# through its Python-level ``__new__``: a Python call per record on each side,
-# and a file's facts hold a few dozen records (its statements, their names, the
-# names' usages and their uses).  So a statement pickles its names as plain
-# tuples, and a usage its uses: only the outer record costs a Python call, and
-# the inner ones are rebuilt in C with ``tuple.__new__(cls, fields)``, which is
-# what their ``__new__`` does.  On the routers benchmark that is ~45% fewer
-# instructions to pickle the facts and ~5% fewer to unpickle them.  The records
-# come back equal to the originals, field for field and type for type; pickles
-# made before this still load (the classes' own ``__new__`` is unchanged).
-
-_new_tuple = tuple.__new__
-
 
 class Where(enum.Enum):
     """Where a module-level import statement sits, which limits how it can be deferred."""
@@ -86,10 +67,6 @@ class ImportStatement(NamedTuple):
         """True when a ``# noqa`` comment on the statement's first line covers ``code``."""
         return self.noqa is not None and (not self.noqa or code in self.noqa)
 
-    def __reduce__(self) -> tuple[Callable[..., Any], tuple[Any, ...]]:
-        """Pickled with the names as plain tuples, rebuilt by :func:`_statement` (see "pickling" above)."""
-        return _statement, (*self[:7], tuple(map(tuple, self[7])), *self[8:])
-
 
 class UseKind(enum.Enum):
     """How a use of an imported name is evaluated."""
@@ -122,10 +99,6 @@ class NameUsage(NamedTuple):
     rebound_line: int = 0  # another module-level binding of the same name
     global_rebound_line: int = 0  # a function rebinds it through ``global``
     dynamic_line: int = 0  # globals()/vars()/dir()/eval()/exec(): the namespace is read as a whole
-
-    def __reduce__(self) -> tuple[Callable[..., Any], tuple[Any, ...]]:
-        """Pickled with the uses as plain tuples, rebuilt by :func:`_usage` (see "pickling" above)."""
-        return _usage, (tuple(map(tuple, self[0])), *self[1:])
 
 
 class Action(enum.Enum):
@@ -215,26 +188,3 @@ class NamePlan(NamedTuple):
     statement: ImportStatement
     name: ImportedName
     decision: Decision
-
-
-# The positional parameters of _statement and _usage are the records' own fields, in
-# order (tests/test_prefix_shortcuts.py checks that every field survives a round trip).
-_imported_name = partial(_new_tuple, ImportedName)
-_use = partial(_new_tuple, Use)
-
-
-def _statement(
-    line: int, column: int, end_line: int, end_column: int, is_from: bool, level: int,
-    written_module: Optional[str], names: Tuple[Tuple[Any, ...], ...], where: Where, where_line: int,
-    noqa: Optional[frozenset[str]],
-) -> ImportStatement:
-    """An ImportStatement from what its ``__reduce__`` gave."""
-    return _new_tuple(ImportStatement, (line, column, end_line, end_column, is_from, level, written_module,
-                                        tuple(map(_imported_name, names)), where, where_line, noqa))
-
-
-def _usage(uses: Tuple[Tuple[Any, ...], ...], exported: str, rebound_line: int, global_rebound_line: int,
-           dynamic_line: int) -> NameUsage:
-    """A NameUsage from what its ``__reduce__`` gave."""
-    return _new_tuple(NameUsage, (tuple(map(_use, uses)), exported, rebound_line, global_rebound_line,
-                                  dynamic_line))

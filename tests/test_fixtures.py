@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 
 from lazyimport_codemod.settings.config import Config, Overrides, load_config
-from lazyimport_codemod.pipeline import analyse, lint
-from lazyimport_codemod.fix.apply import fix_files
+from lazyimport_codemod.pipeline import analyse, check
+from lazyimport_codemod.pipeline import fix_files
 from lazyimport_codemod.cli.output import write_diagnostics
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -43,7 +43,7 @@ def _config(case: Path) -> Config:
 
 def _lint_text(case: Path) -> str:
     buffer = io.StringIO()
-    write_diagnostics(lint(analyse([_input(case)], _config(case))), "text", buffer)
+    write_diagnostics(check(analyse([_input(case)], _config(case))), "text", buffer)
     return buffer.getvalue()
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from lazyimport_codemod.settings.config import Overrides, load_config
-from lazyimport_codemod.pipeline import analyse, lint
+from lazyimport_codemod.pipeline import analyse, check
 from lazyimport_codemod.records import Diagnostic
 
 
@@ -22,7 +22,7 @@ def write(root: Path, files: dict[str, str]) -> None:
 def diagnostics(root: Path, *paths: str) -> list[Diagnostic]:
     config = load_config(root, Overrides())
     files = [root / p for p in paths]
-    return lint(analyse(files, config)).diagnostics
+    return check(analyse(files, config)).diagnostics
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""The byte-level prefilter finds every import statement and never hides a diagnostic."""
+"""Import lines read from bytes find every import statement, and the prefilter built on them
+never hides a diagnostic."""
 
 from __future__ import annotations
 
@@ -6,9 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from lazyimport_codemod.project.prefilter import scan
+import ast
+import random
+
+from lazyimport_codemod.parse.import_lines import import_lines
 from lazyimport_codemod.settings.config import Overrides, load_config
-from lazyimport_codemod.pipeline import analyse, lint
+from lazyimport_codemod.pipeline import analyse, check
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -30,12 +34,37 @@ REPO = Path(__file__).resolve().parent.parent
         pytest.param(b"x = 'no import here'\n", [], id="word in a string"),
     ],
 )
-def test_scan_finds_imports(src: bytes, expected: list[tuple[int, str, tuple[str, ...]]]) -> None:
-    assert list(scan(src).imports) == expected
+def test_import_lines_find_imports(src: bytes, expected: list[tuple[int, str, tuple[str, ...]]]) -> None:
+    found = []
+    for _, level, module, aliases in import_lines(src):
+        if module is None:
+            found.extend((0, name, ()) for name, _ in aliases)
+        else:
+            found.append((level, module, tuple(name for name, _ in aliases)))
+    assert found == expected
 
 
-def test_nul_byte_is_unsure() -> None:
-    assert scan(b"import torch\x00\n").unsure
+_PIECES = ["import a", "import a.b as c, d", "from x import (\n    y,\n    z as w,\n)", "from . import q",
+           "from ..p.r import s as t", "x = 1; import e", "if x: import f", "try:\n    import g\nexcept E:\n    pass",
+           "def h():\n    from i import j", "y = 'import k'", "from l import m, \\\n    n", "class C:\n    import o"]
+
+
+@pytest.mark.parametrize("seed", range(60))
+def test_every_import_ast_finds_is_found(seed: int) -> None:
+    """Over-approximation is the contract: whatever the parser sees, the lines have."""
+    rng = random.Random(seed)
+    source = "\n".join(rng.choice(_PIECES) for _ in range(rng.randint(1, 8))) + "\n"
+    found = set()
+    for _, level, module, aliases in import_lines(source.encode()):
+        for name, bound in aliases:
+            found.add((level, module, name, bound))
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                assert (0, None, alias.name, alias.asname or alias.name) in found
+        elif isinstance(node, ast.ImportFrom):
+            for alias in node.names:
+                assert (node.level, node.module or "", alias.name, alias.asname or alias.name) in found
 
 
 def _cases() -> list[Path]:
@@ -49,7 +78,7 @@ def test_prefilter_changes_no_result(case: Path, monkeypatch: pytest.MonkeyPatch
     monkeypatch.chdir(case)
     config = load_config(case, Overrides())
     files = sorted(case.rglob("*.py"))
-    with_filter = lint(analyse(files, config))
-    without = lint(analyse(files, config, prefilter=False))
+    with_filter = check(analyse(files, config))
+    without = check(analyse(files, config, prefilter=False))
     assert with_filter.diagnostics == without.diagnostics
     assert with_filter.errors == without.errors

@@ -14,7 +14,8 @@ from lazyimport_codemod import pipeline as engine
 
 from lazyimport_codemod.speed import results_cache
 from lazyimport_codemod.settings.config import clear_caches
-from lazyimport_codemod.cli.fast_lint import LintOptions, run_lint
+from lazyimport_codemod.cli.lint import run_lint
+from lazyimport_codemod.cli.options import LintOptions
 
 from lint_runs import age, write_project
 

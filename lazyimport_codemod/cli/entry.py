@@ -1,25 +1,24 @@
 """The ``lazyimport`` console script: ``lint`` straight away, everything else through click.
 
 A lint run in a pre-commit hook or an editor is mostly interpreter start-up, so
-the common case skips click's import (about 25 ms; see
-:mod:`lazyimport_codemod.cli.fast_lint` for why that cannot change behaviour),
+plain ``lint`` arguments are read without importing click (see
+:mod:`lazyimport_codemod.cli.options` for why that cannot change behaviour),
 and a command repeated on an unchanged tree is answered before anything but
 ``os``, ``sys`` and ``marshal`` is imported
 (:mod:`lazyimport_codemod.speed.replay`).
 
 Run as the console script, a lint ends the process the way mypy does: output
 flushed, then ``os._exit``.  Freeing the analysis object by object and the
-interpreter's final garbage collection cost 15-20 ms after a few hundred files
-(and ~1.5 ms after a replay), and there is nothing left to finalise: files are
-closed, children reaped, the output written.  Called with ``argv`` (tests,
-embedding), ``main`` exits normally.
+interpreter's final garbage collection only cost time, and there is nothing
+left to finalise: files are closed, children reaped, the output written.
+Called with ``argv`` (tests, embedding), ``main`` exits normally.
 """
 
 from __future__ import annotations
 
 import sys
 
-TYPE_CHECKING = False  # typing itself costs ~3 ms of start-up
+TYPE_CHECKING = False  # importing typing would add to every start-up
 if TYPE_CHECKING:
     from typing import NoReturn, Optional, Sequence
 
@@ -64,7 +63,8 @@ def _lint(args: list[str], retained: Optional[list[object]] = None) -> Optional[
         status = replay(args)
         if status is not None:
             return status
-        from lazyimport_codemod.cli.fast_lint import parse_lint_args, run_lint
+        from lazyimport_codemod.cli.lint import run_lint
+        from lazyimport_codemod.cli.options import parse_lint_args
 
         options = parse_lint_args(args)
         return None if options is None else run_lint(options, command=args, retained=retained)

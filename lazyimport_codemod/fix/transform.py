@@ -28,8 +28,8 @@ from libcst.helpers import get_full_name_for_node
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider, ScopeProvider
 
 from lazyimport_codemod.records import Action, ImportedName, ImportStatement, NamePlan
+from lazyimport_codemod.settings.config import DEFAULT_RUNTIME_MODULE
 
-DEFAULT_RUNTIME_MODULE = "lazyimport_codemod.runtime"
 
 ImportNode = Union[cst.Import, cst.ImportFrom]
 FunctionKey = tuple[int, str]

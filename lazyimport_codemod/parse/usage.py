@@ -98,12 +98,6 @@ _DECORATED = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
 _MATCH_CLASS: Optional[type] = getattr(ast, "MatchClass", None)  # Python 3.10+
 _MATCH_CAPTURES = frozenset(getattr(ast, name) for name in ("MatchAs", "MatchStar") if hasattr(ast, name))
 _MATCH_MAPPING: Optional[type] = getattr(ast, "MatchMapping", None)
-_new = tuple.__new__  # builds a NamedTuple from all its fields, in order
-
-
-def _is_match_class(node: ast.AST) -> bool:
-    """A ``case Cls(...)`` pattern (a function, so mypy on 3.9 does not narrow ``node`` away)."""
-    return _MATCH_CLASS is not None and isinstance(node, _MATCH_CLASS)
 
 
 def _span(node: ast.AST) -> tuple[int, int]:
@@ -220,13 +214,6 @@ def _children(node: ast.AST) -> list[ast.AST]:
         elif isinstance(value, list):
             found.extend([item for item in value if isinstance(item, ast.AST)])
     return found
-
-
-# Leaves the usage walk passes over unless they can hold a use (see _UsageWalker.visit),
-# named here so that a test can switch the shortcut off.
-_NAME = ast.Name
-_CONSTANT = ast.Constant
-_ALIAS = ast.alias
 
 
 def _walk(node: ast.AST) -> Iterator[ast.AST]:
@@ -606,7 +593,7 @@ class _UsageWalker:
         column = getattr(node, "col_offset", 0)
         if where == "class-global" and owner is not None and owner.kind != "lambda":
             why = "a class body that also binds it"
-            self.uses[name].append(_new(Use, (UseKind.LAMBDA, line, column, why, 0, "", "")))
+            self.uses[name].append(Use(UseKind.LAMBDA, line, column, why))
             return
         function_line, function_name = 0, ""
         if reason == "annotation-deferred" and (owner is None or owner.kind == "lambda"):
@@ -625,8 +612,7 @@ class _UsageWalker:
         else:
             kind, why, function_line, function_name = UseKind.FUNCTION, "", owner.line, owner.name
         needs_real = self.real_only.get(id(node)) or ""
-        # tuple.__new__ with every field: what Use() does, without its generated __new__.
-        self.uses[name].append(_new(Use, (kind, line, column, why, function_line, function_name, needs_real)))
+        self.uses[name].append(Use(kind, line, column, why, function_line, function_name, needs_real))
 
     def _mentions(self, node: FunctionNode) -> bool:
         """Whether the function's body text spells any tracked name (cheap, conservative)."""
@@ -653,7 +639,7 @@ class _UsageWalker:
         if node is None:
             return
         kind = type(node)
-        if (kind is _NAME and node.id not in self.names) or kind is _ALIAS:  # type: ignore[attr-defined]
+        if (kind is ast.Name and node.id not in self.names) or kind is ast.alias:  # type: ignore[attr-defined]
             return
         if self.spelling is None or not self.spelling.quiet(node):
             self.expr(node, scope, owner, reason)
@@ -713,14 +699,14 @@ class _UsageWalker:
                 if annotation and isinstance(node.value, str):  # type: ignore[attr-defined]
                     self._string_annotation(node, scope, owner, reason)  # type: ignore[arg-type]
                     continue
-            elif kind is _MATCH_CLASS:  # _is_match_class() written out: most nodes get here
+            elif kind is _MATCH_CLASS:  # a ``case Cls(...)`` pattern
                 self._real_only(node.cls, "class pattern")  # type: ignore[attr-defined]
             children = _children(node)
             children.reverse()
             for child in children:
                 # Leaves that cannot hold a use are passed over here: most nodes are such leaves.
                 kind = type(child)
-                if (kind is not _NAME or child.id in names) and (kind is not _CONSTANT or annotation):  # type: ignore[attr-defined]
+                if (kind is not ast.Name or child.id in names) and (kind is not ast.Constant or annotation):  # type: ignore[attr-defined]
                     push(child)
 
     def _string_annotation(self, node: ast.Constant, scope: _Scope, owner: Optional[_Owner], reason: str) -> None:

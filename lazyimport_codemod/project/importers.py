@@ -2,9 +2,9 @@
 
 Pre-commit hands fix only the changed files, so the modules that import a
 name from a fixed file are often not among the paths given.  This index reads
-every Python file of the project once (bytes only: the same cheap import
-pattern as the prefilter) and answers three questions about module ``M``:
-which files do ``from M import name`` (and under what alias), which do
+every Python file of the project once (bytes only, through
+:mod:`~lazyimport_codemod.parse.import_lines`) and answers three questions
+about module ``M``: which files do ``from M import name`` (and under what alias), which do
 ``from M import *``, and which import ``M`` itself and then spell
 ``m.name`` somewhere (attribute access, ``mock.patch("pkg.m.name")``).
 Each answer over-approximates, which can only make fix more careful.
@@ -16,9 +16,8 @@ import re
 from pathlib import Path
 from typing import Callable, Iterable, NamedTuple, Optional
 
-from lazyimport_codemod.project.graph import Project
 from lazyimport_codemod.parse.imports import resolve_relative
-from lazyimport_codemod.project.prefilter import scanned
+from lazyimport_codemod.project.graph import Project
 
 
 # A lookahead, so that `pkg.m.Model` yields both ("pkg", "m") and ("m", "Model").
@@ -49,20 +48,20 @@ class ImporterIndex:
         importing: list[tuple[Path, bytes, Optional[str], bool]] = []
         for path in self._files() if files is None else files:
             try:
-                data = self._project._read(path)
+                data = self._project.read(path)
             except OSError:
                 continue
             if b"import" in data:
-                importing.append((path, data, *self._project.name_for_path(path)))
+                importing.append((path, data, *self._project.modules.name_for_path(path)))
         # Only first-party modules are asked about (the files being judged), so imports
         # of anything else (most lines: the standard library, frameworks) are skipped.
         # Named after the loop above: naming a file outside every root adds a root.
-        first_party = self._project.first_party()
+        first_party = self._project.modules.first_party()
         module_users = self._module_users
         # Each import line's names in turn, as :func:`bindings` lists them, but a
         # `from` line is resolved (and, most often, passed over) once for all its names.
         for path, data, name, is_package in importing:
-            for line, level, module, aliases in scanned(self._project, path, data):
+            for line, level, module, aliases in self._project.import_lines(path, data):
                 if module is None:  # import a.b [as c], ...: binds modules
                     for imported, alias in aliases:
                         top = imported.split(".", 1)[0]
@@ -90,17 +89,16 @@ class ImporterIndex:
 
     def build_if_named(self) -> None:
         """Build the index now if every project file is already named (see
-        :meth:`Project.named`), else leave it for its first use.
+        :meth:`ModuleMap.named`), else leave it for its first use.
 
-        Why: lint builds it while a forked helper parses, instead of before the
-        verdicts, when nothing else runs.  Naming a file the project has not
-        named yet may add a root, which changes how later imports resolve, so
-        the index is built early only when that cannot happen: then it is the
-        same whenever it is built.
+        Naming a file the project has not named yet may add a root, which changes
+        how later imports resolve, so the index is built early (while another
+        process parses, for instance) only when that cannot happen: then it is
+        the same whenever it is built.
         """
         if self._from is None:
             files = list(self._files())
-            if all(self._project.named(path) for path in files):
+            if all(self._project.modules.named(path) for path in files):
                 self._from = self._build(files)
 
     def takers(self, module: str, name: str) -> list[Taker]:

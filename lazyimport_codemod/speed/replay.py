@@ -47,7 +47,7 @@ TYPE_CHECKING = False  # typing itself costs ~3 ms of start-up
 if TYPE_CHECKING:
     from typing import Any, Optional, Sequence
 
-    from lazyimport_codemod.cli.fast_lint import LintOptions
+    from lazyimport_codemod.cli.options import LintOptions
     from lazyimport_codemod.speed.results_cache import ResultsCache
     from lazyimport_codemod.speed.stamps import Stamp
 

@@ -12,7 +12,7 @@ import click
 import pytest
 
 from lazyimport_codemod.cli.commands import lint as click_lint
-from lazyimport_codemod.cli.fast_lint import LintOptions, parse_lint_args
+from lazyimport_codemod.cli.options import LintOptions, parse_lint_args
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -1,4 +1,4 @@
-"""Results are identical with and without the cache and worker processes."""
+"""Facts kept between runs give the answers a fresh parse gives, and never answer for changed input."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from lazyimport_codemod.parse import facts as facts_module
+from lazyimport_codemod.speed import facts_cache, parallel
 from lazyimport_codemod.settings.config import Overrides, load_config
-from lazyimport_codemod.pipeline import analyse, lint
+from lazyimport_codemod.pipeline import analyse, check
 from lazyimport_codemod.records import LintResult
 
 REPO = Path(__file__).resolve().parent.parent
@@ -27,10 +27,10 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def _run(root: Path, **options: object) -> LintResult:
     config = load_config(root, Overrides())
     files = sorted(p for p in root.rglob("*.py") if ".lazyimport_cache" not in p.parts)
-    return lint(analyse(files, config, **options))  # type: ignore[arg-type]
+    return check(analyse(files, config, **options))  # type: ignore[arg-type]
 
 
-def test_cache_and_processes_change_nothing(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cached_facts_and_processes_give_the_same_answers(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     plain = _run(project)
     assert plain.diagnostics  # the example has plenty
     assert _run(project, jobs=2, prefilter=False).diagnostics == _run(project, prefilter=False).diagnostics
@@ -41,9 +41,9 @@ def test_cache_and_processes_change_nothing(project: Path, monkeypatch: pytest.M
     def no_parsing(*args: object) -> None:
         raise AssertionError("a warm run must not parse")
 
-    monkeypatch.setattr(facts_module, "extract", no_parsing)
+    monkeypatch.setattr(facts_cache, "extract", no_parsing)
+    monkeypatch.setattr(parallel, "extract", no_parsing)
     monkeypatch.setattr("lazyimport_codemod.project.graph.extract", no_parsing)
-    monkeypatch.setattr("lazyimport_codemod.pipeline.extract", no_parsing)
     warm = _run(project, cache=True)
     assert cold == plain and warm == plain
 
@@ -69,15 +69,15 @@ def test_an_entry_made_by_another_python_is_not_used(project: Path, monkeypatch:
     """What parses (and the positions ast gives) depends on the Python version: a facts
     entry written by one Python must not answer another."""
     expected = _run(project, cache=True)
-    monkeypatch.setattr(facts_module, "_PYTHON", "2.7")
+    monkeypatch.setattr(facts_cache, "_PYTHON", "2.7")
     parsed: list[str] = []
-    real = facts_module.extract
+    real = facts_cache.extract
 
     def counted(data: bytes, filename: str, *args: object, **kwargs: object) -> object:
         parsed.append(filename)
         return real(data, filename, *args, **kwargs)  # type: ignore[arg-type]
 
-    monkeypatch.setattr("lazyimport_codemod.project.graph.extract", counted)
-    monkeypatch.setattr("lazyimport_codemod.pipeline.extract", counted)
+    monkeypatch.setattr(facts_cache, "extract", counted)
+    monkeypatch.setattr(parallel, "extract", counted)
     assert _run(project, cache=True) == expected
     assert any(name.endswith("embed.py") for name in parsed)

@@ -1,9 +1,8 @@
-"""Review of the whole-run results cache and the click-free ``lint`` argument reader.
+"""A stored lint result (:mod:`lazyimport_codemod.speed.results_cache`) is never a stale one,
+and lint's own argument reader reads what click reads.
 
 Every test compares what a run prints with what ``lazyimport lint --no-cache``
-(or click) would print.  The first group are problems the review found (each
-failed before its fix; the docstrings say what went wrong and how it was
-fixed); the others are edge cases that were checked and were correct.
+(or click) would print, after a change a user could make.
 
 A note on dates: files and folders younger than two seconds are never stored
 ("racy" stamps), so each project is dated back with :func:`age` *before* the
@@ -36,7 +35,8 @@ from lazyimport_codemod.speed import results_cache
 from lazyimport_codemod.cli.commands import lint as click_lint
 from lazyimport_codemod.settings.config import Overrides, clear_caches, load_config
 from lazyimport_codemod.settings.discovery import discover_files
-from lazyimport_codemod.cli.fast_lint import LintOptions, parse_lint_args, run_lint
+from lazyimport_codemod.cli.lint import run_lint
+from lazyimport_codemod.cli.options import LintOptions, parse_lint_args
 
 from lint_runs import age
 
@@ -125,7 +125,7 @@ def lazy_import_project(root: Path, pyproject: str, import_line: str) -> None:
 
 
 # ======================================================================================
-# Problems found in review (fixed)
+# Changes outside the files linted
 # ======================================================================================
 
 
@@ -135,7 +135,7 @@ def lazy_import_project(root: Path, pyproject: str, import_line: str) -> None:
 ])
 def test_module_created_in_an_unwalked_folder_is_noticed(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pyproject: str, folder: str) -> None:
-    """Was a stale result.  ``app/search.py`` does ``from app.<folder> import steps``; the folder
+    """``app/search.py`` does ``from app.<folder> import steps``; the folder
     exists (a namespace package: generated code, build helpers) but ``steps.py`` does not yet.
 
     The import still resolves through the folder: ``Project.locate`` looks in every
@@ -168,7 +168,7 @@ def test_module_created_in_an_unwalked_folder_is_noticed(
 
 def test_module_created_behind_a_symlinked_folder_is_noticed(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Was a stale result.  ``app/plugins`` is a symlink to a shared folder (a monorepo
+    """``app/plugins`` is a symlink to a shared folder (a monorepo
     pattern); ``app/search.py`` does ``from app.plugins import vision``.
 
     The walk does not follow symlinked folders (by design, to avoid cycles), so
@@ -198,7 +198,7 @@ def test_module_created_behind_a_symlinked_folder_is_noticed(
 
 
 def test_src_root_created_after_the_run_is_noticed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Was a stale result.  ``src = [".", "../lib"]``: an import root outside the project folder
+    """``src = [".", "../lib"]``: an import root outside the project folder
     that does not exist yet (a sibling checkout, a generated folder).
 
     ``stamp()`` skips a root that is not a folder (``if os.path.isdir(root)``) and stamps
@@ -244,7 +244,7 @@ def honour_permissions(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.parametrize("before, after", [(0o000, 0o644), (0o644, 0o000)])
 def test_a_permission_change_is_noticed(project: Path, honour_permissions: None, before: int,
                                         after: int) -> None:
-    """Was a stale result.  ``chmod`` changes whether a file can be read, and so the result
+    """``chmod`` changes whether a file can be read, and so the result
     ("cannot read file: Permission denied", status 2, versus the LI001 diagnostic), but
     it changes neither the size nor the mtime: only ``st_ctime`` and ``st_mode``.
 
@@ -271,7 +271,7 @@ def test_a_permission_change_is_noticed(project: Path, honour_permissions: None,
 
 def test_a_change_in_the_project_folder_right_after_the_cache_is_created_is_noticed(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Was a stale result (a race; lower severity).  The racy rule refuses to store a stamp
+    """A race.  The racy rule refuses to store a stamp
     younger than two seconds because a second change in the same clock tick leaves the
     mtime unchanged.  The project folder is exempted when its stamp equals the one
     recorded right after this run created ``.lazyimport_cache`` in it; but that stamp

@@ -1,10 +1,11 @@
-"""Review of the command replay (:mod:`lazyimport_codemod.speed.replay`).
+"""A replayed lint answer (:mod:`lazyimport_codemod.speed.replay`) is never a stale one.
 
-Every test compares a replayed (or recorded-then-replayed) answer with what a full
-``lazyimport lint --no-cache`` run prints from the same folder.  Tests under a
-"Review finding, fixed" comment failed before their fix (each comment says what
-went wrong); the others are edge cases that were checked and were correct.  Projects are dated back (:func:`age`) before
-the first run; later changes are made as a user makes them.
+Every test changes something a lint depends on, the way a user would (a module
+created where only an explicit path leads, a settings file edited through a
+link, a folder link that starts to resolve...), and compares the answer with
+what a full ``lazyimport lint --no-cache`` run prints from the same folder.
+Projects are dated back (:func:`age`) before the first run; later changes are
+made as a user makes them.
 """
 
 from __future__ import annotations
@@ -59,7 +60,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 # -- bugs ---------------------------------------------------------------------------------
 
 
-# Review finding, fixed: a command-line folder that the root walk skips (build, venv,
+# a command-line folder that the root walk skips (build, venv,
 # node_modules, a hidden package, a folder holding pyvenv.cfg or below one) is walked by
 # discovery but its folders are not stamped: record() only checks that the path lies textually
 # under a root, so a module created there is missed and the old answer replayed
@@ -80,7 +81,7 @@ def test_a_module_created_in_a_named_folder_the_root_walk_skips_is_noticed(
 
 
 @pytest.mark.skipif(not HAS_SYMLINKS, reason="no symbolic links")
-# Review finding, fixed: a command-line path that is a symlink to a folder outside the project
+# a command-line path that is a symlink to a folder outside the project
 # is walked through the link, but only its files are stamped (the root walk does not follow
 # links): a module created in the target folder is missed and the old answer replayed
 def test_a_module_created_behind_a_symlinked_command_line_folder_is_noticed(project: Path) -> None:
@@ -98,7 +99,7 @@ def test_a_module_created_behind_a_symlinked_command_line_folder_is_noticed(proj
 RUFF_TOML = '[lint.flake8-tidy-imports]\nbanned-module-level-imports = ["pandas"]\n'
 
 
-# Review finding, fixed: --config FILE named pyproject.toml also reads ruff.toml/.ruff.toml
+# --config FILE named pyproject.toml also reads ruff.toml/.ruff.toml
 # beside it (config._ruff_banned), but record() stamps those only on the lookup chain of each
 # command-line path, which stops at a nested .git: a ruff.toml added later is missed
 def test_a_ruff_toml_beside_the_config_file_behind_a_repository_marker_is_noticed(project: Path) -> None:
@@ -110,7 +111,7 @@ def test_a_ruff_toml_beside_the_config_file_behind_a_repository_marker_is_notice
     assert run(*args) == fresh(*args) != first
 
 
-# Review finding, fixed: same as above without any .git: a command-line path in a src root
+# same as above without any .git: a command-line path in a src root
 # outside the project (src = ['../shared']) has a lookup chain that never passes the --config
 # file's folder
 def test_a_ruff_toml_beside_the_config_file_is_noticed_for_a_path_in_an_outside_src_root(
@@ -138,7 +139,7 @@ def _settings_with_an_old_mtime(root: Path) -> None:
     os.replace(old, root / "pyproject.toml")
 
 
-# Review finding, fixed: record() stamps the settings lookups AFTER the run, not before the
+# record() stamps the settings lookups AFTER the run, not before the
 # settings are read; racy() looks at mtime only and presence stamps have none, so a .git that
 # appears, or a settings file replaced by one with an old mtime, while lint runs is recorded
 # as the state the answer was computed from
@@ -164,7 +165,7 @@ def test_settings_changed_while_lint_runs_are_not_recorded_as_seen(
 
 
 @pytest.mark.skipif(not HAS_SYMLINKS, reason="no symbolic links")
-# Review finding, fixed: shared with the results cache: a dangling symlinked FOLDER (app/lib
+# shared with the results cache: a dangling symlinked FOLDER (app/lib
 # -> ../elsewhere) is neither listed (stamps._matters: is_dir() is False for it) nor refused
 # (results_cache._covered: os.path.exists is False, so its stamped parent 'covers' it); when
 # its target appears, no stamp changes and the clean answer is replayed
@@ -310,7 +311,7 @@ def _twins(folder: Path, texts: tuple[str, str]) -> tuple[Path, Path]:
 
 
 @pytest.mark.skipif(not HAS_SYMLINKS, reason="no symbolic links")
-# Review finding, fixed: a symlinked settings file is stamped through the link (size, mtime,
+# a symlinked settings file is stamped through the link (size, mtime,
 # ctime, mode of its target, no inode and no lstat of the link): pointing the link at another
 # file of the same size written in the same clock tick (ln -sfn) goes unnoticed
 def test_a_symlinked_pyproject_pointed_at_another_file_is_noticed(project: Path) -> None:

@@ -1,0 +1,164 @@
+"""Which file is which first-party module: the project's import roots.
+
+A first-party module is one found under an import root: the ``src`` roots of
+the configuration, plus the root of every file named, found by walking up its
+``__init__.py`` packages (as mypy does).  This class answers both directions,
+module name -> file and file -> module name, and remembers each answer until a
+new root appears (a new root can change both).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Optional, Sequence, Union
+
+
+def absolute(path: Union[str, os.PathLike[str]]) -> Path:
+    """``Path(os.path.abspath(path))``, reusing ``path`` when it already is one (files are
+    handed around many times, and a new Path costs more than the string work)."""
+    text = os.fspath(path)
+    normal = os.path.abspath(text)
+    return path if isinstance(path, Path) and normal == text else Path(normal)
+
+
+def ancestors(module: str) -> list[str]:
+    """``a.b.c`` -> ``["a", "a.b"]``: packages Python imports before the module."""
+    parts = module.split(".")
+    return [".".join(parts[:i]) for i in range(1, len(parts))]
+
+
+class ModuleMap:
+    """Import roots, and the module <-> file lookups made against them."""
+
+    def __init__(self, roots: Sequence[Path]) -> None:
+        self.roots: list[Path] = []  # deepest first: a file under src/ is named relative to src/
+        self.epoch = 0  # how many times the roots changed; memos elsewhere compare it
+        self._tops: dict[Path, frozenset[str]] = {}  # root -> names of its entries
+        self._first_party: Optional[tuple[int, frozenset[str]]] = None
+        self._files: dict[str, Optional[tuple[Path, bool]]] = {}  # module -> (file, is package)
+        self._names: dict[str, tuple[Optional[str], bool]] = {}  # file -> (module, is package)
+        self._loaded: dict[tuple[str, tuple[str, ...]], tuple[str, ...]] = {}  # see `loaded`
+        for root in roots:
+            self.add_root(root)
+
+    def add_root(self, root: Path) -> None:
+        root = Path(os.path.abspath(root))
+        if root in self.roots:
+            return
+        self.roots.append(root)
+        self.roots.sort(key=lambda r: len(r.parts), reverse=True)
+        self.epoch += 1
+        self._files.clear()
+        self._names.clear()
+        self._loaded.clear()
+
+    def _entries(self, root: Path) -> frozenset[str]:
+        """The names a root's entries give to top-level modules (``x.py`` -> ``x``)."""
+        found = self._tops.get(root)
+        if found is None:
+            names: set[str] = set()
+            try:
+                with os.scandir(root) as entries:
+                    for entry in entries:
+                        names.add(entry.name[:-3] if entry.name.endswith(".py") else entry.name)
+            except OSError:
+                pass
+            found = self._tops[root] = frozenset(names)
+        return found
+
+    def first_party(self) -> frozenset[str]:
+        """Top-level names under the roots: every first-party module starts with one.
+
+        Only names a module can have: the set is part of every facts-cache key, so
+        ``.lazyimport_cache``, ``__pycache__`` or a README appearing must not change it.
+        """
+        if self._first_party is None or self._first_party[0] != self.epoch:
+            names = frozenset(name for root in self.roots for name in self._entries(root)
+                              if name.isidentifier() and name != "__pycache__")
+            self._first_party = (self.epoch, names)
+        return self._first_party[1]
+
+    def locate(self, module: str) -> Optional[tuple[Path, bool]]:
+        """File of a first-party module and whether it is a package (a namespace package:
+        its folder, where nothing runs), or None when no root holds it."""
+        if module in self._files:
+            return self._files[module]
+        found: Optional[tuple[Path, bool]] = None
+        top = module.split(".", 1)[0]
+        parts = [part for part in module.split(".") if part]
+        for root in self.roots:
+            if top not in self._entries(root):
+                continue
+            base = os.path.join(root, *parts)
+            init = os.path.join(base, "__init__.py")
+            if os.path.isfile(init):
+                found = (Path(init), True)
+            elif os.path.isfile(base + ".py"):
+                found = (Path(base + ".py"), False)
+            elif os.path.isdir(base):
+                found = (Path(base), True)
+            if found:
+                break
+        self._files[module] = found
+        return found
+
+    def loaded(self, module: str, attributes: tuple[str, ...] = ()) -> tuple[str, ...]:
+        """The first-party modules ``from module import *attributes`` executes, parents first."""
+        key = (module, attributes)
+        found = self._loaded.get(key)
+        if found is None:
+            candidates = ancestors(module) + [module] + [f"{module}.{a}" for a in attributes]
+            found = self._loaded[key] = tuple(c for c in candidates if self.locate(c) is not None)
+        return found
+
+    def name_for_path(self, path: Path) -> tuple[Optional[str], bool]:
+        """Dotted module name of a file and whether it is a package ``__init__``: from the
+        deepest root holding it, else from its packages (whose parent becomes a root)."""
+        key = os.fspath(path)
+        known = self._names.get(key)
+        if known is None:
+            known = self._names[key] = self._name_for_path(absolute(path))
+        return known
+
+    def named(self, path: Path) -> bool:
+        """Whether :meth:`name_for_path` knows this path already (so asking cannot add a root)."""
+        return os.fspath(path) in self._names
+
+    def _name_for_path(self, path: Path) -> tuple[Optional[str], bool]:
+        is_package = path.name == "__init__.py"
+        text = str(path)
+        folded = os.path.normcase(text)  # as Path compares: case-folded on Windows
+        for root in self.roots:
+            prefix = os.path.join(os.path.normcase(str(root)), "")
+            if not folded.startswith(prefix):
+                continue
+            parts = text[len(prefix):].split(os.sep)
+            parts[-1] = parts[-1][:-3] if parts[-1].endswith(".py") else parts[-1]
+            if is_package:
+                parts = parts[:-1]
+            if parts and all(p.isidentifier() for p in parts):
+                return ".".join(parts), is_package
+        folder = path.parent
+        parts = [] if is_package else [path.stem]
+        while (folder / "__init__.py").is_file():
+            parts.insert(0, folder.name)
+            folder = folder.parent
+        self.add_root(folder)
+        name = ".".join(parts)
+        return (name if name and all(p.isidentifier() for p in parts) else None), is_package
+
+    def folders_probed(self) -> set[Path]:
+        """Every folder whose entries decided a lookup so far: a file or folder created in
+        one of them can change what an import resolves to."""
+        folders: set[Path] = set(self.roots)
+        for module in self._files:
+            parts = module.split(".")
+            for root in self.roots:
+                if parts[0] in self._entries(root):
+                    folders.add(root.joinpath(*parts[:-1]))
+        return folders
+
+    def looked_up(self) -> frozenset[str]:
+        """Every module name looked up so far."""
+        return frozenset(self._files)

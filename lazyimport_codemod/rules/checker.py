@@ -1,0 +1,127 @@
+"""Run the rules over one parsed file: lint's diagnostics, and the plans fix applies.
+
+Lint and fix ask the same :class:`Checker` about the same edges, so they can
+never disagree: a diagnostic says "fix moves the import into ..." exactly when
+:meth:`Checker.plans` hands that move to the transform.  Each import edge
+belongs to one rule (LI001 for a heavy package, LI002 for first-party modules);
+a ``# noqa`` for that code on the statement's first line silences it for both
+commands.  Names of one statement that fix treats alike share one diagnostic.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterable, Optional
+
+from lazyimport_codemod.display import DisplayPaths
+from lazyimport_codemod.project.graph import Edge, ModuleFacts, Project
+from lazyimport_codemod.project.importers import ImporterIndex
+from lazyimport_codemod.project.modules import absolute
+from lazyimport_codemod.records import Action, Diagnostic, NamePlan
+from lazyimport_codemod.rules import li001, li002
+from lazyimport_codemod.rules.after_fix import AfterFix
+from lazyimport_codemod.rules.deferral import Deferral, Verdict
+from lazyimport_codemod.rules.wording import fix_text, merged, packages
+
+
+class Checker:
+    """The rules, set up for one analysis: the project, the files fix would rewrite
+    (``fix_paths``: lint asks about those too, to say what fix would do), the strategy."""
+
+    def __init__(self, project: Project, fix_paths: Iterable[Path], strategy: str, runtime_module: str,
+                 importers: Optional[ImporterIndex] = None) -> None:
+        self.project = project
+        self.importers = importers
+        self.display = DisplayPaths()
+        self.deferral = Deferral(project, strategy, runtime_module, importers, self.display)
+        self.after_fix = AfterFix(project, self.deferral, frozenset(absolute(p) for p in fix_paths), self.display)
+        self._loaded: dict[Path, frozenset[str]] = {}
+
+    def prepare(self) -> None:
+        """Build now what every file's verdicts share (the importer index)."""
+        if self.importers is not None:
+            self.importers.build()
+
+    def loaded_before(self, facts: ModuleFacts) -> frozenset[str]:
+        """Modules already executed when this file's imports run: what its packages load
+        (:meth:`Project.preloaded`), and itself."""
+        loaded = self._loaded.get(facts.path)
+        if loaded is None:
+            preloaded = self.project.preloaded(facts)
+            loaded = self._loaded[facts.path] = preloaded | {facts.name} if facts.name else preloaded
+        return loaded
+
+    def verdict(self, facts: ModuleFacts, edge: Edge) -> Optional[Verdict]:
+        """The rules' finding for one import edge, or None when it loads nothing heavy."""
+        if li001.applies(edge):
+            return li001.verdict(self, facts, edge)
+        if li002.applies(edge):
+            return li002.verdict(self, facts, edge)
+        return None
+
+    def plans(self, facts: ModuleFacts) -> list[NamePlan]:
+        """The rewrites fix makes in one file."""
+        found: list[NamePlan] = []
+        for edge in facts.edges:
+            if edge.statement.silenced(_code(edge)):
+                continue
+            verdict = self.verdict(facts, edge)
+            if verdict is not None and verdict.decision.action in (Action.INLINE, Action.PROXY):
+                found.append(NamePlan(edge.statement, edge.name, verdict.decision))
+        return found
+
+    def diagnostics(self, facts: ModuleFacts) -> list[Diagnostic]:
+        """LI001/LI002 diagnostics of one parsed file, honouring ``# noqa``."""
+        path = self.display(facts.path)
+        groups: dict[tuple[int, int, str, str, Action], list[Verdict]] = {}
+        for edge in facts.edges:
+            if edge.heavy is None and not edge.targets:
+                continue
+            code = _code(edge)
+            if edge.statement.silenced(code):
+                continue
+            verdict = self.verdict(facts, edge)
+            if verdict is None:
+                continue
+            target = edge.heavy or "|".join(edge.targets)
+            key = (edge.statement.line, edge.statement.column, code, target, verdict.decision.action)
+            groups.setdefault(key, []).append(verdict)
+        found: list[Diagnostic] = []
+        for (line, _, code, _, _), verdicts in groups.items():
+            stmt = verdicts[0].edge.statement
+            decision = merged([v.decision for v in verdicts])
+            names = tuple(v.edge.name.bound for v in verdicts)
+            column = facts.file.columns.get((stmt.line, stmt.column), stmt.column) + 1
+            end_column = facts.file.columns.get((stmt.end_line, stmt.end_column), stmt.end_column) + 1
+            if code == li001.CODE:
+                package = verdicts[0].edge.heavy or ""
+                message = li001.message(package, decision)
+                chain: tuple[str, ...] = ()
+                reached: tuple[str, ...] = (package,)
+            else:
+                chains: dict[str, tuple[str, ...]] = {}
+                for verdict in verdicts:
+                    for pkg, pkg_chain in verdict.reached.items():
+                        chains.setdefault(pkg, pkg_chain)
+                text, chain, reached = packages(chains)
+                message = li002.message(chain, text, decision)
+            fix = fix_text(decision)
+            found.append(Diagnostic(path, line, column, stmt.end_line, end_column, code, message,
+                                    reached[0], names, fix is not None, fix, chain, reached))
+        parent = li002.parent_verdict(self, facts)
+        if parent is not None and not _silenced_line_one(facts):
+            chains, decision = parent
+            text, chain, reached = packages(chains)
+            fix = fix_text(decision)
+            found.append(Diagnostic(path, 1, 1, 1, 1, li002.CODE, li002.parent_message(chain, text, decision),
+                                    reached[0], (), fix is not None, fix, chain, reached))
+        return found
+
+
+def _code(edge: Edge) -> str:
+    return li001.CODE if edge.heavy else li002.CODE
+
+
+def _silenced_line_one(facts: ModuleFacts) -> bool:
+    codes = facts.file.noqa_line_one
+    return codes is not None and (not codes or li002.CODE in codes)

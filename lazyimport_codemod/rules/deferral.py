@@ -1,0 +1,239 @@
+"""The decision at the heart of every rule: may this import be deferred, and how?
+
+Both rules report an import statement that runs while its module is imported:
+LI001 one of a heavy package, LI002 one of a first-party module that loads a
+heavy package.  For each name such a statement binds, :meth:`Deferral.decide`
+returns one :class:`~lazyimport_codemod.records.Decision`:
+
+``INLINE``
+    Every use of the name is inside function bodies, and nothing needs it as a
+    module attribute: the import moves to the top of each of those functions.
+``PROXY``
+    The name must stay a module attribute (``__all__`` lists it, another module
+    imports it from here, a lambda body or an unevaluated annotation names
+    it...), but nothing touches it while the module is imported: it is bound
+    to ``lazy_import(...)``, which loads on first use.
+``LEAVE``
+    Deferring would change what the program does; the reason names the first
+    thing that pins the import.
+
+The questions are asked in order, and the first that pins the import decides
+(so a message always names the earliest, most basic reason):
+
+1. Where the statement sits.  A star import binds unknown names.  An import in
+   ``try/except ImportError`` (its handler would no longer run), under an ``if``
+   (the condition would be ignored), in a ``with`` block or a loop, in an
+   ``except``/``else``/``finally`` clause or in a class body stays.
+2. How the module uses the name (:mod:`~lazyimport_codemod.parse.usage`): bound
+   a second time, the namespace read as a whole (``globals()``, ``eval``...), or
+   used while the module is imported (a decorator, a default value, a base
+   class, a class body, a route or model annotation FastAPI or pydantic
+   evaluates, a module statement, a function called at import time).
+3. ``import a.b`` when another ``import a`` here may rely on ``a.b`` being
+   loaded by this statement.
+4. How other modules use it (:mod:`~lazyimport_codemod.project.importers`):
+   a module that imports the name and needs the real object, or uses it while
+   it is imported, pins it; one that merely imports it makes it a module
+   attribute (so a proxy).
+5. Whether a proxy fits where one is needed: not where only the real object
+   works (``except X``, ``raise X``, ``x is X``, ``case X()``, ``super(X, ...)``,
+   ``type(X)``), and not in a module that binds ``lazy_import`` or
+   ``TYPE_CHECKING`` to something else.
+6. Finally the strategy: ``inline`` never proxies, ``proxy`` always does, and
+   ``auto`` proxies only where a module attribute is needed.
+
+An import whose name is never used is kept for its side effects.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Callable, NamedTuple, Optional
+
+from lazyimport_codemod.parse.source import SourceError
+from lazyimport_codemod.project.graph import Edge, ModuleFacts, Project
+from lazyimport_codemod.project.importers import ImporterIndex
+from lazyimport_codemod.records import Action, Decision, ImportedName, ImportStatement, NameUsage, UseKind, Where
+
+_UNUSED = NameUsage()  # the usage of a name the module never reads
+
+_WHERE_REASONS = {
+    Where.OPTIONAL: "it is an optional import (try/except ImportError at line {line}); "
+    "deferring it would move the ImportError past its handler",
+    Where.CONDITIONAL: "it is a conditional import (the block at line {line}); "
+    "deferring it would ignore the condition",
+    Where.WITH: "it runs inside the with block at line {line}, whose context would be lost",
+    Where.LOOP: "it runs inside the loop at line {line}",
+    Where.HANDLER: "it sits in the except/else/finally clause at line {line}",
+    Where.CLASS: "it binds a class attribute (class body at line {line})",
+}
+
+class Verdict(NamedTuple):
+    """A rule's finding for one import edge: the decision, and the chains lint shows."""
+
+    edge: Edge
+    decision: Decision
+    reached: dict[str, tuple[str, ...]]  # heavy package -> chain; LI001: {package: (package,)}
+
+
+# The names a proxy block binds, and where each must come from.
+RESERVED_SOURCES = {"lazy_import": "", "TYPE_CHECKING": "typing"}  # "": the runtime module
+
+
+class Deferral:
+    """Decides, once per imported name, whether and how fix defers it (see the module docstring)."""
+
+    def __init__(self, project: Project, strategy: str, runtime_module: str,
+                 importers: Optional[ImporterIndex], display: Callable[[Path], str]) -> None:
+        self.project = project
+        self.display = display
+        self.strategy = strategy
+        self.runtime_module = runtime_module
+        self.importers = importers
+        self._decisions: dict[tuple[Path, int, int, str], Decision] = {}
+
+    def decide(self, facts: ModuleFacts, stmt: ImportStatement, name: ImportedName) -> Decision:
+        key = (facts.path, stmt.line, stmt.column, name.bound)
+        decision = self._decisions.get(key)
+        if decision is None:
+            decision = self._decisions[key] = self._decide(facts, stmt, name)
+        return decision
+
+    def _decide(self, facts: ModuleFacts, stmt: ImportStatement, name: ImportedName) -> Decision:
+        # 1. Where the statement sits.
+        if name.star:
+            return Decision(Action.LEAVE, "it is a star import, so the names it binds are unknown")
+        if stmt.where is not Where.MODULE:
+            reason = _WHERE_REASONS[stmt.where].format(line=stmt.where_line)
+            return Decision(Action.LEAVE, reason, line=stmt.where_line)
+        # 2. How this module uses the name.
+        usage = facts.usage().get(name.bound, _UNUSED)
+        if usage.rebound_line:
+            return Decision(Action.LEAVE, f"`{name.bound}` is bound again at line {usage.rebound_line}",
+                            line=usage.rebound_line)
+        if usage.dynamic_line:
+            return Decision(
+                Action.LEAVE,
+                f"the module reads its own namespace as a whole (line {usage.dynamic_line}), "
+                "so neither moving the name nor adding a proxy would go unnoticed",
+                line=usage.dynamic_line,
+            )
+        for use in usage.uses:
+            if use.kind is UseKind.IMPORT_TIME:
+                return Decision(Action.LEAVE, f"`{name.bound}` is used at import time at line {use.line} ({use.reason})",
+                                line=use.line)
+        # 3. Another import of the same package here.
+        sibling = _package_binding(facts, name)
+        if sibling:
+            return Decision(Action.LEAVE, sibling)
+        # 4. How other modules use it.
+        taken, blocked = self._taken_by_importers(facts, name.bound)
+        if blocked:
+            return Decision(Action.LEAVE, f"it must stay a module attribute: {blocked}")
+        needs_attribute = usage.exported or taken
+        if not needs_attribute and usage.global_rebound_line:
+            needs_attribute = f"a function rebinds it with `global` (line {usage.global_rebound_line})"
+        if not needs_attribute:
+            first = next((use for use in usage.uses if use.kind is UseKind.LAMBDA), None)
+            if first is not None:
+                needs_attribute = f"{first.reason} uses it at line {first.line}"
+            elif any(use.kind is UseKind.ANNOTATION for use in usage.uses):
+                needs_attribute = "annotations name it"
+        if not usage.uses and not needs_attribute:
+            return Decision(Action.LEAVE, f"`{name.bound}` is never used here, so the import is kept for its side effects")
+        # 5. Whether a proxy fits where one would be needed.
+        if needs_attribute or self.strategy == "proxy":
+            for use in usage.uses:
+                if use.needs_real:
+                    return Decision(
+                        Action.LEAVE,
+                        f"it must stay a module attribute ({needs_attribute or 'strategy proxy'}), "
+                        f"but line {use.line} needs the real object ({use.needs_real}), "
+                        "which a lazy_import() proxy cannot stand in for",
+                        line=use.line,
+                    )
+        would_proxy = self.strategy == "proxy" or (bool(needs_attribute) and self.strategy == "auto")
+        clash = self._reserved_clash(facts) if would_proxy else ""
+        if clash:
+            return Decision(Action.LEAVE, clash)
+        # 6. The strategy.
+        if needs_attribute:
+            if self.strategy == "inline":
+                return Decision(Action.LEAVE, f"it must stay a module attribute: {needs_attribute}")
+            return Decision(Action.PROXY, needs_attribute)
+        if self.strategy == "proxy":
+            return Decision(Action.PROXY, "strategy proxy")
+        functions: dict[int, str] = {}
+        for use in usage.uses:
+            functions.setdefault(use.function_line, use.function_name)
+        return Decision(Action.INLINE, functions=tuple(sorted(functions.items())))
+
+    def _taken_by_importers(self, facts: ModuleFacts, bound: str) -> tuple[str, str]:
+        """(why the name must stay a module attribute, why not even a proxy will do)."""
+        if facts.name is None or self.importers is None:
+            return "", ""
+        display = self.display
+        takers = [t for t in self.importers.takers(facts.name, bound) if t.path != facts.path]
+        for taker in takers:
+            blocker = self._proxy_blocker(taker.path, taker.bound, f"{display(taker.path)}:{taker.line}")
+            if blocker:
+                return "", blocker
+        if takers:
+            return f"another module imports it from here ({display(takers[0].path)}:{takers[0].line})", ""
+        star = self.importers.star(facts.name)
+        if star is not None and star.path != facts.path and not bound.startswith("_"):
+            return f"another module star-imports this one ({display(star.path)}:{star.line})", ""
+        user = self.importers.attribute_user(facts.name, bound, facts.path)
+        if user is not None:
+            return f"another module reads it as an attribute of this one ({display(user)})", ""
+        return "", ""
+
+    def _proxy_blocker(self, path: Path, bound: str, where: str) -> str:
+        """Why a proxy handed to another module would behave differently there, if it would."""
+        try:
+            other = self.project.facts_for_path(path)
+        except (OSError, SourceError):
+            return f"{where} imports it, and that file cannot be analysed"
+        usage = other.usage().get(bound)
+        if usage is None:
+            return (f"{where} imports it inside a function, where a lazy_import() proxy "
+                    "would be handed over as it is")
+        for use in usage.uses:
+            if use.kind is UseKind.IMPORT_TIME:
+                return f"{where} imports it and uses it at import time (line {use.line})"
+            if use.needs_real:
+                return f"{where} imports it and needs the real object (line {use.line}: {use.needs_real})"
+        return ""
+
+    def _reserved_clash(self, facts: ModuleFacts) -> str:
+        """Why a proxy block cannot be added: the module binds one of its names to something else."""
+        for name, line, source in facts.file.reserved:
+            if source != (RESERVED_SOURCES[name] or self.runtime_module):
+                return (f"a proxy needs the name `{name}`, which this module already binds "
+                        f"at line {line} to something else")
+        return ""
+
+
+def _package_binding(facts: ModuleFacts, name: ImportedName) -> str:
+    """``import P.sub as x`` also makes ``P.sub`` reachable through another ``import P`` here.
+
+    That matters only if the code spells ``P.sub`` somewhere outside imports.
+    """
+    if name.attribute is not None or "." not in name.module:
+        return ""
+    top = name.module.split(".")[0]
+    others = [(other_stmt, other) for other_stmt in facts.imports for other in other_stmt.names
+              if other is not name and other.attribute is None and other.bound == top]
+    if not others:
+        return ""
+    dotted = rb"\b" + rb"\s*\.\s*".join(re.escape(p.encode()) for p in name.module.split(".")) + rb"\b"
+    import_lines = {line for st in facts.imports for line in range(st.line, st.end_line + 1)}
+    spelled = any(
+        facts.data.count(b"\n", 0, match.start()) + 1 not in import_lines
+        for match in re.finditer(dotted, facts.data)
+    )
+    if not spelled:
+        return ""
+    other_stmt, other = others[0]
+    return f"`import {other.module}` at line {other_stmt.line} may rely on `{name.module}` being loaded by this import"

@@ -1,0 +1,75 @@
+"""LI001: a heavy package imported at module level.
+
+Decided here from the import's edge and the shared deferral decision
+(:mod:`~lazyimport_codemod.rules.deferral`); worded by :func:`message`; fixed
+by :mod:`~lazyimport_codemod.fix.transform`, which applies the decision.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from lazyimport_codemod.records import Decision
+from lazyimport_codemod.rules.deferral import Verdict
+from lazyimport_codemod.rules.wording import outcome
+
+if TYPE_CHECKING:
+    from lazyimport_codemod.project.graph import Edge, ModuleFacts
+    from lazyimport_codemod.rules.checker import Checker
+
+CODE = "LI001"
+TITLE = "heavy package imported at module level"
+
+DOC = """\
+**What it does.** Reports an import of a heavy package (see [the list](#heavy-packages)) that
+runs while the module is imported: in the module body, and also inside module-level `if`,
+`try`, `with`, `for`/`while` and class bodies, which ruff's TID253 does not look into. Imports in
+function bodies and in `if TYPE_CHECKING:` blocks do not count (the `else` of such a block does);
+`__future__` imports never count.
+
+**Why it matters.** A worker imports every router before it answers its first request. A single
+`import torch` costs about 0.8 s, `from transformers import AutoTokenizer` about 1.3 s, pandas
+about 0.2 s; a 62-router app that imported pandas, numpy, scipy, sklearn, matplotlib, boto3 and
+sympy took 2.66 s to import, 0.34 s without them. Health checks and logins time out meanwhile.
+
+**Example.**
+
+```python
+import pandas as pd
+
+def summary(rows):
+    return pd.DataFrame(rows).describe()
+```
+
+**Use instead.**
+
+```python
+def summary(rows):
+    import pandas as pd
+
+    return pd.DataFrame(rows).describe()
+```
+
+Each message says what `fix` will do (move the import into which functions, or bind the name
+with `lazy_import()`), or why it cannot, naming the line of the first use that runs at import
+time: a decorator, a default value, a base class, a class body, an annotation that FastAPI or
+pydantic evaluates, a module-level statement, a function called at import time, a star import,
+an optional (`try/except ImportError`) or conditional import.
+
+**Options.** `heavy-packages`, `extend-heavy-packages`.
+"""
+
+
+def applies(edge: Edge) -> bool:
+    """Whether the import's edge is this rule's: it imports a heavy package itself."""
+    return edge.heavy is not None
+
+
+def verdict(checker: Checker, facts: ModuleFacts, edge: Edge) -> Verdict:
+    """The decision for one heavy import: the shared deferral decision, nothing more."""
+    assert edge.heavy is not None
+    return Verdict(edge, checker.deferral.decide(facts, edge.statement, edge.name), {edge.heavy: (edge.heavy,)})
+
+
+def message(package: str, decision: Decision) -> str:
+    return f"heavy package `{package}` is imported at module level; {outcome(decision)}"
