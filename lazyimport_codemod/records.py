@@ -2,10 +2,9 @@
 
 Everything here is plain data: the analysis produces it from ``ast`` trees,
 lint turns it into diagnostics and fix turns the same decisions into edits, so
-the two commands can never disagree about what is deferrable.  The immutable
-records are NamedTuples rather than frozen dataclasses because every ``lint``
-run imports this module, and a NamedTuple class is built about seven times
-faster (together about 8 ms of start-up).
+the two commands can never disagree about what is deferrable.  The records are
+NamedTuples rather than frozen dataclasses: every ``lint`` run imports this
+module, and :mod:`dataclasses` would add to its start-up.
 """
 
 from __future__ import annotations
@@ -159,8 +158,7 @@ class FileError(NamedTuple):
 class LintResult:
     """All diagnostics and errors of one run, sorted for deterministic output.
 
-    A plain class, not a dataclass: importing :mod:`dataclasses` pulls in
-    :mod:`inspect`, about 8 ms of every ``lint`` start-up.
+    A plain class, not a dataclass (see the module docstring).
     """
 
     __slots__ = ("diagnostics", "errors", "files")

@@ -62,7 +62,7 @@ def discover_files(path: Path, config: Config, walked: Optional[list[str]] = Non
 
 def path_order(path: Path | str) -> list[str]:
     """Sort key giving :class:`Path`'s own order (part by part, case-folded on Windows)
-    without building Path objects to compare: sorting 644 Paths costs ~9 ms, this ~1 ms."""
+    without building Path objects to compare, which costs far more than the split."""
     return os.path.normcase(str(path)).split(os.sep)
 
 

@@ -32,10 +32,10 @@ def forked_map(
     ``meanwhile()`` runs here once the children are started, before the first share:
     the children are busy with the longer part of their work (answering, pickled).
 
-    Why fork and not a process pool: a child starts in about a millisecond
-    with everything this process holds (file bytes, parsed facts), so only its
-    answer crosses back, pickled through a pipe; importing ``concurrent.futures``
-    and ``multiprocessing`` alone costs ~50 ms.  A child that fails leaves its
+    Why fork and not a process pool: a child starts at once with everything
+    this process holds (file bytes, parsed facts), so only its answer crosses
+    back, pickled through a pipe; importing ``concurrent.futures`` and
+    ``multiprocessing`` alone costs more than most lints.  A child that fails leaves its
     share to this process, so the answer never depends on the children.
     """
     children: list[tuple[Optional[int], int, _T]] = []  # not yet consumed: see _start
@@ -146,8 +146,8 @@ class FromTheEnd(Generic[_R]):
     ) -> None:
         import mmap
 
-        # Before the fork, so that the child starts with it (~2 ms less for it to do):
-        # this process reads the answers with it anyway.
+        # Before the fork, so that the child starts with it: this process reads the
+        # answers with it anyway.
         import pickle  # noqa: F401
 
         # Taken from the start, first index taken from the end, then a flag per index

@@ -1,9 +1,9 @@
 """Answer a repeated ``lazyimport lint`` command by printing what it printed last time.
 
 Why: on an unchanged tree the results cache (:mod:`lazyimport_codemod.speed.results_cache`)
-already skips the analysis, yet a warm run still pays ~35 ms over the
-interpreter's start-up, mostly imports (pathlib, typing, tomllib to read the
-settings, the report's records) and the settings lookup.  A pre-commit hook or
+already skips the analysis, yet a warm run still pays for its imports (pathlib,
+typing, tomllib to read the settings, the records) and the settings lookup,
+several times the interpreter's own start-up.  A pre-commit hook or
 an editor runs the same command again and again, so the console script first
 looks for a record of this exact command and, when nothing it stamped has
 changed, prints the recorded output and exits with the recorded status.  This
@@ -43,7 +43,7 @@ import sys
 from lazyimport_codemod import __version__
 from lazyimport_codemod.speed.stamps import FOLDER, MISSING, current, presence, racy, stamp
 
-TYPE_CHECKING = False  # typing itself costs ~3 ms of start-up
+TYPE_CHECKING = False  # importing typing would add to every replay
 if TYPE_CHECKING:
     from typing import Any, Optional, Sequence
 
@@ -99,8 +99,8 @@ def _current(stamps: Sequence[Stamp], listings: dict[str, tuple[str, ...]]) -> O
     """Every stamp as it is now, or ``None`` as soon as one path changed.
 
     A file's stamp is checked here, field by field, rather than through
-    :func:`lazyimport_codemod.speed.stamps.current`: files are most of a record, and the
-    two calls and the tuple per file that saves are a third of a replay's own time."""
+    :func:`lazyimport_codemod.speed.stamps.current`: files are most of a record, and
+    checking them is most of a replay's own work."""
     stat = os.stat
     now: list[Stamp] = []
     for item in stamps:
@@ -124,7 +124,7 @@ def _current(stamps: Sequence[Stamp], listings: dict[str, tuple[str, ...]]) -> O
 
 def _write(entry: str, record: tuple[Any, ...]) -> None:
     """Replace a record file atomically (a temporary file renamed over it), or do nothing
-    when the folder is read-only.  (Not :mod:`tempfile`: ~5 ms to import.)"""
+    when the folder is read-only.  (Not :mod:`tempfile`, whose import costs more than a replay.)"""
     import marshal
 
     tmp = os.path.join(os.path.dirname(entry), f".tmp-{os.getpid()}-{os.path.basename(entry)}")
@@ -199,9 +199,9 @@ def _key(args: Sequence[str]) -> str:
 
 
 def _name(key: str) -> str:
-    """The record's file name: a 32-bit FNV-1a hash of the key, written out (importing
-    zlib for its CRC costs ~0.25 ms, a tenth of a replay's own time; the key is a few
-    hundred bytes).  Any hash would do: the record holds the key and is checked against it."""
+    """The record's file name: a 32-bit FNV-1a hash of the key (the key is a few hundred
+    bytes, and importing zlib for its CRC would cost a good part of a replay).  Any hash
+    would do: the record holds the key and is checked against it."""
     digest = 0x811C9DC5
     for byte in key.encode():
         digest = ((digest ^ byte) * 0x01000193) & 0xFFFFFFFF

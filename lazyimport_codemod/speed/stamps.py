@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import os
 
-TYPE_CHECKING = False  # typing itself costs ~3 ms of start-up
+TYPE_CHECKING = False  # importing typing would add to every replay
 if TYPE_CHECKING:
     from typing import Iterable, Optional
 
