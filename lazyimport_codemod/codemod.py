@@ -31,10 +31,10 @@ class DeferHeavyImports(VisitorBasedCodemodCommand):
         The whole module is planned from its bytes, so positions agree with the
         ast analysis; the result is parsed again because the runner wants a tree.
         """
-        from lazyimport_codemod.pipeline import plan_source
-        from lazyimport_codemod.parse.source import SourceError
-        from lazyimport_codemod.settings.config import load_config
         from lazyimport_codemod.fix.transform import TransformError, apply_plans
+        from lazyimport_codemod.parse.source import SourceError
+        from lazyimport_codemod.pipeline import plan_source
+        from lazyimport_codemod.settings.config import load_config
 
         path = self._path()
         config = load_config(path.parent if path is not None else Path.cwd())

@@ -27,7 +27,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Mapping, NamedTuple, Optional, Sequence, Union
 
-from lazyimport_codemod.display import display_path
+from lazyimport_codemod.files import display_path
 from lazyimport_codemod.parse.source import SourceError
 from lazyimport_codemod.project.graph import ModuleFacts, Project
 from lazyimport_codemod.project.importers import ImporterIndex
@@ -249,7 +249,7 @@ def fix_files(
 
 def write(changes: Sequence[tuple[Path, bytes, bytes]]) -> list[FileError]:
     """Write each changed file atomically; the files that could not be written."""
-    from lazyimport_codemod.fix.writer import write_atomic
+    from lazyimport_codemod.files import write_atomic
 
     failed: list[FileError] = []
     for path, _, after in changes:

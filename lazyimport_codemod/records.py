@@ -11,7 +11,13 @@ from __future__ import annotations
 
 import enum
 from operator import itemgetter
-from typing import Any, Callable, NamedTuple, Optional, Tuple
+from typing import Callable, NamedTuple, Optional, Tuple
+
+# The names a proxy block binds, each with the module it must be imported from
+# (None: the configured runtime module).  A module that binds one of them otherwise
+# gets no proxy block.
+PROXY_NAMES: dict[str, Optional[str]] = {"lazy_import": None, "TYPE_CHECKING": "typing"}
+
 
 class Where(enum.Enum):
     """Where a module-level import statement sits, which limits how it can be deferred."""
@@ -139,12 +145,8 @@ class Diagnostic(NamedTuple):
     chain: Tuple[str, ...] = ()
     packages: Tuple[str, ...] = ()
 
-    def sort_key(self) -> tuple[str, int, int, str]:
-        return (self.path, self.line, self.column, self.code)
 
-
-# Diagnostic.sort_key in C, for sorting a run's diagnostics (thousands of calls):
-# (path, line, column, code) are fields 0, 1, 2 and 5.
+# How diagnostics are sorted: by (path, line, column, code), fields 0, 1, 2 and 5.
 DIAGNOSTIC_ORDER: Callable[[Diagnostic], tuple[str, int, int, str]] = itemgetter(0, 1, 2, 5)
 
 

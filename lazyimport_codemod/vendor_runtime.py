@@ -10,11 +10,10 @@ from __future__ import annotations
 
 import importlib.resources
 import keyword
-import os
-import uuid
 from pathlib import Path
 
 from lazyimport_codemod import __version__
+from lazyimport_codemod.files import write_atomic
 
 __all__ = ["standalone_runtime_source", "write_standalone_runtime"]
 
@@ -63,23 +62,7 @@ def write_standalone_runtime(module_name: str, root: Path) -> Path:
     try:
         if path.read_bytes() == content:
             return path
-        mode = path.stat().st_mode & 0o7777
     except FileNotFoundError:
-        mode = None
-
-    temporary = folder / f".{path.name}.{uuid.uuid4().hex}.tmp"
-    # 0o666 lets the umask decide a new file's permissions, as for any file the user creates.
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
-    descriptor = os.open(temporary, flags, 0o666)
-    try:
-        with os.fdopen(descriptor, "wb") as handle:
-            handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
-        if mode is not None:
-            os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+        pass
+    write_atomic(path, content, new_mode=None, durable=True)
     return path

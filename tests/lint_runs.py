@@ -13,11 +13,9 @@ from typing import Optional
 import pytest
 
 from lazyimport_codemod import __version__
-
-from lazyimport_codemod.speed import replay as command_replay
-
 from lazyimport_codemod.cli import entry as launcher
 from lazyimport_codemod.settings.config import clear_caches
+from lazyimport_codemod.speed import replay as command_replay
 
 Outcome = tuple[Optional[int], str, str]
 

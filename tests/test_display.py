@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from lazyimport_codemod.display import DisplayPaths, display_path
+from lazyimport_codemod.files import DisplayPaths, display_path
 
 
 @pytest.mark.parametrize("here", ["deep", "/"])

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from lazyimport_codemod.speed import facts_cache, parallel
-from lazyimport_codemod.settings.config import Overrides, load_config
 from lazyimport_codemod.pipeline import analyse, check
 from lazyimport_codemod.records import LintResult
+from lazyimport_codemod.settings.config import Overrides, load_config
+from lazyimport_codemod.speed import facts_cache, parallel
 
 REPO = Path(__file__).resolve().parent.parent
 

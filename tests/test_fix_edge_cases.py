@@ -24,10 +24,10 @@ from typing import Any, Dict, List, Sequence, Tuple, Union
 
 import pytest
 from click.testing import CliRunner, Result
+from test_fix_behaviour import write_tree
 
 from lazyimport_codemod.cli.commands import main
 from lazyimport_codemod.settings.config import clear_caches
-from test_fix_behaviour import write_tree
 
 REPO = Path(__file__).resolve().parent.parent
 PYPROJECT = '[tool.lazyimport]\nheavy-packages = ["fakeheavy"]\n'

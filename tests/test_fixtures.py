@@ -19,10 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from lazyimport_codemod.settings.config import Config, Overrides, load_config
-from lazyimport_codemod.pipeline import analyse, check
-from lazyimport_codemod.pipeline import fix_files
 from lazyimport_codemod.cli.output import write_diagnostics
+from lazyimport_codemod.pipeline import analyse, check, fix_files
+from lazyimport_codemod.settings.config import Config, Overrides, load_config
 
 FIXTURES = Path(__file__).parent / "fixtures"
 CASES = sorted(p.name for p in FIXTURES.iterdir() if p.is_dir() and p.name != "config")

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from lazyimport_codemod.settings.config import Overrides, load_config
 from lazyimport_codemod.pipeline import analyse, check
 from lazyimport_codemod.records import Diagnostic
+from lazyimport_codemod.settings.config import Overrides, load_config
 
 
 def write(root: Path, files: dict[str, str]) -> None:

@@ -9,8 +9,6 @@ from typing import Any
 
 from lazyimport_codemod.parse.facts import extract
 from lazyimport_codemod.records import (
-    DIAGNOSTIC_ORDER,
-    Diagnostic,
     ImportedName,
     ImportStatement,
     NameUsage,
@@ -63,8 +61,3 @@ def test_the_rebuilders_take_the_records_fields_in_order() -> None:
     assert tuple(inspect.signature(pickling._statement).parameters) == ImportStatement._fields
     assert tuple(inspect.signature(pickling._usage).parameters) == NameUsage._fields
     assert ImportStatement._fields.index("names") == 7 and NameUsage._fields.index("uses") == 0
-
-
-def test_diagnostic_order_is_sort_key() -> None:
-    diagnostic = Diagnostic("p.py", 3, 4, 5, 6, "LI002", "m", "torch", ("a",), True, "fix", ("a", "b"), ("torch",))
-    assert DIAGNOSTIC_ORDER(diagnostic) == diagnostic.sort_key()

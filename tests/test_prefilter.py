@@ -3,16 +3,15 @@ never hides a diagnostic."""
 
 from __future__ import annotations
 
+import ast
+import random
 from pathlib import Path
 
 import pytest
 
-import ast
-import random
-
 from lazyimport_codemod.parse.import_lines import import_lines
-from lazyimport_codemod.settings.config import Overrides, load_config
 from lazyimport_codemod.pipeline import analyse, check
+from lazyimport_codemod.settings.config import Overrides, load_config
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -8,8 +8,8 @@ from typing import List
 
 import pytest
 from click.testing import CliRunner, Result
-
 from fake_packages import HEAVY_SLEEP, FakeProject, make_fake_project
+
 from lazyimport_codemod.checks import profile
 from lazyimport_codemod.cli.check_commands import profile_command
 from lazyimport_codemod.settings.config import clear_caches

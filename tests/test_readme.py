@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -38,3 +39,18 @@ def test_test_command_is_what_ci_runs() -> None:
     ci = (REPO / ".ci" / "run").read_text()
     assert "test-command" in ci
     assert "pytest" in _block("test-command")
+
+
+def test_rule_docs_are_the_rules_own() -> None:
+    """The README's rule section is rendered from the rule modules; regenerate it with
+    ``LAZYIMPORT_UPDATE_README=1 pytest tests/test_readme.py``."""
+    from lazyimport_codemod.rules import RULES, documentation
+
+    if os.environ.get("LAZYIMPORT_UPDATE_README") == "1":
+        (REPO / "README.md").write_text(README.replace(_block("rules"), documentation()), encoding="utf-8")
+        return
+    assert _block("rules") == documentation()
+    assert [rule.CODE for rule in RULES] == sorted(rule.CODE for rule in RULES)
+    for rule in RULES:
+        for section in ("**What it does.**", "**Why it matters.**", "**Example.**", "**Use instead.**", "**Options.**"):
+            assert section in rule.DOC, (rule.CODE, section)

@@ -17,10 +17,9 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
+from lint_runs import age, fresh, records, replayed, run, write_project
 
 from lazyimport_codemod.speed import replay as command_replay
-
-from lint_runs import age, fresh, records, replayed, run, write_project
 
 REPO = Path(__file__).resolve().parent.parent
 

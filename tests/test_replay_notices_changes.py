@@ -16,12 +16,10 @@ from pathlib import Path
 from typing import Any, Callable
 
 import pytest
+from lint_runs import Outcome, age, fresh, records, replayed, run
 
 from lazyimport_codemod import __version__
-
 from lazyimport_codemod.speed import replay as command_replay
-
-from lint_runs import Outcome, age, fresh, records, replayed, run
 
 HAS_SYMLINKS = hasattr(os, "symlink")
 

@@ -9,15 +9,13 @@ from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
+from lint_runs import age, write_project
 
 from lazyimport_codemod import pipeline as engine
-
-from lazyimport_codemod.speed import results_cache
-from lazyimport_codemod.settings.config import clear_caches
 from lazyimport_codemod.cli.lint import run_lint
 from lazyimport_codemod.cli.options import LintOptions
-
-from lint_runs import age, write_project
+from lazyimport_codemod.settings.config import clear_caches
+from lazyimport_codemod.speed import results_cache
 
 REPO = Path(__file__).resolve().parent.parent
 

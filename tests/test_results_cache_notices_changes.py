@@ -26,19 +26,16 @@ from typing import Any, Iterator, Optional
 
 import click
 import pytest
+from lint_runs import age
 
 from lazyimport_codemod import __version__
-
 from lazyimport_codemod import pipeline as engine
-
-from lazyimport_codemod.speed import results_cache
 from lazyimport_codemod.cli.commands import lint as click_lint
-from lazyimport_codemod.settings.config import Overrides, clear_caches, load_config
-from lazyimport_codemod.settings.discovery import discover_files
 from lazyimport_codemod.cli.lint import run_lint
 from lazyimport_codemod.cli.options import LintOptions, parse_lint_args
-
-from lint_runs import age
+from lazyimport_codemod.settings.config import Overrides, clear_caches, load_config
+from lazyimport_codemod.settings.discovery import discover_files
+from lazyimport_codemod.speed import results_cache
 
 REPO = Path(__file__).resolve().parent.parent
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0

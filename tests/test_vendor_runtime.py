@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 
 import lazyimport_codemod
-from lazyimport_codemod import runtime
-from lazyimport_codemod import vendor_runtime
+from lazyimport_codemod import runtime, vendor_runtime
 from lazyimport_codemod.vendor_runtime import write_standalone_runtime
 
 RUNTIME_SOURCE = Path(runtime.__file__).read_text(encoding="utf-8")
@@ -111,7 +110,7 @@ def test_failed_write_leaves_old_file_and_no_temporary(
     def fail(src: object, dst: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(vendor_runtime.os, "replace", fail)
+    monkeypatch.setattr("lazyimport_codemod.files.os.replace", fail)
     with pytest.raises(OSError, match="disk full"):
         write_standalone_runtime("app._lazy", project)
 

@@ -12,8 +12,8 @@ from typing import Any, Dict, List, Optional, Sequence
 
 import pytest
 from click.testing import CliRunner, Result
-
 from fake_packages import HEAVY_SLEEP, FakeProject, make_fake_project
+
 from lazyimport_codemod.checks import verify
 from lazyimport_codemod.cli.check_commands import verify_command
 

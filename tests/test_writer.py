@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from lazyimport_codemod.fix.writer import unified_diff, write_atomic
+from lazyimport_codemod.files import write_atomic
+from lazyimport_codemod.fix.diff import unified_diff
 
 posix_only = pytest.mark.skipif(sys.platform == "win32", reason="POSIX modes and symlinks")
 
@@ -55,7 +56,7 @@ def test_failed_write_leaves_the_original_untouched(tmp_path: Path, monkeypatch:
     def broken_replace(src: str, dst: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr("lazyimport_codemod.fix.writer.os.replace", broken_replace)
+    monkeypatch.setattr("lazyimport_codemod.files.os.replace", broken_replace)
     with pytest.raises(OSError, match="disk full"):
         write_atomic(target, b"half a mod")
     assert target.read_bytes() == b"original\n"

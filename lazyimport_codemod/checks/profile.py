@@ -17,16 +17,14 @@ from __future__ import annotations
 
 import copy
 import json
-import os
 import re
-import sys
-import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from lazyimport_codemod.checks.child import ChildError, run_child
 from lazyimport_codemod.checks.verify import DEFAULT_TIMEOUT, HeavyMatch, RunCallback, median, resolve_python
+from lazyimport_codemod.files import write_atomic
 
 DEFAULT_THRESHOLD_MS = 100.0
 DEFAULT_REPEAT = 3
@@ -641,7 +639,7 @@ def write_heavy_packages(path: Path, packages: Sequence[str], table: Sequence[st
         ) from None
     if updated == text and raw:
         return "unchanged"
-    _write_atomic(path, bom + updated.encode("utf-8"))
+    write_atomic(path, bom + updated.encode("utf-8"), new_mode=None)
     return "updated" if raw else "created"
 
 
@@ -702,33 +700,14 @@ def _check_edit(before: str, after: str, packages: Sequence[str], table: Sequenc
 
 
 def _load_toml(text: str) -> Dict[str, Any]:
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - exercised on 3.9/3.10 only
-        import tomli as tomllib
+    from lazyimport_codemod.settings.config import toml_module
+
+    toml = toml_module()
     try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
+        data: Dict[str, Any] = toml.loads(text)
+    except toml.TOMLDecodeError as exc:
         raise ValueError(f"invalid TOML: {exc}") from None
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Write through a temporary file in the same folder, keeping the file's mode."""
-    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=str(path.parent))
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
-        if path.exists():
-            os.chmod(temporary, path.stat().st_mode & 0o7777)
-        else:
-            umask = os.umask(0)
-            os.umask(umask)
-            os.chmod(temporary, 0o666 & ~umask)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
+    return data
 
 
 # A small TOML scanner: enough to find where statements start and end without

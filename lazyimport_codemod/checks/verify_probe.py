@@ -29,9 +29,9 @@ is no ``from __future__ import annotations`` here (it imports ``__future__``):
 annotations naming typing constructs are written as strings instead.
 """
 
+import _thread
 import sys
 import time
-import _thread
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:  # pragma: no cover - typing only, never imported at run time

@@ -16,8 +16,8 @@ from typing import IO, TYPE_CHECKING, Any, List, NoReturn, Optional, Sequence, T
 import click
 
 if TYPE_CHECKING:
-    from lazyimport_codemod.settings.config import Config
     from lazyimport_codemod.checks.verify import VerifyResult
+    from lazyimport_codemod.settings.config import Config
 
 _MODULE_NAME = re.compile(r"[A-Za-z_]\w*(\.[A-Za-z_]\w*)*")
 

@@ -48,8 +48,8 @@ def fix(paths: tuple[Path, ...], show_diff: bool, check: bool, strategy: Optiona
     """Rewrite modules so heavy imports load on first use instead of at import time."""
     from lazyimport_codemod import pipeline
     from lazyimport_codemod.cli.output import write_errors, write_result
-    from lazyimport_codemod.display import display_path
-    from lazyimport_codemod.fix.writer import unified_diff
+    from lazyimport_codemod.files import display_path
+    from lazyimport_codemod.fix.diff import unified_diff
     from lazyimport_codemod.settings.selection import SelectionError
 
     short_lived()
@@ -93,7 +93,7 @@ def write_runtime(module_name: Optional[str], config_file: Optional[Path]) -> No
     With `runtime-module = "app._lazy"` in [tool.lazyimport], code fixed with the proxy
     strategy imports lazy_import from app/_lazy.py instead of depending on this package.
     """
-    from lazyimport_codemod.display import display_path
+    from lazyimport_codemod.files import display_path
     from lazyimport_codemod.settings.config import DEFAULT_RUNTIME_MODULE, ConfigError, load_config
     from lazyimport_codemod.vendor_runtime import write_standalone_runtime
 

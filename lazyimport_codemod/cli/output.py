@@ -7,7 +7,6 @@ and CI annotators can parse it.  Summaries go to stderr.
 
 from __future__ import annotations
 
-import sys
 from typing import Any, TextIO
 
 from lazyimport_codemod.records import Diagnostic, FileError, LintResult

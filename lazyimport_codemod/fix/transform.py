@@ -27,9 +27,9 @@ import libcst as cst
 from libcst.helpers import get_full_name_for_node
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider, ScopeProvider
 
-from lazyimport_codemod.records import Action, ImportedName, ImportStatement, NamePlan
+from lazyimport_codemod.parse.source import char_column
+from lazyimport_codemod.records import PROXY_NAMES, Action, ImportedName, ImportStatement, NamePlan
 from lazyimport_codemod.settings.config import DEFAULT_RUNTIME_MODULE
-
 
 ImportNode = Union[cst.Import, cst.ImportFrom]
 FunctionKey = tuple[int, str]
@@ -107,11 +107,14 @@ def _check_generated_names(
     only by importing them from the runtime module and from ``typing``.
 
     Anything else (another project's ``lazy_import``, ``def lazy_import``,
-    ``TYPE_CHECKING = False``) would be reused or silently rebound.
+    ``TYPE_CHECKING = False``) would be reused or silently rebound.  The deferral
+    decision refuses such modules already; this is the last safety net, on
+    LibCST's complete view of the bindings (a ``global`` in a function, say).
     """
     scope = wrapper.resolve(ScopeProvider)[wrapper.module]
     assert scope is not None
-    for name, source in (("lazy_import", runtime_module), ("TYPE_CHECKING", "typing")):
+    for name, required in PROXY_NAMES.items():
+        source = required or runtime_module
         for assignment in scope.assignments[name]:
             node = getattr(assignment, "node", None)
             if isinstance(node, cst.ImportFrom) and _imports_itself(node, name, source):
@@ -297,11 +300,9 @@ class _Index:
             raise TransformError(f"no function `{key[1]}` defined at line {key[0]}") from None
 
     def _char_column(self, line: int, byte_column: int) -> int:
-        """ast counts UTF-8 bytes, LibCST counts characters."""
         if not 0 < line <= len(self.lines):
             return byte_column
-        encoded = self.lines[line - 1].encode("utf-8")
-        return len(encoded[:byte_column].decode("utf-8", errors="ignore"))
+        return char_column(self.lines[line - 1], byte_column)
 
 
 def _alias_index(node: ImportNode, name: ImportedName) -> int:

@@ -18,8 +18,9 @@ from lazyimport_codemod.parse.effects import first_effect
 from lazyimport_codemod.parse.imports import collect_imports, has_future_annotations, walk_import_time
 from lazyimport_codemod.parse.source import ParsedSource, parse_source
 from lazyimport_codemod.parse.usage import Spelling, analyse_usage, module_bindings
-from lazyimport_codemod.records import ImportedName, ImportStatement, NameUsage
+from lazyimport_codemod.records import PROXY_NAMES, ImportedName, ImportStatement, NameUsage
 from lazyimport_codemod.settings.heavy import HeavyMatcher
+
 
 class FileFacts(NamedTuple):
     """Imports executed at import time, how each bound name is used, and display columns."""
@@ -104,7 +105,7 @@ def _may_load(name: ImportedName, matcher: HeavyMatcher, first_party: frozenset[
     return name.attribute is not None and matcher.match(f"{name.module}.{name.attribute}") is not None
 
 
-RESERVED_NAMES = ("lazy_import", "TYPE_CHECKING")
+RESERVED_NAMES = tuple(PROXY_NAMES)
 _STDLIB: frozenset[str] = frozenset(getattr(sys, "stdlib_module_names", ()))
 
 

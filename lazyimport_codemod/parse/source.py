@@ -11,6 +11,8 @@ import ast
 import re
 from typing import Optional
 
+from lazyimport_codemod.files import decode_source
+
 _NOQA = re.compile(
     r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?",
     re.IGNORECASE,
@@ -40,7 +42,7 @@ class ParsedSource:
         gives the line numbers ``ast`` reports (it breaks lines at ``\\r\\n``, ``\\r`` and ``\\n``
         only; ``str.splitlines`` would also break at form feeds and other separators)."""
         if self._text is None:
-            self._text = decode(self.data).replace("\r\n", "\n").replace("\r", "\n")
+            self._text = decode_source(self.data).replace("\r\n", "\n").replace("\r", "\n")
         return self._text
 
     @property
@@ -72,23 +74,13 @@ class ParsedSource:
         """Convert ast's UTF-8 byte offset into a character offset (0-based)."""
         if self.data.isascii() or not 0 < line <= len(self.lines):
             return byte_column
-        text = self.lines[line - 1]
-        return len(text.encode("utf-8")[:byte_column].decode("utf-8", errors="replace"))
+        return char_column(self.lines[line - 1], byte_column)
 
 
-def decode(data: bytes) -> str:
-    """Decode source bytes the way the interpreter would (cookie, BOM, default UTF-8)."""
-    first = data.find(b"\n")
-    second = data.find(b"\n", first + 1) if first != -1 else -1
-    if not data.startswith(b"\xef\xbb\xbf") and b"coding" not in (data if second == -1 else data[:second]):
-        # No BOM and no cookie in the first two lines: tokenize would say UTF-8, and
-        # importing it is not worth it.
-        return data.decode("utf-8")
-    import io
-    import tokenize
-
-    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
-    return data.decode(encoding)
+def char_column(line: str, byte_column: int) -> int:
+    """The character offset in ``line`` of a UTF-8 byte offset (``ast`` counts bytes, editors
+    and LibCST count characters)."""
+    return len(line.encode("utf-8")[:byte_column].decode("utf-8", errors="ignore"))
 
 
 def parse_source(data: bytes, filename: str = "<unknown>") -> ParsedSource:

@@ -12,7 +12,6 @@ edges live in :mod:`~lazyimport_codemod.project.reach`.
 
 from __future__ import annotations
 
-import os
 from collections import deque
 from pathlib import Path
 from typing import Callable, Iterable, Iterator, NamedTuple, Optional, Sequence

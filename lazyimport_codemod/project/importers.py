@@ -19,7 +19,6 @@ from typing import Callable, Iterable, NamedTuple, Optional
 from lazyimport_codemod.parse.imports import resolve_relative
 from lazyimport_codemod.project.graph import Project
 
-
 # A lookahead, so that `pkg.m.Model` yields both ("pkg", "m") and ("m", "Model").
 _ATTRIBUTE = re.compile(r"\b(?=(\w+)\s*\.\s*(\w+))")
 

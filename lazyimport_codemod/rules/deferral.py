@@ -54,7 +54,16 @@ from typing import Callable, NamedTuple, Optional
 from lazyimport_codemod.parse.source import SourceError
 from lazyimport_codemod.project.graph import Edge, ModuleFacts, Project
 from lazyimport_codemod.project.importers import ImporterIndex
-from lazyimport_codemod.records import Action, Decision, ImportedName, ImportStatement, NameUsage, UseKind, Where
+from lazyimport_codemod.records import (
+    PROXY_NAMES,
+    Action,
+    Decision,
+    ImportedName,
+    ImportStatement,
+    NameUsage,
+    UseKind,
+    Where,
+)
 
 _UNUSED = NameUsage()  # the usage of a name the module never reads
 
@@ -75,10 +84,6 @@ class Verdict(NamedTuple):
     edge: Edge
     decision: Decision
     reached: dict[str, tuple[str, ...]]  # heavy package -> chain; LI001: {package: (package,)}
-
-
-# The names a proxy block binds, and where each must come from.
-RESERVED_SOURCES = {"lazy_import": "", "TYPE_CHECKING": "typing"}  # "": the runtime module
 
 
 class Deferral:
@@ -209,7 +214,7 @@ class Deferral:
     def _reserved_clash(self, facts: ModuleFacts) -> str:
         """Why a proxy block cannot be added: the module binds one of its names to something else."""
         for name, line, source in facts.file.reserved:
-            if source != (RESERVED_SOURCES[name] or self.runtime_module):
+            if source != (PROXY_NAMES[name] or self.runtime_module):
                 return (f"a proxy needs the name `{name}`, which this module already binds "
                         f"at line {line} to something else")
         return ""

@@ -509,7 +509,7 @@ def _read(path: str) -> _Document:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ConfigError(f"{_show(path)}: not valid UTF-8 (at byte {exc.start})") from None
-    toml = _toml()
+    toml = toml_module()
     try:
         data = toml.loads(text)
     except toml.TOMLDecodeError as exc:
@@ -518,7 +518,8 @@ def _read(path: str) -> _Document:
     return document
 
 
-def _toml() -> ModuleType:
+def toml_module() -> ModuleType:
+    """``tomllib``, or ``tomli`` before Python 3.11."""
     if sys.version_info >= (3, 11):
         import tomllib
 

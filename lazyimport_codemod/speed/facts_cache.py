@@ -8,12 +8,12 @@ made of exactly those and reused by any later run.
 from __future__ import annotations
 
 import functools
-import os
 import sys
 from pathlib import Path
 from typing import Optional
 
 from lazyimport_codemod import __version__
+from lazyimport_codemod.files import write_atomic
 from lazyimport_codemod.parse.facts import FileFacts, extract
 from lazyimport_codemod.speed import pickling  # noqa: F401  (compact pickles of the records)
 
@@ -87,14 +87,11 @@ class FactsCache:
         first_party: Optional[frozenset[str]] = None,
     ) -> None:
         import pickle
-        import tempfile
 
         try:
             self._prepare()
-            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as handle:
-                pickle.dump(facts, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, self.folder / self._key(data, module, is_package, first_party))
+            write_atomic(self.folder / self._key(data, module, is_package, first_party),
+                         pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL))
         except OSError:
             pass  # a read-only checkout simply runs without a cache
 

@@ -123,20 +123,15 @@ def _current(stamps: Sequence[Stamp], listings: dict[str, tuple[str, ...]]) -> O
 
 
 def _write(entry: str, record: tuple[Any, ...]) -> None:
-    """Replace a record file atomically (a temporary file renamed over it), or do nothing
-    when the folder is read-only.  (Not :mod:`tempfile`, whose import costs more than a replay.)"""
+    """Replace a record file atomically, or do nothing when the folder is read-only."""
     import marshal
 
-    tmp = os.path.join(os.path.dirname(entry), f".tmp-{os.getpid()}-{os.path.basename(entry)}")
+    from lazyimport_codemod.files import write_atomic
+
     try:
-        with open(tmp, "xb") as handle:
-            marshal.dump(record, handle)
-        os.replace(tmp, entry)
+        write_atomic(entry, marshal.dumps(record))
     except OSError:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
+        pass
 
 
 def record(args: Sequence[str], caches: Sequence[ResultsCache], settings: Sequence[Stamp],

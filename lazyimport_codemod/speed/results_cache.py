@@ -44,11 +44,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Optional
 
 from lazyimport_codemod import __version__
+from lazyimport_codemod.files import write_atomic
 from lazyimport_codemod.speed.stamps import Stamp, linked_modules, listing, racy, stamp, unchanged
 
 if TYPE_CHECKING:
-    from lazyimport_codemod.settings.config import Config
     from lazyimport_codemod.records import LintResult
+    from lazyimport_codemod.settings.config import Config
 
 _FORMAT = 5
 _KEEP = 64  # entries per project; each pre-commit file list is its own key
@@ -131,18 +132,15 @@ class ResultsCache:
         project) could change unseen, so such a run stores nothing.
         """
         import marshal
-        import tempfile
 
         if not self._storable(read, roots, probed):
             return
-        try:
-            fd, tmp = tempfile.mkstemp(dir=self.folder, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as handle:
-                # marshal, not pickle: plain tuples load much faster.
-                marshal.dump((self.key, self.stamps, self.listings, self.roots,
+        # marshal, not pickle: plain tuples load much faster.
+        data = marshal.dumps((self.key, self.stamps, self.listings, self.roots,
                               [tuple(d) for d in result.diagnostics],
-                              [tuple(e) for e in result.errors], result.files), handle)
-            os.replace(tmp, self._entry())
+                              [tuple(e) for e in result.errors], result.files))
+        try:
+            write_atomic(self._entry(), data)
             self.trusted = True
             self._prune()
         except OSError:
