@@ -15,6 +15,10 @@ if TYPE_CHECKING:
     from pathlib import Path
     from typing import Optional, Union
 
+# A folder holding one of these is a virtual environment: discovery skips it, and the
+# stamps of a folder's listing notice one appearing.
+ENVIRONMENT_MARKERS = frozenset({"pyvenv.cfg", "conda-meta"})
+
 
 def display_path(path: Union[str, os.PathLike[str]], cwd: Optional[str] = None) -> str:
     """``path`` relative to ``cwd`` (default: the current folder) when it lies inside it,

@@ -61,7 +61,7 @@ def test_a_replay_imports_nothing_but_the_launcher(project: Path) -> None:
     done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, env=env)
     assert (done.returncode, done.stdout) == (1, run("app")[1])
     loaded = (project / "modules.txt").read_text().split()
-    assert loaded == ["lazyimport_codemod", "lazyimport_codemod.cli", "lazyimport_codemod.cli.entry",
+    assert loaded == ["lazyimport_codemod", "lazyimport_codemod.cli", "lazyimport_codemod.cli.entry", "lazyimport_codemod.files",
                       "lazyimport_codemod.speed", "lazyimport_codemod.speed.replay",
                       "lazyimport_codemod.speed.stamps"]
 

@@ -113,18 +113,10 @@ class _Progress:
 
 def _selection_options(func: Any) -> Any:
     """``--heavy-packages``, ``--extend-heavy-packages`` and ``--config``, as for ``lint``."""
-    func = click.option(
-        "--config",
-        "config_file",
-        type=click.Path(exists=True, dir_okay=False, path_type=Path),
-        help="Read settings from this TOML file instead of the nearest pyproject.toml.",
-    )(func)
-    func = click.option(
-        "--extend-heavy-packages", metavar="PKGS", help="Add to the heavy list (comma-separated)."
-    )(func)
-    func = click.option(
-        "--heavy-packages", metavar="PKGS", help="Replace the heavy list (comma-separated)."
-    )(func)
+    from lazyimport_codemod.cli.options import click_option
+
+    for key in ("config", "extend-heavy-packages", "heavy-packages"):
+        func = click_option(key)(func)
     return func
 
 

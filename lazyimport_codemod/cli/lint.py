@@ -22,7 +22,7 @@ def run_lint(options: LintOptions, command: Optional[Sequence[str]] = None,
     """
     from lazyimport_codemod import pipeline
     from lazyimport_codemod.cli.output import render_result
-    from lazyimport_codemod.cli.paths import fail, overrides_from, short_lived
+    from lazyimport_codemod.cli.common import fail, overrides_from, short_lived
     from lazyimport_codemod.settings.selection import SelectionError
     from lazyimport_codemod.speed.replay import print_output, record, settings_stamps
 
@@ -31,7 +31,7 @@ def run_lint(options: LintOptions, command: Optional[Sequence[str]] = None,
         command = None  # nothing is recorded
     # Stamped before anything is read, as the results cache stamps files: a settings
     # file changed while this run reads it then looks changed to the next one.
-    settings = settings_stamps(options) if command is not None else []
+    settings = settings_stamps(options.paths, options.config_file) if command is not None else []
     walked: list[str] = []
     overrides = overrides_from(options.heavy_packages, options.extend_heavy_packages, options.config_file)
     try:

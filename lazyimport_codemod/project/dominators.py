@@ -10,7 +10,10 @@ through ``x`` exactly when ``x`` does not dominate it.
 
 from __future__ import annotations
 
-from typing import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
+
+if TYPE_CHECKING:
+    from lazyimport_codemod.project.graph import ModuleFacts, Project
 
 _ROOT = "\0root"
 
@@ -101,3 +104,39 @@ def _postorder(
             order.append(node)
             stack.pop()
     return order, preds
+
+
+class Preloaded:
+    """What a module's parent packages load before it runs, without the module itself.
+
+    Python imports ``a`` and ``a.b`` before ``a.b.c``.  What those load is not
+    ``a.b.c``'s doing, except what they load through ``a.b.c`` itself (a package
+    ``__init__`` that imports its own modules): that is reported at ``a.b.c``'s
+    own imports.  One dominator tree per set of parents answers it for every
+    module of a package.
+    """
+
+    def __init__(self, project: Project) -> None:
+        self._project = project
+        self._trees: dict[tuple[str, ...], Dominators] = {}
+        self._loads: dict[str, list[str]] = {}
+
+    def before(self, facts: ModuleFacts) -> frozenset[str]:
+        if facts.name is None:
+            return frozenset()
+        parts = facts.name.split(".")
+        parents = tuple(".".join(parts[:i]) for i in range(1, len(parts)))
+        tree = self._trees.get(parents)
+        if tree is None:
+            tree = self._trees[parents] = Dominators(parents, self._first_party_targets)
+        return tree.without(facts.name)
+
+    def _first_party_targets(self, module: str) -> list[str]:
+        """Every first-party module a module loads, each once."""
+        found = self._loads.get(module)
+        if found is None:
+            facts = self._project.module(module)
+            if facts is None:
+                return []
+            found = self._loads[module] = list(dict.fromkeys(t for edge in facts.edges for t in edge.targets))
+        return found

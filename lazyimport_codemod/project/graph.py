@@ -19,7 +19,7 @@ from typing import Callable, Iterable, Iterator, NamedTuple, Optional, Sequence
 from lazyimport_codemod.parse.facts import FileFacts, extract
 from lazyimport_codemod.parse.import_lines import ImportLine, import_lines
 from lazyimport_codemod.parse.source import SourceError
-from lazyimport_codemod.project.dominators import Dominators
+from lazyimport_codemod.project.dominators import Preloaded
 from lazyimport_codemod.project.modules import ModuleMap, absolute, ancestors
 from lazyimport_codemod.project.reach import HeavySearch
 from lazyimport_codemod.records import ImportedName, ImportStatement, NameUsage
@@ -111,8 +111,7 @@ class Project:
         self._by_path: dict[Path, ModuleFacts] = {}
         self._loads: tuple[int, dict[tuple[str, Optional[str]], tuple[tuple[str, ...], Optional[str]]]] = (0, {})
         self._lines: dict[Path, tuple[bytes, list[ImportLine]]] = {}
-        self._closures: dict[tuple[str, ...], Dominators] = {}
-        self._loaded_by: dict[str, list[str]] = {}
+        self._preloaded = Preloaded(self)
 
     # -- files -----------------------------------------------------------
     def read(self, path: Path) -> bytes:
@@ -223,26 +222,8 @@ class Project:
         self.reach.mark_hot()
 
     def preloaded(self, facts: ModuleFacts) -> frozenset[str]:
-        """First-party modules already executed before this one runs: what its parent
-        packages load (when a parent imports this very module, what that module itself
-        loads is reported at its own imports, not as the parents' doing)."""
-        if facts.name is None:
-            return frozenset()
-        parents = tuple(ancestors(facts.name))
-        tree = self._closures.get(parents)
-        if tree is None:
-            tree = self._closures[parents] = Dominators(parents, self._first_party_targets)
-        return tree.without(facts.name)
-
-    def _first_party_targets(self, module: str) -> list[str]:
-        """Every first-party module a module loads, each once."""
-        found = self._loaded_by.get(module)
-        if found is None:
-            facts = self.module(module)
-            if facts is None:
-                return []
-            found = self._loaded_by[module] = list(dict.fromkeys(t for edge in facts.edges for t in edge.targets))
-        return found
+        """First-party modules already executed before this one runs (see :class:`Preloaded`)."""
+        return self._preloaded.before(facts)
 
     # -- what the run looked at ---------------------------------------------
     def footprint(self) -> Footprint:

@@ -25,7 +25,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Optional
 
-from lazyimport_codemod.speed.stamps import ENVIRONMENT_MARKERS
+from lazyimport_codemod.files import ENVIRONMENT_MARKERS
 
 if TYPE_CHECKING:
     from lazyimport_codemod.settings.config import Config

@@ -51,9 +51,11 @@ class FactsCache:
     def _key(
         self, data: bytes, module: Optional[str], is_package: bool, first_party: Optional[frozenset[str]]
     ) -> str:
-        import hashlib  # only runs that parse something pay for it
-
-        digest = hashlib.blake2b(data, digest_size=20)
+        try:  # BLAKE2 without hashlib, whose import loads OpenSSL
+            from _blake2 import blake2b
+        except ImportError:  # pragma: no cover - interpreters without the built-in module
+            from hashlib import blake2b
+        digest = blake2b(data, digest_size=20)
         scope = _scope_text(first_party)
         digest.update(f"\0{module}\0{is_package}\0{','.join(self.heavy)}\0{scope}\0{_PYTHON}".encode())
         return digest.hexdigest()

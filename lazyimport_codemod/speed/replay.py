@@ -47,7 +47,7 @@ TYPE_CHECKING = False  # importing typing would add to every replay
 if TYPE_CHECKING:
     from typing import Any, Optional, Sequence
 
-    from lazyimport_codemod.cli.options import LintOptions
+    from pathlib import Path
     from lazyimport_codemod.speed.results_cache import ResultsCache
     from lazyimport_codemod.speed.stamps import Stamp
 
@@ -164,18 +164,19 @@ def record(args: Sequence[str], caches: Sequence[ResultsCache], settings: Sequen
            (key, tuple(stamps.values()), listings, out, err, status))
 
 
-def settings_stamps(options: LintOptions) -> list[Stamp]:
+def settings_stamps(paths: Sequence[Path], config_file: Optional[Path]) -> list[Stamp]:
     """Stamps of the command-line paths (presence) and of everything the settings
-    lookup for them may read or test; see :func:`_settings_lookups`."""
-    starts = [os.path.abspath(path) for path in options.paths] or [os.getcwd()]
+    lookup for them may read or test (see :func:`_settings_lookups`), ``--config``
+    included."""
+    starts = [os.path.abspath(path) for path in paths] or [os.getcwd()]
     found = [presence(start) for start in starts]
     for start in starts:
         found.extend(_settings_lookups(start if os.path.isdir(start) else os.path.dirname(start)))
-    if options.config_file is not None:
-        config_file = os.path.abspath(options.config_file)
-        found.append(stamp(config_file, False))
+    if config_file is not None:
+        settings_file = os.path.abspath(config_file)
+        found.append(stamp(settings_file, False))
         # ruff's settings beside it may supply the heavy list.
-        found.extend(stamp(os.path.join(os.path.dirname(config_file), name), False) for name in _CONFIG_FILES)
+        found.extend(stamp(os.path.join(os.path.dirname(settings_file), name), False) for name in _CONFIG_FILES)
     return found
 
 

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import os
 
+from lazyimport_codemod.files import ENVIRONMENT_MARKERS
+
 TYPE_CHECKING = False  # importing typing would add to every replay
 if TYPE_CHECKING:
     from typing import Iterable, Optional
@@ -25,9 +27,6 @@ FOLDER = -1
 MISSING = -2
 PRESENT = -3
 
-# A folder holding one of these is a virtual environment, which discovery skips
-# (here, not in discovery, so that checking a stamp needs no other module).
-ENVIRONMENT_MARKERS = frozenset({"pyvenv.cfg", "conda-meta"})
 
 # A change younger than this is not trusted: a second write in the same clock tick
 # could keep size and mtime (git calls such entries "racily clean").

@@ -1,4 +1,4 @@
-"""What every command does with its selection options, and how a usage problem ends a run."""
+"""What every command shares: usage errors, the selection options, and the run's lifetime."""
 
 from __future__ import annotations
 
