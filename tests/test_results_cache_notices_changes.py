@@ -65,7 +65,7 @@ def entries(project: Path) -> list[str]:
     folder = results_folder(project)
     if not folder.is_dir():
         return []
-    return sorted(name for name in os.listdir(folder) if not name.startswith("."))
+    return sorted(name for name in os.listdir(folder) if not name.startswith((".", "settings-")))
 
 
 def click_options(args: list[str]) -> Optional[LintOptions]:

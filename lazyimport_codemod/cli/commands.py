@@ -15,8 +15,8 @@ import click
 
 from lazyimport_codemod import __version__
 from lazyimport_codemod.cli.check_commands import profile_command, verify_command
-from lazyimport_codemod.cli.options import click_option, click_options
 from lazyimport_codemod.cli.common import fail, overrides_from, short_lived
+from lazyimport_codemod.cli.options import click_option, click_options
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

@@ -6,9 +6,12 @@ cannot drift apart.  Importing this module imports no click.
 
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from typing import TYPE_CHECKING, Optional, Sequence
 
 from lazyimport_codemod.cli.options import LintOptions
+
+if TYPE_CHECKING:
+    from lazyimport_codemod.speed.stamps import Stamp
 
 
 def run_lint(options: LintOptions, command: Optional[Sequence[str]] = None,
@@ -21,19 +24,23 @@ def run_lint(options: LintOptions, command: Optional[Sequence[str]] = None,
     :func:`lazyimport_codemod.cli.entry.exit_at_once`).
     """
     from lazyimport_codemod import pipeline
-    from lazyimport_codemod.cli.output import render_result
     from lazyimport_codemod.cli.common import fail, overrides_from, short_lived
+    from lazyimport_codemod.cli.output import render_result
     from lazyimport_codemod.settings.selection import SelectionError
+    from lazyimport_codemod.speed import settings_record
     from lazyimport_codemod.speed.replay import print_output, record, settings_stamps
 
     short_lived()
-    if options.no_cache:
-        command = None  # nothing is recorded
-    # Stamped before anything is read, as the results cache stamps files: a settings
-    # file changed while this run reads it then looks changed to the next one.
-    settings = settings_stamps(options.paths, options.config_file) if command is not None else []
-    walked: list[str] = []
     overrides = overrides_from(options.heavy_packages, options.extend_heavy_packages, options.config_file)
+    settings: list[Stamp] = []
+    if options.no_cache:
+        command = None  # nothing is recorded, nothing restored
+    else:
+        # Stamped before anything is read, as the results cache stamps files: a settings
+        # file changed while this run reads it then looks changed to the next one.
+        settings = settings_stamps(options.paths, options.config_file)
+        settings_record.restore([str(path) for path in options.paths], overrides)
+    walked: list[str] = []
     try:
         run = pipeline.lint(options.paths, overrides, not options.no_cache, walked, retained)
     except SelectionError as exc:
@@ -41,6 +48,8 @@ def run_lint(options: LintOptions, command: Optional[Sequence[str]] = None,
     out, err = render_result(run.result, options.fmt, options.quiet)
     print_output(out, err)
     status = 2 if run.result.errors else 1 if run.result.diagnostics else 0
+    if run.caches:
+        settings_record.keep(run.caches[0].folder, options.paths, overrides, settings)
     if command is not None:
         record(command, run.caches, settings, walked, out, err, status)
     return status

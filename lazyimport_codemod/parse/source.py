@@ -13,11 +13,9 @@ from typing import Optional
 
 from lazyimport_codemod.files import decode_source
 
-_NOQA = re.compile(
-    r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?",
-    re.IGNORECASE,
-)
-_CODE = re.compile(r"[A-Z]+[0-9]+", re.IGNORECASE)
+# Compiled on first use (the re module keeps them): most files have no noqa comment.
+_NOQA = r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?"
+_CODE = r"[A-Z]+[0-9]+"
 
 
 class SourceError(Exception):
@@ -62,13 +60,13 @@ class ParsedSource:
             return None
         if not 0 < line <= len(self.lines):
             return None
-        match = _NOQA.search(self.lines[line - 1])
+        match = re.search(_NOQA, self.lines[line - 1], re.IGNORECASE)
         if match is None:
             return None
         codes = match.group("codes")
         if not codes:
             return frozenset()
-        return frozenset(code.upper() for code in _CODE.findall(codes))
+        return frozenset(code.upper() for code in re.findall(_CODE, codes, re.IGNORECASE))
 
     def char_column(self, line: int, byte_column: int) -> int:
         """Convert ast's UTF-8 byte offset into a character offset (0-based)."""

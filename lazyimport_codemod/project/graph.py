@@ -20,7 +20,7 @@ from lazyimport_codemod.parse.facts import FileFacts, extract
 from lazyimport_codemod.parse.import_lines import ImportLine, import_lines
 from lazyimport_codemod.parse.source import SourceError
 from lazyimport_codemod.project.dominators import Preloaded
-from lazyimport_codemod.project.modules import ModuleMap, absolute, ancestors
+from lazyimport_codemod.project.modules import ModuleMap, absolute
 from lazyimport_codemod.project.reach import HeavySearch
 from lazyimport_codemod.records import ImportedName, ImportStatement, NameUsage
 from lazyimport_codemod.settings.heavy import HeavyMatcher

@@ -112,15 +112,37 @@ def load_config(start: Path, overrides: Overrides = Overrides()) -> Config:
     Results are cached per folder and overrides, so asking for each of many
     files in one folder costs one lookup.
     """
-    folder = _abspath(start)
-    if not os.path.isdir(folder):
-        folder = os.path.dirname(folder)
-    # With --config the folder does not matter: every path shares one Config.
-    key = ("" if overrides.config_file else folder, os.getcwd(), overrides)
+    key = (folder_of(start, overrides), os.getcwd(), overrides)
     config = _CONFIGS.get(key)
     if config is None:
-        config = _CONFIGS[key] = _build(folder, overrides)
+        folder = _abspath(start)
+        config = _CONFIGS[key] = _build(folder if os.path.isdir(folder) else os.path.dirname(folder), overrides)
     return config
+
+
+def folder_of(start: Path, overrides: Overrides) -> str:
+    """The folder whose settings govern ``start``: its own, or ``start`` itself when it is
+    one; "" with ``--config``, where every path shares one configuration."""
+    if overrides.config_file:
+        return ""
+    folder = _abspath(start)
+    return folder if os.path.isdir(folder) else os.path.dirname(folder)
+
+
+def known_configs(overrides: Overrides) -> dict[str, Config]:
+    """The configurations looked up so far from the current folder with these overrides,
+    by :func:`folder_of`."""
+    here = os.getcwd()
+    return {folder: config for (folder, cwd, given), config in _CONFIGS.items() if cwd == here and given == overrides}
+
+
+def remember_configs(overrides: Overrides, configs: Mapping[str, Config]) -> None:
+    """Take configurations an earlier lookup found (by :func:`folder_of`), as if looked up
+    from the current folder with these overrides; for a caller that knows the settings
+    files they came from are unchanged."""
+    here = os.getcwd()
+    for folder, config in configs.items():
+        _CONFIGS.setdefault((folder, here, overrides), config)
 
 
 def clear_caches() -> None:

@@ -45,9 +45,9 @@ from lazyimport_codemod.speed.stamps import FOLDER, MISSING, current, presence, 
 
 TYPE_CHECKING = False  # importing typing would add to every replay
 if TYPE_CHECKING:
+    from pathlib import Path
     from typing import Any, Optional, Sequence
 
-    from pathlib import Path
     from lazyimport_codemod.speed.results_cache import ResultsCache
     from lazyimport_codemod.speed.stamps import Stamp
 
