@@ -690,12 +690,14 @@ def markdown(results: List[Json], meta: Json, full: bool = True) -> str:
 
 
 def checkout_label(path: Path) -> str:
-    """`abc1234` (plus `+dirty` when lazyimport_codemod/ has uncommitted changes), or `unknown`."""
+    """The checkout's commit and the last commit that changed ``lazyimport_codemod/`` (the
+    code measured), ``+dirty`` when that folder has uncommitted changes; or ``unknown``."""
     code, sha, _, _ = run(["git", "-C", str(path), "rev-parse", "--short", "HEAD"])
     if code != 0:
         return "unknown"
+    package = run(["git", "-C", str(path), "log", "-1", "--format=%h", "--", "lazyimport_codemod"])[1].strip()
     dirty = run(["git", "-C", str(path), "status", "--porcelain", "--", "lazyimport_codemod"])[1].strip()
-    return sha.strip() + ("+dirty" if dirty else "")
+    return f"{sha.strip()}, lazyimport_codemod/ as of {package or '?'}" + (" +dirty" if dirty else "")
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
