@@ -305,7 +305,7 @@ def _route_path(scope: Any) -> str:
 
 
 def _starlette_classes() -> tuple[type, type]:
-    cached = _CLASSES.get("starlette")
+    cached: tuple[type, type] | None = _CLASSES.get("starlette")
     if cached is not None:
         return cached
     from starlette.routing import BaseRoute, Match, NoMatchFound
@@ -318,7 +318,7 @@ def _starlette_classes() -> tuple[type, type]:
 
         await PlainTextResponse("Internal Server Error", status_code=500)(scope, receive, send)
 
-    class PendingRouter(BaseRoute):  # type: ignore[misc]
+    class PendingRouter(BaseRoute):
         """Stands in for a router until the first request under its prefix loads it."""
 
         def __init__(self, entry: _LazyInclude) -> None:
@@ -351,7 +351,7 @@ def _starlette_classes() -> tuple[type, type]:
         def __repr__(self) -> str:
             return f"<lazy router {self.entry.loader.spec} under {self.entry.prefix}>"
 
-    class OpenAPIGate(BaseRoute):  # type: ignore[misc]
+    class OpenAPIGate(BaseRoute):
         """Loads every pending router before the OpenAPI route builds the schema."""
 
         def __init__(self, app: Any, entries: list[_LazyInclude]) -> None:
@@ -739,13 +739,18 @@ class _BlueprintDispatcher:
         ]
         if not candidates or "." not in endpoint:
             raise error
+        # Named ones first; then unnamed ones in declaration order, until the name turns up.
+        candidates.sort(key=lambda entry: entry.name != name)
         for entry in candidates:
-            if not entry.installed:
-                try:
-                    self.ensure(entry)
-                except _LoadError:
-                    pass
-        if not any(entry.name == name for entry in candidates):
+            if entry.name == name and entry.installed:
+                break
+            try:
+                self.ensure(entry)
+            except _LoadError:
+                continue
+            if entry.name == name:
+                break
+        else:
             raise error
         import flask
         from urllib.parse import quote
@@ -756,8 +761,7 @@ class _BlueprintDispatcher:
         scheme = values.pop("_scheme", None)
         external = values.pop("_external", False)
         # The current request's URL adapter was bound to the map before the blueprint was added.
-        request = flask.request._get_current_object() if flask.has_request_context() else None
-        adapter = self.app.create_url_adapter(request)
+        adapter = self.app.create_url_adapter(flask.request if flask.has_request_context() else None)
         if adapter is None:
             raise error
         self.app.inject_url_defaults(endpoint, values)
@@ -787,9 +791,9 @@ def register_blueprint_lazily(app: Any, target: str, *, url_prefix: str, **optio
     500, the error is logged once, and the next request tries again.
 
     ``url_for`` of an endpoint of a blueprint not yet loaded loads it in the calling thread,
-    then builds the URL. Before the first import the blueprint's name is not known, so such a
-    ``url_for`` loads every pending blueprint registered without ``name=``; pass ``name=`` to
-    load only the right one.
+    then builds the URL. Before its import a blueprint's name is not known, so such a
+    ``url_for`` loads the pending blueprints registered without ``name=``, in declaration order,
+    until one has the endpoint's name; pass ``name=`` to load only the right one.
     """
     if not isinstance(url_prefix, str) or not url_prefix.startswith("/") or url_prefix == "/":
         raise ValueError(
