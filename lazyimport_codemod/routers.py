@@ -84,6 +84,9 @@ Limitations
   app as it is at first request. :func:`warm_up` is for ASGI apps only.
 * Deferring an import moves its side effects and its errors to the first request, and the
   first request under each prefix is slow (as slow as the import); use :func:`warm_up`.
+* Including happens on the event loop's thread (between two requests). On FastAPI 0.137+ that
+  adds one node; older versions copy every route of the router, which for a router of
+  hundreds of routes takes milliseconds during which the loop serves nothing else.
 """
 
 from __future__ import annotations
@@ -232,9 +235,10 @@ class _LazyInclude:
                     from starlette.routing import Mount
 
                     routes.append(Mount(self.prefix, app=value))
-            except BaseException:
+            except Exception as exc:
                 del routes[before:]
-                raise
+                logger.error("lazyimport: could not include %s", self.loader.spec, exc_info=exc)
+                raise _LoadError(self.loader.spec, exc) from exc
             added = routes[before:]
             kept = routes[:before]
             for index, route in enumerate(kept):
@@ -268,15 +272,8 @@ class _LazyInclude:
             if flight is None:
                 flight = self._flights[key] = _Flight(anyio.Event())
                 try:
-                    value = await anyio.to_thread.run_sync(self.loader.load)
-                    try:
-                        self.install(value)
-                    except Exception as exc:
-                        logger.error(
-                            "lazyimport: include_router failed for %s", self.loader.spec, exc_info=exc
-                        )
-                        raise _LoadError(self.loader.spec, exc) from exc
-                except _LoadError as exc:
+                    self.install(await anyio.to_thread.run_sync(self.loader.load))
+                except _LoadError as exc:  # logged once, by whoever tried
                     flight.error = exc
                 finally:
                     del self._flights[key]
@@ -420,8 +417,8 @@ def _hook_openapi(app: Any, entries: list[_LazyInclude]) -> None:
         for entry in list(entries) if not _IN_GATE.get() else ():
             try:
                 entry.load_blocking()
-            except Exception:
-                pass  # logged by the loader; the schema goes out without that router
+            except _LoadError:
+                pass  # logged; the schema goes out without that router
         schema: dict[str, Any] = build()
         if any(not entry.installed for entry in entries):
             app.openapi_schema = None  # not cached: the next call tries the failed ones again
@@ -499,8 +496,8 @@ class _WarmUp:
     def _install(self, entry: _LazyInclude, value: Any) -> None:
         try:
             entry.install(value)
-        except Exception as exc:
-            logger.error("lazyimport: include_router failed for %s", entry.loader.spec, exc_info=exc)
+        except _LoadError:
+            pass  # logged; the next request under its prefix tries again
 
     def _run(self) -> None:
         if self.stopped.wait(self.delay):
@@ -512,8 +509,8 @@ class _WarmUp:
                 continue
             try:
                 value = entry.loader.load()
-            except Exception:
-                continue  # logged by the loader; the next request under its prefix tries again
+            except _LoadError:
+                continue  # logged; the next request under its prefix tries again
             if self.loop is None:
                 self._install(entry, value)
                 continue
@@ -539,6 +536,9 @@ def warm_up(app: Any, delay: float = 0.0) -> threading.Thread | None:
     blocked on an import (imports do compete for the GIL, which slows the loop a little while
     they run). A router that a request has loaded meanwhile is skipped; one that fails to import
     is logged and left for the next request to retry.
+
+    Hooked on the lifespan, it needs the server to run it: uvicorn and its gunicorn worker do
+    by default (``--lifespan auto``); with ``--lifespan off`` call it from a startup handler.
 
     Returns the started thread when called while an event loop runs, else ``None``.
     """

@@ -437,3 +437,24 @@ def test_prefix_with_a_path_parameter(fakes: Callable[..., Fake]) -> None:
     client = TestClient(app)
     assert client.get("/tenants").status_code == 404 and not fake.loaded
     assert client.get("/tenants/acme/items/9").json() == {"item": 9, "who": "real"}
+
+
+@pytest.mark.parametrize("attribute", ["missing", "Teapot"])
+def test_a_target_that_is_not_a_router_answers_500_and_is_logged(
+    attribute: str, fakes: Callable[..., Fake], caplog: pytest.LogCaptureFixture
+) -> None:
+    fake = fakes()
+    app = FastAPI()
+
+    @app.get("/health")
+    def health() -> Dict[str, bool]:
+        return {"ok": True}
+
+    # "missing" fails on import (no such attribute), "Teapot" when include_router gets a class.
+    include_lazily(app, f"{fake.errors}:{attribute}", prefix="/reports")
+    client = TestClient(app)
+    caplog.set_level(logging.ERROR, logger="lazyimport_codemod.routers")
+    assert client.get("/reports/x").status_code == 500
+    assert client.get("/health").status_code == 200
+    assert len([r for r in caplog.records if r.name == "lazyimport_codemod.routers"]) == 1
+    assert pending(app)
