@@ -83,7 +83,8 @@ class Project:
 
     ``read`` supplies a file's bytes (fix passes its rewritten text this way);
     ``summarise`` turns bytes into :class:`FileFacts` (:func:`extract`, or a
-    cached version of it).  ``gate``, once set, holds the only modules worth
+    cached version of it); ``explicit_roots`` name their files from themselves
+    (see :mod:`~lazyimport_codemod.project.modules`).  ``gate``, once set, holds the only modules worth
     parsing: any other cannot reach a heavy package (see
     :mod:`~lazyimport_codemod.project.prefilter`).
     """
@@ -95,8 +96,9 @@ class Project:
         read: Callable[[Path], bytes] = Path.read_bytes,
         summarise: Optional[Summarise] = None,
         heavy: tuple[str, ...] = (),
+        explicit_roots: Sequence[Path] = (),
     ) -> None:
-        self.modules = ModuleMap(roots)
+        self.modules = ModuleMap(roots, explicit_roots)
         self.matcher = matcher
         self.heavy = heavy
         self.summarise: Summarise = summarise or (

@@ -1,10 +1,19 @@
 """Which file is which first-party module: the project's import roots.
 
-A first-party module is one found under an import root: the ``src`` roots of
-the configuration, plus the root of every file named, found by walking up its
-``__init__.py`` packages (as mypy does).  This class answers both directions,
-module name -> file and file -> module name, and remembers each answer until a
-new root appears (a new root can change both).
+A first-party module is one found under an import root.  A file's name comes
+from its packages: the folder above the topmost package that holds it is its
+root (``backend/app/api/users.py`` is ``app.api.users`` when ``backend/`` is no
+package but ``backend/app/`` is), and that root is added to the roots.  A
+folder without ``__init__.py`` inside a package is a namespace sub-package of
+it.  The walk never climbs above the configured root that holds the file.  A root set explicitly with
+the ``src`` setting names its files from itself instead, whatever the
+``__init__.py`` files say, which is how namespace packages (folders without
+``__init__.py``) get their full dotted names.  The default roots (the
+configuration's folder and its ``src/``) are where lookups start.
+
+This class answers both directions, module name -> file and file -> module
+name, and remembers each answer until a new root appears (a new root can
+change both).
 """
 
 from __future__ import annotations
@@ -31,8 +40,9 @@ def ancestors(module: str) -> list[str]:
 class ModuleMap:
     """Import roots, and the module <-> file lookups made against them."""
 
-    def __init__(self, roots: Sequence[Path]) -> None:
+    def __init__(self, roots: Sequence[Path], explicit: Sequence[Path] = ()) -> None:
         self.roots: list[Path] = []  # deepest first: a file under src/ is named relative to src/
+        self.explicit = frozenset(Path(os.path.abspath(root)) for root in explicit)
         self.epoch = 0  # how many times the roots changed; memos elsewhere compare it
         self._tops: dict[Path, frozenset[str]] = {}  # root -> names of its entries
         self._first_party: Optional[tuple[int, frozenset[str]]] = None
@@ -133,18 +143,23 @@ class ModuleMap:
             prefix = os.path.join(os.path.normcase(str(root)), "")
             if not folded.startswith(prefix):
                 continue
+            if root not in self.explicit:
+                own = _package_root(path.parent, root)
+                if own != root:
+                    self.add_root(own)
+                    return self._name_for_path(path)
             parts = text[len(prefix):].split(os.sep)
             parts[-1] = parts[-1][:-3] if parts[-1].endswith(".py") else parts[-1]
             if is_package:
                 parts = parts[:-1]
             if parts and all(p.isidentifier() for p in parts):
                 return ".".join(parts), is_package
-        folder = path.parent
-        parts = [] if is_package else [path.stem]
-        while (folder / "__init__.py").is_file():
-            parts.insert(0, folder.name)
-            folder = folder.parent
+        folder = _package_root(path.parent, None)
         self.add_root(folder)
+        parts = list(path.relative_to(folder).parts)
+        parts[-1] = parts[-1][:-3] if parts[-1].endswith(".py") else parts[-1]
+        if is_package:
+            parts = parts[:-1]
         name = ".".join(parts)
         return (name if name and all(p.isidentifier() for p in parts) else None), is_package
 
@@ -162,3 +177,25 @@ class ModuleMap:
     def looked_up(self) -> frozenset[str]:
         """Every module name looked up so far."""
         return frozenset(self._files)
+
+
+def _package_root(folder: Path, bound: Optional[Path]) -> Path:
+    """The root the packages holding ``folder`` hang from.
+
+    Below a ``bound`` (a root), that is the folder above the topmost package
+    between ``folder`` and the bound, so that a folder without ``__init__.py``
+    inside a package (a namespace sub-package, ``app/generated/``) stays part of
+    it; without a package on the way, ``folder`` itself.  Without a bound (a file
+    outside every root), the walk stops at the first folder without ``__init__.py``.
+    """
+    if bound is None:
+        while (folder / "__init__.py").is_file() and folder.parent != folder:
+            folder = folder.parent
+        return folder
+    top: Optional[Path] = None
+    current = folder
+    while current != bound and current.parent != current:
+        if (current / "__init__.py").is_file():
+            top = current
+        current = current.parent
+    return top.parent if top is not None else folder

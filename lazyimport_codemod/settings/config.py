@@ -52,9 +52,12 @@ VALID_KEYS = (
     "src",
     "strategy",
     "runtime-module",
+    "unsafe-fixes",
+    "extend-pure-calls",
 )
-_LIST_KEYS = ("heavy-packages", "extend-heavy-packages", "exclude", "extend-exclude", "src")
+_LIST_KEYS = ("heavy-packages", "extend-heavy-packages", "exclude", "extend-exclude", "src", "extend-pure-calls")
 _MODULE_KEYS = ("heavy-packages", "extend-heavy-packages")
+DEFAULT_LINE_LENGTH = 88  # ruff's and black's
 _VCS_MARKERS = (".git", ".hg")
 _RUFF_FILES = (".ruff.toml", "ruff.toml")  # ruff's own order of precedence
 _RUFF_KEY = "banned-module-level-imports"
@@ -77,6 +80,7 @@ class Overrides(NamedTuple):
     heavy_packages: Optional[tuple[str, ...]] = None
     extend_heavy_packages: tuple[str, ...] = ()
     strategy: Optional[str] = None
+    unsafe_fixes: Optional[bool] = None
 
 
 class Config(NamedTuple):
@@ -94,6 +98,9 @@ class Config(NamedTuple):
     src: tuple[Path, ...]
     strategy: str
     runtime_module: str
+    src_configured: bool = False  # ``src`` was set: its roots name modules whatever the __init__ files say
+    unsafe_fixes: bool = False
+    pure_calls: tuple[str, ...] = ()  # ``extend-pure-calls``
 
     def matcher(self) -> HeavyMatcher:
         """The matcher for :attr:`heavy_packages`, built once per distinct list."""
@@ -266,6 +273,7 @@ def _build(folder: str, overrides: Overrides) -> Config:
     strategy = overrides.strategy or table.get("strategy", DEFAULT_STRATEGY)
     if strategy not in STRATEGIES:
         raise ConfigError(f"--strategy must be one of {_choices(STRATEGIES)}, not {strategy!r}")
+    unsafe = overrides.unsafe_fixes if overrides.unsafe_fixes is not None else table.get("unsafe-fixes", False)
     return Config(
         root=Path(root),
         path=Path(settings.path) if settings else None,
@@ -275,6 +283,9 @@ def _build(folder: str, overrides: Overrides) -> Config:
         src=_unique(src),
         strategy=strategy,
         runtime_module=table.get("runtime-module", DEFAULT_RUNTIME_MODULE),
+        src_configured="src" in table,
+        unsafe_fixes=bool(unsafe),
+        pure_calls=_unique(table.get("extend-pure-calls", ())),
     )
 
 
@@ -398,6 +409,32 @@ def _ruff_banned(settings: _Settings) -> Optional[tuple[str, tuple[str, ...]]]:
     return None
 
 
+def line_length(config: Config) -> int:
+    """The line length the project's formatter keeps, for the lines fix writes: ruff's
+    ``line-length`` (``.ruff.toml``, ``ruff.toml``, then ``[tool.ruff]``), else black's,
+    else 88.  Read from the configuration's folder; a file that cannot be read counts as
+    saying nothing (lint never asks)."""
+    folder = os.path.dirname(config.path) if config.path else str(config.root)
+    candidates: list[tuple[str, tuple[str, ...]]] = [(name, ()) for name in _RUFF_FILES]
+    candidates += [("pyproject.toml", ("tool", "ruff")), ("pyproject.toml", ("tool", "black"))]
+    for name, section in candidates:
+        path = os.path.join(folder, name)
+        if not os.path.isfile(path):
+            continue
+        try:
+            table: Any = _read(path).data
+        except ConfigError:
+            continue
+        for key in section:
+            table = table.get(key) if isinstance(table, dict) else None
+        value = table.get("line-length") if isinstance(table, dict) else None
+        if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+            return value
+        if name != "pyproject.toml" and table is not None:
+            break  # ruff reads the first of its own files it finds, and only that one
+    return DEFAULT_LINE_LENGTH
+
+
 def _check_ruff_list(path: str, section: tuple[str, ...], value: Any) -> tuple[str, ...]:
     label = f"[{'.'.join(section)}]"
     where = _where(path, section, _RUFF_KEY)
@@ -437,6 +474,8 @@ def _value_problem(key: str, value: Any) -> Optional[str]:
             if not item.strip():
                 return f"must not contain an empty string (item {number})"
             problem = _module_problem(item) if key in _MODULE_KEYS else None
+            if key == "extend-pure-calls" and not _is_dotted_name(item.strip()):
+                problem = "is not a qualified name like 'tenacity.retry'"
             if problem:
                 return f"has {item!r}, which {problem}"
         return None
@@ -445,6 +484,8 @@ def _value_problem(key: str, value: Any) -> Optional[str]:
             shown = repr(value) if isinstance(value, str) else _kind(value)
             return f"must be one of {_choices(STRATEGIES)}, not {shown}"
         return None
+    if key == "unsafe-fixes":
+        return None if isinstance(value, bool) else f"must be true or false, not {_kind(value)}"
     if key == "runtime-module":
         if not isinstance(value, str) or not _is_dotted_name(value):
             shown = repr(value) if isinstance(value, str) else _kind(value)

@@ -22,15 +22,14 @@ import marshal
 import os
 import sys
 from pathlib import Path
-from typing import Optional, Sequence
+from typing import Any, Callable, Sequence
 
 from lazyimport_codemod import __version__
 from lazyimport_codemod.settings.config import Config, Overrides, folder_of, known_configs, remember_configs
 from lazyimport_codemod.speed.replay import _folders, _name
 from lazyimport_codemod.speed.stamps import Stamp, racy, unchanged
 
-_FORMAT = 1
-_Entry = tuple[str, Optional[str], tuple[str, ...], str, tuple[str, ...], tuple[str, ...], str, str]
+_FORMAT = 2
 
 
 def _key(overrides: Overrides) -> str:
@@ -75,13 +74,24 @@ def keep(cache_folder: Path, paths: Sequence[Path], overrides: Overrides, stamps
         pass  # a read-only checkout, or a setting marshal cannot hold
 
 
-def _plain(config: Config) -> _Entry:
-    return (str(config.root), str(config.path) if config.path else None, config.heavy_packages,
-            config.heavy_source, config.exclude, tuple(map(str, config.src)), config.strategy,
-            config.runtime_module)
+def _plain(config: Config) -> tuple[Any, ...]:
+    """A configuration as marshal can hold it: its paths as strings."""
+    return tuple(_PATHS[field](value, str) if field in _PATHS else value
+                 for field, value in zip(Config._fields, config))
 
 
-def _config(entry: _Entry) -> Config:
-    root, path, heavy, source, exclude, src, strategy, runtime = entry
-    return Config(Path(root), Path(path) if path else None, tuple(heavy), source, tuple(exclude),
-                  tuple(map(Path, src)), strategy, runtime)
+def _config(entry: tuple[Any, ...]) -> Config:
+    return Config(*(_PATHS[field](value, Path) if field in _PATHS else value
+                    for field, value in zip(Config._fields, entry)))
+
+
+def _one(value: Any, kind: Callable[[Any], Any]) -> Any:
+    return None if value is None else kind(value)
+
+
+def _each(value: Any, kind: Callable[[Any], Any]) -> Any:
+    return tuple(map(kind, value))
+
+
+# The fields of Config that hold paths, and how to convert them.
+_PATHS: dict[str, Callable[[Any, Callable[[Any], Any]], Any]] = {"root": _one, "path": _one, "src": _each}

@@ -1,0 +1,73 @@
+"""First-party modules are found without configuration: each file's root is the folder above
+its topmost package, so an app under ``backend/``, ``server/`` or ``py/`` resolves as it runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from lazyimport_codemod.pipeline import analyse, check
+from lazyimport_codemod.records import Diagnostic
+from lazyimport_codemod.settings.config import Overrides, load_config
+from lazyimport_codemod.settings.discovery import discover_files
+
+SERVICE = "import torch\n\n\ndef embed(text):\n    return torch.ones(len(text))\n"
+ROUTER = "from app.services.embed import embed\n\n\ndef search(q):\n    return embed(q)\n"
+
+
+def write(root: Path, files: dict[str, str]) -> None:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+
+
+def lint(root: Path, *paths: str) -> list[Diagnostic]:
+    config = load_config(root, Overrides())
+    files = [file for path in paths for file in discover_files(root / path, config)]
+    return check(analyse(files, config)).diagnostics
+
+
+@pytest.fixture
+def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    (tmp_path / "pyproject.toml").write_text("[tool.lazyimport]\n")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+@pytest.mark.parametrize("folder", ["backend", "server", "py", "services/api"])
+def test_an_app_in_a_subfolder_resolves_its_own_imports(root: Path, folder: str) -> None:
+    write(root, {f"{folder}/app/__init__.py": "", f"{folder}/app/services/__init__.py": "",
+                 f"{folder}/app/services/embed.py": SERVICE, f"{folder}/app/routers/__init__.py": "",
+                 f"{folder}/app/routers/search.py": ROUTER})
+    found = lint(root, f"{folder}/app/routers/search.py")  # the router alone, as pre-commit passes it
+    assert [(d.code, d.chain) for d in found] == [
+        ("LI002", ("app.routers.search", "app.services.embed", "torch"))]
+
+
+def test_a_folder_without_init_inside_a_package_is_part_of_it(root: Path) -> None:
+    write(root, {"app/__init__.py": "", "app/generated/steps.py": SERVICE,
+                 "app/search.py": "from app.generated.steps import embed\n\n\ndef f(q):\n    return embed(q)\n"})
+    assert [d.chain for d in lint(root, "app/search.py")] == [("app.search", "app.generated.steps", "torch")]
+
+
+def test_src_names_namespace_packages_from_itself(root: Path) -> None:
+    (root / "pyproject.toml").write_text("[tool.lazyimport]\nsrc = ['src']\n")
+    write(root, {"src/ns/svc/__init__.py": "", "src/ns/svc/embed.py": SERVICE,
+                 "src/ns/api/search.py": "from ns.svc.embed import embed\n\n\ndef f(q):\n    return embed(q)\n"})
+    assert [d.chain for d in lint(root, "src/ns/api/search.py")] == [("ns.api.search", "ns.svc.embed", "torch")]
+
+
+def test_the_walk_stops_at_the_projects_root(root: Path) -> None:
+    write(root, {"__init__.py": "", "app/__init__.py": "", "app/services/__init__.py": "",
+                 "app/services/embed.py": SERVICE, "app/search.py": ROUTER.replace("app.services", "app.services")})
+    assert [d.chain for d in lint(root, "app/search.py")] == [("app.search", "app.services.embed", "torch")]
+
+
+def test_a_package_named_build_inside_a_package_is_linted(root: Path) -> None:
+    write(root, {"app/__init__.py": "", "app/services/__init__.py": "", "app/services/embed.py": SERVICE,
+                 "app/features/__init__.py": "", "app/features/build/__init__.py": "",
+                 "app/features/build/api.py": ROUTER,
+                 "build/lib/app/__init__.py": "", "build/lib/app/copy.py": "import torch\n"})  # setuptools' copy
+    found = lint(root, ".")
+    assert {d.path for d in found} == {"app/features/build/api.py", "app/services/embed.py"}
