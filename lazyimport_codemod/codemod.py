@@ -34,7 +34,7 @@ class DeferHeavyImports(VisitorBasedCodemodCommand):
         from lazyimport_codemod.fix.transform import TransformError, apply_plans
         from lazyimport_codemod.parse.source import SourceError
         from lazyimport_codemod.pipeline import plan_source
-        from lazyimport_codemod.settings.config import load_config
+        from lazyimport_codemod.settings.config import line_length, load_config
 
         path = self._path()
         config = load_config(path.parent if path is not None else Path.cwd())
@@ -46,7 +46,7 @@ class DeferHeavyImports(VisitorBasedCodemodCommand):
         if not plans:
             return tree
         try:
-            result = apply_plans(source, plans, config.runtime_module)
+            result = apply_plans(source, plans, config.runtime_module, line_length(config))
         except TransformError as exc:
             raise SkipFile(f"lazyimport cannot rewrite this file: {exc}") from None
         if result == source:

@@ -224,7 +224,9 @@ def fix_files(
     rewrite fails (or would not compile) is left unchanged and reported.
     """
     from lazyimport_codemod.fix.transform import TransformError, apply_plans
+    from lazyimport_codemod.settings.config import line_length
 
+    width = line_length(config)
     analysis = analyse(files, config, strategy, contents, cache=cache)
     changes: list[tuple[Path, bytes, bytes]] = []
     failed: list[FileError] = []
@@ -235,7 +237,7 @@ def fix_files(
         if not plans:
             continue
         try:
-            after = apply_plans(facts.data, plans, config.runtime_module)
+            after = apply_plans(facts.data, plans, config.runtime_module, width)
         except TransformError as exc:
             failed.append(FileError(display_path(path), f"internal error, file left unchanged: {exc}"))
             continue

@@ -182,3 +182,11 @@ def test_standard_library_module_listed_as_heavy_is_traced(project: Path) -> Non
     (project / "app" / "xmlish.py").write_text("import json\n\n\ndef f():\n    return json.dumps(1)\n")
     result = run(["lint", "--extend-heavy-packages", "json", "app/xmlish.py"], project)
     assert "fix moves the import into `f()` (line 4)" in result.stdout, result.stdout
+
+
+def test_warnings_about_the_users_code_are_not_printed(project: Path) -> None:
+    (project / "warn.py").write_text('import torch\n\nPATTERN = "\\d+"\n\n\ndef f():\n    return torch\n')
+    for args in (["lint", "--no-cache", "warn.py"], ["fix", "--diff", "--no-cache", "warn.py"]):
+        result = run(args, project)
+        assert "Warning" not in result.stderr, result.stderr
+        assert "warn.py" in result.stdout

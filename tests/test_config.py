@@ -540,3 +540,18 @@ def test_importing_reads_no_toml_and_builds_no_suggestions() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True
     )
     assert out.stdout.strip() == "[]"
+
+
+@pytest.mark.parametrize("files,expected", [
+    ({"pyproject.toml": "[tool.lazyimport]\n"}, 88),
+    ({"pyproject.toml": "[tool.lazyimport]\n[tool.black]\nline-length = 100\n"}, 100),
+    ({"pyproject.toml": "[tool.lazyimport]\n[tool.ruff]\nline-length = 120\n[tool.black]\nline-length = 100\n"}, 120),
+    ({"pyproject.toml": "[tool.lazyimport]\n[tool.ruff]\nline-length = 120\n", "ruff.toml": "line-length = 99\n"}, 99),
+    ({"pyproject.toml": "[tool.lazyimport]\nheavy-packages = ['a']\n", "ruff.toml": "[lint\n"}, 88),  # unreadable
+])
+def test_fix_keeps_the_formatters_line_length(repo: Path, files: dict[str, str], expected: int) -> None:
+    from lazyimport_codemod.settings.config import line_length
+
+    for name, text in files.items():
+        write(repo / name, text)
+    assert line_length(load_config(repo)) == expected

@@ -147,3 +147,15 @@ def test_src_layout_root(root: Path) -> None:
     })
     (diag,) = diagnostics(root, "src/pkg/api.py")
     assert diag.chain == ("pkg.api", "pkg.heavy", "polars")
+
+
+def test_a_heavy_package_from_a_grandparent_names_the_init_to_edit(root: Path) -> None:
+    write(root, {
+        "dispatch/__init__.py": "from dispatch import config\n",
+        "dispatch/config.py": "import boto3\n\nKMS = boto3.client('kms')\n",
+        "dispatch/ai/__init__.py": "",
+        "dispatch/ai/prompt/__init__.py": "# prompts\n",
+        "dispatch/ai/prompt/views.py": "def view():\n    return 1\n",
+    })
+    (found,) = diagnostics(root, "dispatch/ai/prompt/views.py")
+    assert found.message.endswith("edit dispatch/__init__.py")

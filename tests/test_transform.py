@@ -1432,3 +1432,22 @@ def test_name_not_in_statement() -> None:
     other = ImportedName("pd", "pandas", None, "pd")
     with pytest.raises(TransformError, match="`pd` is not imported"):
         apply_plans(source, [NamePlan(plan.statement, other, plan.decision)])
+
+
+def test_an_import_longer_than_the_line_length_is_wrapped_in_parentheses() -> None:
+    source = (
+        "from transformers import AutoModel, AutoTokenizer, TrainingArguments  # models\n\n\n"
+        "class Service:\n    def load(self):\n        return AutoModel, AutoTokenizer, TrainingArguments\n"
+    )
+    names = dict.fromkeys(["AutoModel", "AutoTokenizer", "TrainingArguments"], inline("Service.load"))
+    wrapped = apply_plans(source.encode(), plans(source, **names), line_length=60).decode()
+    assert wrapped.endswith(
+        "    def load(self):\n"
+        "        from transformers import (  # models\n"
+        "            AutoModel,\n"
+        "            AutoTokenizer,\n"
+        "            TrainingArguments,\n"
+        "        )\n"
+        "        return AutoModel, AutoTokenizer, TrainingArguments\n")
+    kept = apply_plans(source.encode(), plans(source, **names), line_length=120).decode()
+    assert "        from transformers import AutoModel, AutoTokenizer, TrainingArguments  # models\n" in kept

@@ -20,6 +20,7 @@ It works in three steps:
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass, field
 from typing import Mapping, Optional, Sequence, Union
 
@@ -29,7 +30,7 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider, ScopeP
 
 from lazyimport_codemod.parse.source import char_column
 from lazyimport_codemod.records import PROXY_NAMES, Action, ImportedName, ImportStatement, NamePlan
-from lazyimport_codemod.settings.config import DEFAULT_RUNTIME_MODULE
+from lazyimport_codemod.settings.config import DEFAULT_LINE_LENGTH, DEFAULT_RUNTIME_MODULE
 
 ImportNode = Union[cst.Import, cst.ImportFrom]
 FunctionKey = tuple[int, str]
@@ -54,6 +55,7 @@ def apply_plans(
     source: bytes,
     plans: Sequence[NamePlan],
     runtime_module: str = DEFAULT_RUNTIME_MODULE,
+    line_length: int = DEFAULT_LINE_LENGTH,
 ) -> bytes:
     """Return ``source`` with the INLINE and PROXY plans applied.
 
@@ -74,7 +76,7 @@ def apply_plans(
     index = _Index.build(module, positions, _decoded_lines(source, module.encoding))
     if any(plan.decision.action is Action.PROXY for plan in active):
         _check_generated_names(wrapper, positions, runtime_module)
-    edits = _EditPlanner(module, index, runtime_module).plan(active)
+    edits = _EditPlanner(module, index, runtime_module, line_length).plan(active)
     try:
         result = module.visit(_Rewriter(module, edits)).bytes
     except (cst.CSTValidationError, cst.ParserSyntaxError) as exc:
@@ -160,7 +162,9 @@ def _restore_last_line_break(source: bytes, result: bytes) -> bytes:
 def _check_compiles(result: bytes) -> None:
     """The last safety net: a file whose rewrite does not compile is never written."""
     try:
-        compile(result, "<lazyimport fix>", "exec", dont_inherit=True)
+        with warnings.catch_warnings():  # the user's own invalid escapes are not ours to print
+            warnings.simplefilter("ignore")
+            compile(result, "<lazyimport fix>", "exec", dont_inherit=True)
     except (SyntaxError, ValueError) as exc:
         where = f" (line {exc.lineno})" if isinstance(exc, SyntaxError) and exc.lineno else ""
         message = exc.msg if isinstance(exc, SyntaxError) else str(exc)
@@ -202,6 +206,7 @@ class _Collector(cst.CSTVisitor):
         self.top: Optional[cst.BaseStatement] = None
         self.sites: dict[int, list[_Site]] = {}
         self.functions: dict[FunctionKey, cst.FunctionDef] = {}
+        self.columns: dict[FunctionKey, int] = {}  # where each ``def`` starts
         self._function_depth = 0
         self._class_depth = 0
         self._line_node: list[Union[cst.SimpleStatementLine, cst.SimpleStatementSuite]] = []
@@ -209,8 +214,10 @@ class _Collector(cst.CSTVisitor):
     def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
         # The FunctionDef's range starts at ``async``/``def``, not at a decorator,
         # which is exactly ast's ``lineno``.
-        key = (self.positions[node].start.line, node.name.value)
+        start = self.positions[node].start
+        key = (start.line, node.name.value)
         self.functions.setdefault(key, node)
+        self.columns.setdefault(key, start.column)
         self._function_depth += 1
         return True
 
@@ -266,6 +273,7 @@ class _Index:
 
     sites: dict[int, list[_Site]]
     functions: dict[FunctionKey, cst.FunctionDef]
+    columns: dict[FunctionKey, int]
     lines: list[str]
 
     @classmethod
@@ -276,7 +284,7 @@ class _Index:
         for top in module.body:
             collector.top = top
             top.visit(collector)
-        return cls(collector.sites, collector.functions, lines)
+        return cls(collector.sites, collector.functions, collector.columns, lines)
 
     def site(self, statement: ImportStatement) -> _Site:
         """The import node the analysis means, by line and (for ``a; b``) column."""
@@ -371,10 +379,11 @@ class _Edits:
 class _EditPlanner:
     """Turns name plans into node-level edits, checking them against the tree."""
 
-    def __init__(self, module: cst.Module, index: _Index, runtime_module: str) -> None:
+    def __init__(self, module: cst.Module, index: _Index, runtime_module: str, line_length: int) -> None:
         self.module = module
         self.index = index
         self.runtime_module = runtime_module
+        self.line_length = line_length
 
     def plan(self, plans: Sequence[NamePlan]) -> _Edits:
         works = self._group(plans)
@@ -428,11 +437,20 @@ class _EditPlanner:
                 missing = [n for n in names if _signature(work.statement, n) not in bound]
                 if not missing:
                     continue
-                code = self._import_code(work, missing, edits)
+                code = self._import_code(work, missing, edits, self._room(key, function))
                 edits.function_code.setdefault(id(function), []).append(code)
 
-    def _import_code(self, work: _StatementWork, names: list[ImportedName], edits: _Edits) -> str:
-        """The statement re-created for ``names``, with the comments that travel with them."""
+    def _room(self, key: FunctionKey, function: cst.FunctionDef) -> int:
+        """How long a line at the top of the function's body may be."""
+        body = function.body
+        own = body.indent if isinstance(body, cst.IndentedBlock) else None
+        indent = own if own is not None else self.module.default_indent
+        return self.line_length - self.index.columns.get(key, 0) - len(indent.expandtabs())
+
+    def _import_code(self, work: _StatementWork, names: list[ImportedName], edits: _Edits,
+                     room: Optional[int] = None) -> str:
+        """The statement re-created for ``names``, with the comments that travel with them,
+        wrapped in parentheses when it would not fit in ``room`` columns."""
         node = work.site.node
         comments: list[str] = []
         fully_removed = work.fully_removed()
@@ -449,7 +467,11 @@ class _EditPlanner:
                 comment = line.trailing_whitespace.comment
                 if comment is not None:
                     trailing = "  " + comment.value
-        return "\n".join([*comments, f"{_import_text(work.statement, names)}{trailing}"])
+        text = _import_text(work.statement, names)
+        if room is not None and len(text + trailing) > room and work.statement.is_from:
+            text = _import_text(work.statement, names, self.module.default_indent, trailing)
+            trailing = ""
+        return "\n".join([*comments, f"{text}{trailing}"])
 
     # -- proxy -------------------------------------------------------------
     def _plan_proxy(self, works: list[_StatementWork], edits: _Edits) -> _ProxyEdit:
@@ -520,11 +542,17 @@ def _comments_of(*nodes: Union[cst.CSTNode, cst.MaybeSentinel, None]) -> list[st
     return collector.found
 
 
-def _import_text(statement: ImportStatement, names: Sequence[ImportedName]) -> str:
-    """``import a.b as c`` / ``from ..pkg import x as y`` for a subset of a statement's names."""
+def _import_text(statement: ImportStatement, names: Sequence[ImportedName], wrap: Optional[str] = None,
+                 comment: str = "") -> str:
+    """``import a.b as c`` / ``from ..pkg import x as y`` for a subset of a statement's names;
+    with ``wrap`` (an indent), a ``from`` import with one name a line, in parentheses
+    (``comment`` after the opening one)."""
     if statement.is_from:
         parts = [_with_alias(name.attribute or "", name.asname) for name in names]
         source = "." * statement.level + (statement.written_module or "")
+        if wrap is not None:
+            inner = "".join(f"{wrap}{part},\n" for part in parts)
+            return f"from {source} import ({comment}\n{inner})"
         return f"from {source} import {', '.join(parts)}"
     return "import " + ", ".join(_with_alias(name.module, name.asname) for name in names)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import re
+import warnings
 from typing import Optional
 
 from lazyimport_codemod.files import decode_source
@@ -82,9 +83,14 @@ def char_column(line: str, byte_column: int) -> int:
 
 
 def parse_source(data: bytes, filename: str = "<unknown>") -> ParsedSource:
-    """Parse ``data``; raise :class:`SourceError` with a one-line reason on failure."""
+    """Parse ``data``; raise :class:`SourceError` with a one-line reason on failure.
+
+    The warnings the compiler gives about the user's code (an invalid escape
+    sequence...) are not this tool's to print: they are silenced."""
     try:
-        tree = ast.parse(data, filename=filename)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tree = ast.parse(data, filename=filename)
     except SyntaxError as exc:
         where = f"{exc.lineno}:{(exc.offset or 0)}: " if exc.lineno else ""
         reason = (exc.msg or "invalid syntax").splitlines()[0]

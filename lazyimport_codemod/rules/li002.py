@@ -92,8 +92,10 @@ def parent_verdict(checker: Checker, facts: ModuleFacts) -> Optional[tuple[dict[
     chains = {package: (facts.name,) + chain for package, chain in reached.items()}
     if not checker.after_fix.remaining(parents, excluded=facts.name):
         return chains, _cut_below(checker, reached, "fix cuts the chain in the parent package")
-    package = checker.project.module(parents[-1])
-    target = checker.display(package.path) if package else parents[-1]
+    # The package whose __init__.py starts the shortest chain is the file to edit.
+    start = min(reached.items(), key=lambda item: (len(item[1]), item[0]))[1][0]
+    package = checker.project.module(start)
+    target = checker.display(package.path) if package else start
     return chains, Decision(Action.LEAVE, f"the import happens in a parent package, not in this file; edit {target}")
 
 
