@@ -139,7 +139,8 @@ def analyse(
     project = Project(config.src, config.matcher(), read, facts_cache.summarise if facts_cache else None, heavy,
                       config.src if config.src_configured else ())
     importers = ImporterIndex(project, lambda: _project_files(files, config))
-    checker = Checker(project, files, strategy or config.strategy, config.runtime_module, importers)
+    checker = Checker(project, files, strategy or config.strategy, config.runtime_module, importers,
+                      config.unsafe_fixes, config.pure_calls)
     facts: dict[Path, ModuleFacts] = {}
     errors: list[FileError] = []
     datas: dict[Path, bytes] = {}

@@ -122,6 +122,7 @@ class Decision(NamedTuple):
     reason: str = ""  # LEAVE: why not; DOWNSTREAM: where the cut happens
     functions: Tuple[Tuple[int, str], ...] = ()  # INLINE: (def line, name) of each target
     line: int = 0  # LEAVE: line of the first use that pins the import, if any
+    unsafe: str = ""  # INLINE/PROXY: why the fix may change behaviour (then only --unsafe-fixes applies it)
 
     @property
     def deferrable(self) -> bool:
@@ -144,6 +145,7 @@ class Diagnostic(NamedTuple):
     fix: Optional[str]
     chain: Tuple[str, ...] = ()
     packages: Tuple[str, ...] = ()
+    fix_safety: Optional[str] = None  # "safe" or "unsafe" when there is a fix
 
 
 # How diagnostics are sorted: by (path, line, column, code), fields 0, 1, 2 and 5.

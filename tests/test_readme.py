@@ -52,5 +52,6 @@ def test_rule_docs_are_the_rules_own() -> None:
     assert _block("rules") == documentation()
     assert [rule.CODE for rule in RULES] == sorted(rule.CODE for rule in RULES)
     for rule in RULES:
-        for section in ("**What it does.**", "**Why it matters.**", "**Example.**", "**Use instead.**", "**Options.**"):
+        for section in ("**What it does.**", "**Why it matters.**", "**Example.**", "**Use instead.**", "**Fix safety.**",
+                        "**Options.**"):
             assert section in rule.DOC, (rule.CODE, section)

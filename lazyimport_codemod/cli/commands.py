@@ -42,8 +42,8 @@ def lint(paths: tuple[Path, ...], fmt: str, heavy_packages: Optional[str],
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click_options("fix")
-def fix(paths: tuple[Path, ...], show_diff: bool, check: bool, strategy: Optional[str], fmt: str,
-        heavy_packages: Optional[str], extend_heavy_packages: Optional[str],
+def fix(paths: tuple[Path, ...], show_diff: bool, check: bool, strategy: Optional[str], unsafe_fixes: bool,
+        fmt: str, heavy_packages: Optional[str], extend_heavy_packages: Optional[str],
         config_file: Optional[Path], no_cache: bool, quiet: bool) -> None:
     """Rewrite modules so heavy imports load on first use instead of at import time."""
     from lazyimport_codemod import pipeline
@@ -53,7 +53,7 @@ def fix(paths: tuple[Path, ...], show_diff: bool, check: bool, strategy: Optiona
     from lazyimport_codemod.settings.selection import SelectionError
 
     short_lived()
-    overrides = overrides_from(heavy_packages, extend_heavy_packages, config_file, strategy)
+    overrides = overrides_from(heavy_packages, extend_heavy_packages, config_file, strategy, unsafe_fixes or None)
     try:
         outcome = pipeline.fix(paths, overrides, cache=not no_cache)
     except SelectionError as exc:

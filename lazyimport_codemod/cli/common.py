@@ -18,7 +18,8 @@ def fail(message: str) -> NoReturn:
 
 
 def overrides_from(heavy_packages: Optional[str], extend_heavy_packages: Optional[str],
-                   config_file: Optional[Path], strategy: Optional[str] = None) -> Overrides:
+                   config_file: Optional[Path], strategy: Optional[str] = None,
+                   unsafe_fixes: Optional[bool] = None) -> Overrides:
     """The settings given on the command line."""
     from lazyimport_codemod.settings.config import Overrides
     from lazyimport_codemod.settings.selection import split_list
@@ -28,6 +29,7 @@ def overrides_from(heavy_packages: Optional[str], extend_heavy_packages: Optiona
         heavy_packages=split_list(heavy_packages),
         extend_heavy_packages=split_list(extend_heavy_packages) or (),
         strategy=strategy,
+        unsafe_fixes=unsafe_fixes,
     )
 
 

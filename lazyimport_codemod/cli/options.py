@@ -38,6 +38,8 @@ OPTIONS = {
     "strategy": Option(("--strategy",), "strategy",
                        "How to defer: into functions, behind lazy_import(), or the best of both (auto).",
                        choices=STRATEGIES),
+    "unsafe-fixes": Option(("--unsafe-fixes",), "unsafe_fixes",
+                           "Also apply fixes that may change behaviour (see each diagnostic's reason).", flag=True),
     "format": Option(("--format",), "fmt", "Output format.", choices=FORMATS, default="text"),
     "heavy-packages": Option(("--heavy-packages",), "heavy_packages",
                              "Replace the heavy list (comma-separated packages).", metavar="PKGS"),
@@ -54,7 +56,8 @@ _SELECTION = ("heavy-packages", "extend-heavy-packages", "config")
 # Each command's options in the order --help lists them, with the help it words its own way.
 COMMANDS: dict[str, tuple[tuple[str, str], ...]] = {
     "lint": (("format", ""), *((key, "") for key in _SELECTION), ("no-cache", ""), ("quiet", "")),
-    "fix": (("diff", ""), ("check", ""), ("strategy", ""), ("format", "Format of the diagnostics fix leaves."),
+    "fix": (("diff", ""), ("check", ""), ("strategy", ""), ("unsafe-fixes", ""),
+            ("format", "Format of the diagnostics fix leaves."),
             *((key, "") for key in _SELECTION), ("no-cache", ""), ("quiet", "")),
 }
 

@@ -47,6 +47,7 @@ def as_json(diag: Diagnostic) -> dict[str, Any]:
         "names": list(diag.names),
         "fixable": diag.fixable,
         "fix": diag.fix,
+        "fix_safety": diag.fix_safety,
         "chain": list(diag.chain),
     }
 
@@ -82,8 +83,10 @@ def summary(result: LintResult) -> str:
     parts = []
     if count:
         fixable = sum(d.fixable for d in result.diagnostics)
+        hidden = sum(d.fix_safety == "unsafe" and not d.fixable for d in result.diagnostics)
+        more = f", {hidden} more with `--unsafe-fixes`" if hidden else ""
         noun = "diagnostic" if count == 1 else "diagnostics"
-        parts.append(f"Found {count} {noun} in {files} ({fixable} fixable with `lazyimport fix`)")
+        parts.append(f"Found {count} {noun} in {files} ({fixable} fixable with `lazyimport fix`{more})")
     if result.errors:
         errors = len(result.errors)
         parts.append(f"{errors} file{'s' if errors != 1 else ''} could not be checked")

@@ -14,7 +14,7 @@ import functools
 import sys
 from typing import NamedTuple, Optional
 
-from lazyimport_codemod.parse.effects import first_effect
+from lazyimport_codemod.parse.effects import ClassFacts, Effect, bindings, classes, effects
 from lazyimport_codemod.parse.imports import collect_imports, has_future_annotations, walk_import_time
 from lazyimport_codemod.parse.source import ParsedSource, parse_source
 from lazyimport_codemod.parse.usage import Spelling, analyse_usage, module_bindings
@@ -32,10 +32,10 @@ class FileFacts(NamedTuple):
     # Module-level bindings of the names a proxy block adds, with the module they
     # are imported from ("" when bound some other way): a clash must stop fix.
     reserved: tuple[tuple[str, int, str], ...] = ()
-    # First module-level statement that acts on something beyond this module
-    # (a bare call, a decorator or assignment through an imported name): deferring
-    # an import of this module would postpone that effect.
-    side_effect: tuple[int, str] = (0, "")
+    # Statements run at import time that may act beyond this module (see parse/effects.py):
+    # deferring an import of this module would postpone them.
+    effects: tuple[Effect, ...] = ()
+    classes: tuple[ClassFacts, ...] = ()  # module-level classes and their bases
 
 
 def extract(
@@ -87,10 +87,13 @@ def extract(
         if traced
         else {}
     )
+    qualified = bindings(imports)
+    star = any(name.star for stmt in imports for name in stmt.names)
     return FileFacts(
         tuple(imports), usage, columns, parsed.noqa(1),
         _reserved(parsed, imports) if b"lazy_import" in data or b"TYPE_CHECKING" in data else (),
-        first_effect(walked, names),
+        effects(walked, qualified, star),
+        classes(parsed.tree, qualified, module),
     )
 
 

@@ -7,8 +7,9 @@ change at all.  Lint says so ("fix cuts the chain at services/embed.py:3")
 instead of proposing a second deferral, and fix, which applies the same
 decisions, makes exactly that one cut.
 
-An edge is kept unless its module is among the files being fixed and
-:class:`~lazyimport_codemod.rules.deferral.Deferral` defers the name it carries.
+An edge is kept unless its module is among the files being fixed and fix
+applies the decision for the name it carries (:meth:`Checker.decision`: a
+deferrable one, and a safe one unless unsafe fixes are on).
 """
 
 from __future__ import annotations
@@ -16,18 +17,22 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable, Iterable, Optional
 
+from typing import TYPE_CHECKING
+
 from lazyimport_codemod.project.graph import Edge, ModuleFacts, Project
 from lazyimport_codemod.project.reach import Chains
-from lazyimport_codemod.rules.deferral import Deferral
+
+if TYPE_CHECKING:
+    from lazyimport_codemod.rules.checker import Checker
 
 
 class AfterFix:
     """Answers "what still loads eagerly once fix has run over ``fix_paths``?"."""
 
-    def __init__(self, project: Project, deferral: Deferral, fix_paths: frozenset[Path],
+    def __init__(self, project: Project, checker: Checker, fix_paths: frozenset[Path],
                  display: Callable[[Path], str]) -> None:
         self.project = project
-        self.deferral = deferral
+        self.checker = checker
         self.fix_paths = fix_paths
         self.display = display
         self._kept: dict[int, bool] = {}
@@ -45,16 +50,16 @@ class AfterFix:
         code = "LI001" if edge.heavy else "LI002"
         if edge.statement.silenced(code):
             return True
-        return not self.deferral.decide(facts, edge.statement, edge.name).deferrable
+        return not self.checker.applies(self.checker.decision(facts, edge))
 
     def remaining(self, start: Iterable[str], skip: frozenset[str] = frozenset(),
                   excluded: Optional[str] = None) -> Chains:
         """What importing ``start`` would still load eagerly after fix."""
         return self.project.reach.heavy_reached(start, skip, self.keeps, excluded)
 
-    def cut_point(self, chain: tuple[str, ...]) -> Optional[str]:
-        """``path:line`` of the edge fix cuts on this chain: the deepest one it defers, as one
-        cut there serves every importer."""
+    def cut_point(self, chain: tuple[str, ...]) -> Optional[tuple[str, str]]:
+        """(``path:line``, why it is unsafe or "") of the edge fix cuts on this chain: the
+        deepest one it defers, as one cut there serves every importer."""
         for index in reversed(range(len(chain) - 1)):
             facts = self.project.module(chain[index])
             if facts is None:
@@ -62,5 +67,6 @@ class AfterFix:
             following = chain[index + 1]
             for edge in facts.edges:
                 if (edge.heavy == following or following in edge.targets) and not self.keeps(facts, edge):
-                    return f"{self.display(facts.path)}:{edge.statement.line}"
+                    unsafe = self.checker.decision(facts, edge).unsafe
+                    return f"{self.display(facts.path)}:{edge.statement.line}", unsafe
         return None

@@ -17,11 +17,12 @@ from lazyimport_codemod.files import DisplayPaths
 from lazyimport_codemod.project.graph import Edge, ModuleFacts, Project
 from lazyimport_codemod.project.importers import ImporterIndex
 from lazyimport_codemod.project.modules import absolute
-from lazyimport_codemod.records import Action, Diagnostic, NamePlan
+from lazyimport_codemod.records import Action, Decision, Diagnostic, NamePlan
 from lazyimport_codemod.rules import li001, li002
 from lazyimport_codemod.rules.after_fix import AfterFix
 from lazyimport_codemod.rules.deferral import Deferral, Verdict
-from lazyimport_codemod.rules.wording import fix_text, merged, packages
+from lazyimport_codemod.rules.effects import Effects, describe
+from lazyimport_codemod.rules.wording import fix_text, merged, packages, safety
 
 
 class Checker:
@@ -29,13 +30,17 @@ class Checker:
     (``fix_paths``: lint asks about those too, to say what fix would do), the strategy."""
 
     def __init__(self, project: Project, fix_paths: Iterable[Path], strategy: str, runtime_module: str,
-                 importers: Optional[ImporterIndex] = None) -> None:
+                 importers: Optional[ImporterIndex] = None, unsafe_fixes: bool = False,
+                 pure_calls: Iterable[str] = ()) -> None:
         self.project = project
         self.importers = importers
+        self.unsafe_fixes = unsafe_fixes
         self.display = DisplayPaths()
         self.deferral = Deferral(project, strategy, runtime_module, importers, self.display)
-        self.after_fix = AfterFix(project, self.deferral, frozenset(absolute(p) for p in fix_paths), self.display)
+        self.effects = Effects(project, pure_calls)
+        self.after_fix = AfterFix(project, self, frozenset(absolute(p) for p in fix_paths), self.display)
         self._loaded: dict[Path, frozenset[str]] = {}
+        self._decisions: dict[int, Decision] = {}
 
     def prepare(self) -> None:
         """Build now what every file's verdicts share (the importer index)."""
@@ -50,6 +55,33 @@ class Checker:
             preloaded = self.project.preloaded(facts)
             loaded = self._loaded[facts.path] = preloaded | {facts.name} if facts.name else preloaded
         return loaded
+
+    def decision(self, facts: ModuleFacts, edge: Edge) -> Decision:
+        """Whether and how fix defers the name this edge binds: the deferral decision, made
+        unsafe when deferring a first-party import would postpone an effect beyond the
+        modules it loads (:mod:`~lazyimport_codemod.rules.effects`)."""
+        decision = self._decisions.get(id(edge))
+        if decision is None:
+            decision = self.deferral.decide(facts, edge.statement, edge.name)
+            if edge.heavy is None and edge.targets and decision.deferrable:
+                found = self.effects.of_loading(edge.targets, self.loaded_before(facts))
+                if found is not None:
+                    effect, module = found
+                    where = self.project.module(module, force=True)
+                    place = f"{self.display(where.path)}:{effect.line}" if where is not None else module
+                    decision = decision._replace(unsafe=(
+                        f"importing `{module}` runs {describe(effect)} at {place}, which deferring would postpone"))
+            self._decisions[id(edge)] = decision
+        return decision
+
+    def applies(self, decision: Decision) -> bool:
+        """Whether fix rewrites the import for this decision with the options of the run."""
+        return decision.action in (Action.INLINE, Action.PROXY) and (not decision.unsafe or self.unsafe_fixes)
+
+    def resolves(self, decision: Decision) -> bool:
+        """Whether a fix run makes the diagnostic of this decision go away: it rewrites the
+        import, or the cut further down it names (see :mod:`~lazyimport_codemod.rules.after_fix`)."""
+        return decision.action is Action.DOWNSTREAM or self.applies(decision)
 
     def verdict(self, facts: ModuleFacts, edge: Edge) -> Optional[Verdict]:
         """The rules' finding for one import edge, or None when it loads nothing heavy."""
@@ -66,7 +98,7 @@ class Checker:
             if edge.statement.silenced(_code(edge)):
                 continue
             verdict = self.verdict(facts, edge)
-            if verdict is not None and verdict.decision.action in (Action.INLINE, Action.PROXY):
+            if verdict is not None and self.applies(verdict.decision):
                 found.append(NamePlan(edge.statement, edge.name, verdict.decision))
         return found
 
@@ -95,7 +127,7 @@ class Checker:
             end_column = facts.file.columns.get((stmt.end_line, stmt.end_column), stmt.end_column) + 1
             if code == li001.CODE:
                 package = verdicts[0].edge.heavy or ""
-                message = li001.message(package, decision)
+                message = li001.message(package, decision, self.unsafe_fixes)
                 chain: tuple[str, ...] = ()
                 reached: tuple[str, ...] = (package,)
             else:
@@ -104,17 +136,19 @@ class Checker:
                     for pkg, pkg_chain in verdict.reached.items():
                         chains.setdefault(pkg, pkg_chain)
                 text, chain, reached = packages(chains)
-                message = li002.message(chain, text, decision)
-            fix = fix_text(decision)
+                message = li002.message(chain, text, decision, self.unsafe_fixes)
+            fix = fix_text(decision, self.unsafe_fixes)
             found.append(Diagnostic(path, line, column, stmt.end_line, end_column, code, message,
-                                    reached[0], names, fix is not None, fix, chain, reached))
+                                    reached[0], names, fix is not None and self.resolves(decision), fix, chain,
+                                    reached, safety(decision)))
         parent = li002.parent_verdict(self, facts)
         if parent is not None and not _silenced_line_one(facts):
             chains, decision = parent
             text, chain, reached = packages(chains)
-            fix = fix_text(decision)
-            found.append(Diagnostic(path, 1, 1, 1, 1, li002.CODE, li002.parent_message(chain, text, decision),
-                                    reached[0], (), fix is not None, fix, chain, reached))
+            fix = fix_text(decision, self.unsafe_fixes)
+            message = li002.parent_message(chain, text, decision, self.unsafe_fixes)
+            found.append(Diagnostic(path, 1, 1, 1, 1, li002.CODE, message, reached[0], (),
+                                    fix is not None and self.resolves(decision), fix, chain, reached, safety(decision)))
         return found
 
 

@@ -56,6 +56,10 @@ time: a decorator, a default value, a base class, a class body, an annotation th
 pydantic evaluates, a module-level statement, a function called at import time, a star import,
 an optional (`try/except ImportError`) or conditional import.
 
+**Fix safety.** Deferring a heavy import is safe: what the package does when imported is its
+own business, and it still happens, on first use. A fix that must keep a module attribute
+binds a `lazy_import()` proxy, which behaves as the object it stands for.
+
 **Options.** `heavy-packages`, `extend-heavy-packages`.
 """
 
@@ -68,8 +72,8 @@ def applies(edge: Edge) -> bool:
 def verdict(checker: Checker, facts: ModuleFacts, edge: Edge) -> Verdict:
     """The decision for one heavy import: the shared deferral decision, nothing more."""
     assert edge.heavy is not None
-    return Verdict(edge, checker.deferral.decide(facts, edge.statement, edge.name), {edge.heavy: (edge.heavy,)})
+    return Verdict(edge, checker.decision(facts, edge), {edge.heavy: (edge.heavy,)})
 
 
-def message(package: str, decision: Decision) -> str:
-    return f"heavy package `{package}` is imported at module level; {outcome(decision)}"
+def message(package: str, decision: Decision, unsafe_fixes: bool = False) -> str:
+    return f"heavy package `{package}` is imported at module level; {outcome(decision, unsafe_fixes)}"

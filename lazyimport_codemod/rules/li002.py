@@ -11,7 +11,7 @@ Worded by :func:`message` and :func:`parent_message`; fixed by
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable, Optional
+from typing import TYPE_CHECKING, Optional
 
 from lazyimport_codemod.project.modules import ancestors
 from lazyimport_codemod.records import Action, Decision
@@ -49,7 +49,14 @@ from app.services.embed import embed   # app/services/embed.py does `import torc
 when that module cannot be changed, defer the first-party import in the router. `lazyimport fix`
 picks the deepest cut it can make among the files it is given.
 
-**Options.** `heavy-packages`, `extend-heavy-packages`, `src`.
+**Fix safety.** Deferring a first-party import postpones running that module and what it
+loads. When one of them does something beyond itself while imported (an unknown call or
+decorator, a registration with a task queue, a model base or a registry, an assignment into
+another module's object), the fix is unsafe and applied only with `--unsafe-fixes`; the
+message names the first such effect. A cut further down ("fix cuts the chain at ...") is
+counted as that cut is.
+
+**Options.** `heavy-packages`, `extend-heavy-packages`, `src`, `unsafe-fixes`, `extend-pure-calls`.
 """
 
 
@@ -70,12 +77,7 @@ def verdict(checker: Checker, facts: ModuleFacts, edge: Edge) -> Optional[Verdic
     chains = {package: ((facts.name or facts.path.stem),) + chain for package, chain in reached.items()}
     if facts.path in checker.after_fix.fix_paths and not checker.after_fix.remaining(edge.targets, skip):
         return Verdict(edge, _cut_below(checker, reached, "fix cuts the chain in the modules it imports"), chains)
-    decision = checker.deferral.decide(facts, edge.statement, edge.name)
-    if decision.deferrable:
-        effect = _effect_of_loading(checker, edge.targets, skip)
-        if effect:
-            decision = Decision(Action.LEAVE, effect)
-    return Verdict(edge, decision, chains)
+    return Verdict(edge, checker.decision(facts, edge), chains)
 
 
 def parent_verdict(checker: Checker, facts: ModuleFacts) -> Optional[tuple[dict[str, tuple[str, ...]], Decision]]:
@@ -102,26 +104,17 @@ def parent_verdict(checker: Checker, facts: ModuleFacts) -> Optional[tuple[dict[
 def _cut_below(checker: Checker, reached: dict[str, tuple[str, ...]], fallback: str) -> Decision:
     """Nothing to do here: fix cuts the (shortest) chain further down."""
     first = min(reached.items(), key=lambda item: (len(item[1]), item[0]))
-    where = checker.after_fix.cut_point(first[1])
-    return Decision(Action.DOWNSTREAM, f"fix cuts the chain at {where}" if where else fallback)
+    found = checker.after_fix.cut_point(first[1])
+    if found is None:
+        return Decision(Action.DOWNSTREAM, fallback)
+    where, unsafe = found
+    return Decision(Action.DOWNSTREAM, f"fix cuts the chain at {where}", unsafe=unsafe)
 
 
-def _effect_of_loading(checker: Checker, targets: Iterable[str], skip: frozenset[str]) -> str:
-    """Why deferring the import would postpone something beyond the imported modules."""
-    for target in targets:
-        if target in skip:
-            continue
-        module = checker.project.module(target, force=True)
-        if module is not None and module.file.side_effect[0]:
-            line, what = module.file.side_effect
-            return (f"importing `{target}` has an effect at import time ({what} at "
-                    f"{checker.display(module.path)}:{line}) that deferring would postpone")
-    return ""
+def message(chain: tuple[str, ...], packages: str, decision: Decision, unsafe_fixes: bool = False) -> str:
+    return f"`{chain[1]}` eagerly imports {packages} ({' -> '.join(chain)}); {outcome(decision, unsafe_fixes)}"
 
 
-def message(chain: tuple[str, ...], packages: str, decision: Decision) -> str:
-    return f"`{chain[1]}` eagerly imports {packages} ({' -> '.join(chain)}); {outcome(decision)}"
-
-
-def parent_message(chain: tuple[str, ...], packages: str, decision: Decision) -> str:
-    return f"parent package `{chain[1]}` eagerly imports {packages} ({' -> '.join(chain)}); {outcome(decision)}"
+def parent_message(chain: tuple[str, ...], packages: str, decision: Decision, unsafe_fixes: bool = False) -> str:
+    return (f"parent package `{chain[1]}` eagerly imports {packages} ({' -> '.join(chain)}); "
+            f"{outcome(decision, unsafe_fixes)}")

@@ -15,20 +15,32 @@ def describe_functions(functions: Iterable[tuple[int, str]]) -> str:
     return ", ".join(items[:3]) + f" and {len(items) - 3} more"
 
 
-def fix_text(decision: Decision) -> Optional[str]:
-    """What fix does with the import (the json ``fix`` field), or None when it leaves it."""
+def fix_text(decision: Decision, unsafe_fixes: bool = False) -> Optional[str]:
+    """What fix does with the import (the json ``fix`` field), or None when it leaves it;
+    an unsafe fix says why, and how to apply it when the run does not."""
     if decision.action is Action.INLINE:
-        return f"fix moves the import into {describe_functions(decision.functions)}"
-    if decision.action is Action.PROXY:
-        return f"fix binds it with lazy_import() because it must stay a module attribute ({decision.reason})"
-    if decision.action is Action.DOWNSTREAM:
+        text = f"fix moves the import into {describe_functions(decision.functions)}"
+    elif decision.action is Action.PROXY:
+        text = f"fix binds it with lazy_import() because it must stay a module attribute ({decision.reason})"
+    elif decision.action is Action.DOWNSTREAM:
         return decision.reason
-    return None
+    else:
+        return None
+    if decision.unsafe:
+        text += f" (unsafe: {decision.unsafe}{'' if unsafe_fixes else '; applied with --unsafe-fixes'})"
+    return text
 
 
-def outcome(decision: Decision) -> str:
+def safety(decision: Decision) -> Optional[str]:
+    """The json ``fix_safety`` field: "safe", "unsafe", or None when fix does nothing for it."""
+    if decision.action is Action.LEAVE:
+        return None
+    return "unsafe" if decision.unsafe else "safe"
+
+
+def outcome(decision: Decision, unsafe_fixes: bool = False) -> str:
     """The end of every message: what fix does, or ``cannot defer: <why>``."""
-    text = fix_text(decision)
+    text = fix_text(decision, unsafe_fixes)
     return text if text is not None else f"cannot defer: {decision.reason}"
 
 
@@ -51,4 +63,5 @@ def merged(decisions: list[Decision]) -> Decision:
         return first
     reasons = list(dict.fromkeys(d.reason for d in decisions if d.reason))
     functions = sorted({f for d in decisions for f in d.functions})
-    return Decision(first.action, "; ".join(reasons), tuple(functions), first.line)
+    unsafe = next((d.unsafe for d in decisions if d.unsafe), "")
+    return Decision(first.action, "; ".join(reasons), tuple(functions), first.line, unsafe)
