@@ -212,6 +212,11 @@ def fix(paths: Sequence[Path], overrides: Overrides, cache: bool = True) -> FixO
     return FixOutcome(changes, left)
 
 
+# A fix round can make another possible (a name deferred in one module frees an import in
+# another); this many rounds is far more than real projects need.
+MAX_ROUNDS = 8
+
+
 def fix_files(
     files: Sequence[Path],
     config: Config,
@@ -221,33 +226,45 @@ def fix_files(
 ) -> FixOutcome:
     """The rewrites of one configuration's files, and what lint says of the result.
 
-    ``contents`` stands in for files on disk (absolute paths).  A file whose
-    rewrite fails (or would not compile) is left unchanged and reported.
+    Plans are applied, the result analysed again in memory, and planned again,
+    until a round changes nothing: one run reaches the fixed point a second run
+    would find.  ``contents`` stands in for files on disk (absolute paths).  A
+    file whose rewrite fails (or would not compile) is left unchanged and
+    reported.
     """
     from lazyimport_codemod.fix.transform import TransformError, apply_plans
     from lazyimport_codemod.settings.config import line_length
 
     width = line_length(config)
-    analysis = analyse(files, config, strategy, contents, cache=cache)
-    changes: list[tuple[Path, bytes, bytes]] = []
-    failed: list[FileError] = []
-    rewritten: dict[Path, bytes] = {}
-    for path in sorted(analysis.facts):
-        facts = analysis.facts[path]
-        plans = analysis.checker.plans(facts)
-        if not plans:
-            continue
-        try:
-            after = apply_plans(facts.data, plans, config.runtime_module, width)
-        except TransformError as exc:
-            failed.append(FileError(display_path(path), f"internal error, file left unchanged: {exc}"))
-            continue
-        if after != facts.data:
-            rewritten[path] = after
-            changes.append((path, facts.data, after))
-    remaining = check(analyse(files, config, strategy, contents={**(contents or {}), **rewritten}, cache=cache))
-    remaining.errors.extend(failed)
+    current = {absolute(path): data for path, data in (contents or {}).items()}
+    original: dict[Path, bytes] = {}
+    failed: dict[Path, FileError] = {}
+    for _ in range(MAX_ROUNDS):
+        analysis = analyse(files, config, strategy, current, cache=cache)
+        rewritten: dict[Path, bytes] = {}
+        for path in sorted(analysis.facts):
+            facts = analysis.facts[path]
+            plans = analysis.checker.plans(facts)
+            if not plans or path in failed:
+                continue
+            try:
+                after = apply_plans(facts.data, plans, config.runtime_module, width)
+            except TransformError as exc:
+                failed[path] = FileError(display_path(path), f"internal error, file left unchanged: {exc}")
+                continue
+            if after != facts.data:
+                original.setdefault(path, facts.data)
+                rewritten[path] = after
+        if not rewritten:
+            break
+        current.update(rewritten)
+    else:
+        analysis = analyse(files, config, strategy, current, cache=cache)
+        failed[Path("")] = FileError(".", f"fix did not settle after {MAX_ROUNDS} rounds; run it again")
+    remaining = check(analysis)
+    remaining.errors.extend(failed.values())
     remaining.errors.sort(key=lambda e: e.path)
+    changes = [(path, before, current[path]) for path, before in sorted(original.items()) if current[path] != before]
     return FixOutcome(changes, remaining)
 
 

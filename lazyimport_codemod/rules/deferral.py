@@ -51,6 +51,7 @@ import re
 from pathlib import Path
 from typing import Callable, NamedTuple, Optional
 
+from lazyimport_codemod.parse.import_lines import import_lines
 from lazyimport_codemod.parse.source import SourceError
 from lazyimport_codemod.project.graph import Edge, ModuleFacts, Project
 from lazyimport_codemod.project.importers import ImporterIndex
@@ -221,24 +222,36 @@ class Deferral:
 
 
 def _package_binding(facts: ModuleFacts, name: ImportedName) -> str:
-    """``import P.sub as x`` also makes ``P.sub`` reachable through another ``import P`` here.
+    """``import P.sub as x`` also makes ``P.sub`` reachable through another ``import P`` here,
+    at module level or in a function (where a fix of an earlier round may have moved it).
 
     That matters only if the code spells ``P.sub`` somewhere outside imports.
     """
     if name.attribute is not None or "." not in name.module:
         return ""
     top = name.module.split(".")[0]
-    others = [(other_stmt, other) for other_stmt in facts.imports for other in other_stmt.names
+    own_line = next(stmt.line for stmt in facts.imports if any(other is name for other in stmt.names))
+    others = [(other_stmt.line, other.module) for other_stmt in facts.imports for other in other_stmt.names
               if other is not name and other.attribute is None and other.bound == top]
+    others += [(found.line, written) for found in import_lines(facts.data) if found.module is None
+               for written, bound in found.aliases
+               if found.line != own_line and (bound if bound != written else written.split(".")[0]) == top]
     if not others:
         return ""
     dotted = rb"\b" + rb"\s*\.\s*".join(re.escape(p.encode()) for p in name.module.split(".")) + rb"\b"
-    import_lines = {line for st in facts.imports for line in range(st.line, st.end_line + 1)}
+    import_line_numbers = {line for st in facts.imports for line in range(st.line, st.end_line + 1)}
     spelled = any(
-        facts.data.count(b"\n", 0, match.start()) + 1 not in import_lines
+        facts.data.count(b"\n", 0, match.start()) + 1 not in import_line_numbers
+        and not _on_an_import_line(facts.data, match.start())
         for match in re.finditer(dotted, facts.data)
     )
     if not spelled:
         return ""
-    other_stmt, other = others[0]
-    return f"`import {other.module}` at line {other_stmt.line} may rely on `{name.module}` being loaded by this import"
+    line, module = min(others)
+    return f"`import {module}` at line {line} may rely on `{name.module}` being loaded by this import"
+
+
+def _on_an_import_line(data: bytes, offset: int) -> bool:
+    """Whether the line holding ``offset`` is an import statement (at any depth)."""
+    start = data.rfind(b"\n", 0, offset) + 1
+    return data[start:offset].lstrip().startswith((b"import ", b"from "))

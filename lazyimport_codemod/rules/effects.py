@@ -44,6 +44,9 @@ PURE_NAMES = frozenset({
     "fastapi.APIRouter",
     "flask.views.MethodView", "flask.views.View", "flask_restx.Resource",
     "injector.inject", "injector.singleton",
+    # They change only the app they are given (this package's own lazily included routers).
+    "lazyimport_codemod.routers.add_lazy_view", "lazyimport_codemod.routers.include_lazily",
+    "lazyimport_codemod.routers.register_blueprint_lazily", "lazyimport_codemod.routers.warm_up",
     "llama_index.core.workflow.step",
     "sqlalchemy.TypeDecorator", "sqlalchemy.types.TypeDecorator",
     "sqlalchemy.ext.declarative.declared_attr", "sqlalchemy.orm.declared_attr",
