@@ -302,11 +302,18 @@ _Indexed = Dict[str, Tuple[int, Dict[str, Any]]]
 
 
 def _records_by_name(records: List[Dict[str, Any]]) -> _Indexed:
-    """Index records by module; a successful load wins over a failed earlier attempt."""
+    """Index records by module: its first successful attempt, else its last failed one.
+
+    A module has two successful records when the statement that asked for it
+    set off its parent package, whose ``__init__`` imported it first (``from
+    torch.nn import Module``: ``torch/__init__.py`` imports ``torch.nn``). The
+    first record is the app's statement, and its time covers both; the second,
+    nested inside it, would make the package look as if it imported itself.
+    """
     indexed: _Indexed = {}
     for order, record in enumerate(records):
         previous = indexed.get(record["name"])
-        if previous is None or record["error"] is None or previous[1]["error"] is not None:
+        if previous is None or previous[1]["error"] is not None:
             indexed[record["name"]] = (order, record)
     return indexed
 
