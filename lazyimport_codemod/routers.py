@@ -118,10 +118,12 @@ _SPEC = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*(\.[A-Za-z_]\w*)
 # Every registration made in this process, in order, for pending_routers(); weak, so that an
 # app dropped (in tests, say) takes its entries with it.
 _REGISTERED: list[weakref.ref[Any]] = []
+_REGISTERED_LOCK = threading.Lock()
 
 
 def _remember(entry: Any) -> None:
-    _REGISTERED.append(weakref.ref(entry))
+    with _REGISTERED_LOCK:
+        _REGISTERED.append(weakref.ref(entry))
 
 
 def pending_routers() -> list[dict[str, str]]:
@@ -134,21 +136,21 @@ def pending_routers() -> list[dict[str, str]]:
     * ``helper``: the name of the function that registered it;
     * ``target``: ``"package.module:attribute"``, as given;
     * ``prefix``: the URL prefix whose first request loads it (for :func:`add_lazy_view`, the
-      rule itself).
+      rule as given, so relative to the blueprint's prefix for a view added to a blueprint).
 
     ``lazyimport verify`` reads it after importing the app, to list what it did not load. An app
     can serve it from a readiness route: the list is empty once :func:`warm_up` has loaded
     everything.
     """
-    alive = [entry for entry in (ref() for ref in list(_REGISTERED)) if entry is not None]
-    if len(alive) < len(_REGISTERED):
-        _REGISTERED[:] = [ref for ref in _REGISTERED if ref() is not None]
+    with _REGISTERED_LOCK:
+        alive = [entry for entry in (ref() for ref in _REGISTERED) if entry is not None]
+        if len(alive) < len(_REGISTERED):
+            _REGISTERED[:] = [ref for ref in _REGISTERED if ref() is not None]
     return [
         {"helper": entry.helper, "target": entry.loader.spec, "prefix": entry.prefix}
         for entry in alive
         if not entry.loaded
     ]
-
 
 
 # ---------------------------------------------------------------------------------------------
