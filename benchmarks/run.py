@@ -50,6 +50,18 @@ Figures (``--only`` takes these names, or any prefix such as ``lint``):
     Attribute access through a name bound by ``lazy_import`` after its first
     use vs the same through a plain import, timed with ``timeit`` in a
     subprocess.
+``lazy_routers_login``
+    Seconds from ``gunicorn`` start (one uvicorn worker) to the first 200 on
+    ``/login`` for the app of ``lazy_routers.py``: login and health routers
+    plus 62 routers whose route signatures name real heavy classes, the 62
+    included with ``include_lazily``, vs the same app with only login and
+    health.  The three variants of that script (eager, lazy, login-only)
+    alternate in every round.  Then, untimed, one lazy server answers a heavy
+    route and ``/openapi.json`` (both timed once, for the note).  This figure
+    always measures the working tree's ``routers.py``, even with ``--rev``.
+``lazy_routers_login_eager``
+    The same rounds: the 62 routers included eagerly vs login-only
+    (information: what the lazy routers save).
 """
 
 from __future__ import annotations
@@ -65,6 +77,7 @@ import statistics
 import subprocess
 import sys
 import time
+import urllib.request
 import venv
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -78,6 +91,7 @@ CORPUS = WORK / "corpus"
 
 sys.path.insert(0, str(HERE))
 import corpora  # noqa: E402  (a sibling script, not a package)
+import lazy_routers  # noqa: E402  (likewise)
 
 # What the benchmark venv needs: lazyimport's own dependencies, the baselines,
 # the real heavy packages of the start-up figure and a profiler.
@@ -97,6 +111,9 @@ REQUIREMENTS = [
     "sympy",
     "pyinstrument",
     "py-spy",
+    "uvicorn",  # lazy_routers_login: the servers
+    "uvicorn-worker",
+    "gunicorn",
 ]
 
 HEAVY_REAL = ("pandas", "numpy", "scipy", "sklearn", "matplotlib", "boto3", "sympy")
@@ -506,6 +523,75 @@ def lazy_attr_figure(fig: Figure, repeat: int) -> None:
     fig.note = f"per attribute access (ns); after first use the name is a {bound}"
 
 
+def lazy_routers_runs(repeat: int, log: Callable[[str], None]) -> dict[str, object]:
+    """Seconds to the first /login for every variant of ``lazy_routers.py``, and a check of lazy.
+
+    Rounds alternate the order of the variants after one untimed round (warm
+    file caches, ``.pyc`` files written: the measured servers get
+    :func:`clean_env`, without ``PYTHONDONTWRITEBYTECODE``).
+    """
+    from unittest import mock
+
+    lazy_routers.build_app()
+    venv_python = Path(python())
+    runs: dict[str, list[float]] = {variant: [] for variant in lazy_routers.VARIANTS}
+    # lazy_routers.Gunicorn starts from os.environ (adding its own PYTHONPATH).
+    with mock.patch.dict(os.environ, clean_env(), clear=True):
+        for variant in lazy_routers.VARIANTS:
+            lazy_routers.measure(venv_python, variant)
+        for round_ in range(repeat):
+            order = lazy_routers.VARIANTS if round_ % 2 == 0 else tuple(reversed(lazy_routers.VARIANTS))
+            for variant in order:
+                runs[variant].append(lazy_routers.measure(venv_python, variant))
+        log("lazy_routers: " + ", ".join(f"{k} {statistics.median(v):.2f} s" for k, v in runs.items()))
+        check = lazy_routers_check(venv_python)
+    return {"runs": runs, "check": check}
+
+
+def lazy_routers_check(venv_python: Path) -> str:
+    """One lazy server, untimed by the figure: a heavy route, then the first and second schema."""
+    server = lazy_routers.Gunicorn(venv_python, "lazy")
+    try:
+        server.seconds_to_login()
+        started = time.monotonic()
+        status = lazy_routers.get(server.url("/r00/items/1"), timeout=120)
+        first_route = time.monotonic() - started
+        started = time.monotonic()
+        with urllib.request.urlopen(server.url("/openapi.json"), timeout=300) as response:
+            paths = json.loads(response.read())["paths"]
+        first_schema = time.monotonic() - started
+        started = time.monotonic()
+        again = lazy_routers.get(server.url("/openapi.json"), timeout=60)
+        second_schema = time.monotonic() - started
+        listed = sum(1 for k in range(lazy_routers.ROUTERS) if f"/r{k:02d}/items/{{item_id}}" in paths)
+        answered = [lazy_routers.get(server.url(f"/r{k:02d}/items/1"), timeout=60) for k in range(1, 8)]
+    except (OSError, ValueError, KeyError) as exc:
+        return f"lazy server check failed: {exc!r} (see {server.log.name})"
+    finally:
+        server.stop()
+    return (f"lazy server: first /r00/items/1 (imports pandas) {status} in {first_route:.2f} s; "
+            f"first /openapi.json (imports the other 61) in {first_schema:.2f} s, lists "
+            f"{listed}/{lazy_routers.ROUTERS} routers; second {again} in {second_schema * 1000:.0f} ms; "
+            f"/r01..r07/items/1 answer {sorted(set(answered))}")
+
+
+_LAZY_ROUTER_RESULTS: dict[str, object] = {}
+
+
+def lazy_routers_figure(fig: Figure, repeat: int, log: Callable[[str], None]) -> None:
+    """``lazy_routers_login`` (lazy vs login-only) or ``..._eager`` (eager vs login-only), one set of rounds."""
+    if not _LAZY_ROUTER_RESULTS:
+        try:
+            _LAZY_ROUTER_RESULTS.update(lazy_routers_runs(repeat, log))
+        except SystemExit as exc:  # lazy_routers.py stops that way when a server fails
+            raise CommandFailed(str(exc)) from None
+    runs: dict[str, list[float]] = _LAZY_ROUTER_RESULTS["runs"]  # type: ignore[assignment]
+    variant = "eager" if fig.name.endswith("_eager") else "lazy"
+    fig.record(runs[variant], runs["login_only"])
+    if variant == "lazy":
+        fig.note = str(_LAZY_ROUTER_RESULTS["check"])
+
+
 # -- driver ----------------------------------------------------------------------
 
 
@@ -526,6 +612,10 @@ FIGURES = [
            "<= 4x", 4.0),
     Figure("fix_routers", "fix on the router corpus vs libcst remove_unused_imports -j 2", "<= 0.5x", 0.5),
     Figure("lazy_attr", "attribute access via lazy_import name (after first use) vs plain import", "1.00x (<= 1.05)", 1.05),
+    Figure("lazy_routers_login", "gunicorn start to first 200 on /login: 62 heavy routers included lazily "
+           "vs login and health only", "<= 1.20", 1.20),
+    Figure("lazy_routers_login_eager", "the same with the 62 routers included eagerly vs login and health only",
+           "info", None),
 ]
 
 
@@ -640,6 +730,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
                 fix_figure(fig, args.repeat)
             elif fig.name == "lazy_attr":
                 lazy_attr_figure(fig, args.repeat)
+            elif fig.name.startswith("lazy_routers_login"):
+                lazy_routers_figure(fig, args.repeat, log)
         except CommandFailed as exc:
             fig.skipped = f"failed: {exc}"
         finally:

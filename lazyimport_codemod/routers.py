@@ -40,7 +40,9 @@ pays the import of every router not yet loaded. A router whose import fails is l
 out of that schema, which is then not cached, so a later request tries again.
 
 :func:`warm_up` loads the pending routers one after another in a background thread after
-startup, so that the first user of a route does not pay for its import.
+startup, so that the first user of a route does not pay for its import. :func:`pending_routers`
+lists the routers, blueprints and views of the process not loaded yet; ``lazyimport verify``
+prints it after importing the app, and a readiness route can serve it.
 
 How it works (Flask)
 --------------------
@@ -96,12 +98,13 @@ import importlib
 import logging
 import re
 import threading
+import weakref
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, Callable
 
-__all__ = ["add_lazy_view", "include_lazily", "register_blueprint_lazily", "warm_up"]
+__all__ = ["add_lazy_view", "include_lazily", "pending_routers", "register_blueprint_lazily", "warm_up"]
 
 logger = logging.getLogger("lazyimport_codemod.routers")
 
@@ -112,6 +115,42 @@ _GATE_PASSED = "lazyimport_codemod.openapi_gate"
 # Set while the OpenAPI gate re-routes its request: the routers were just loaded off the loop.
 _IN_GATE: contextvars.ContextVar[bool] = contextvars.ContextVar("lazyimport_gate", default=False)
 _SPEC = re.compile(r"^[A-Za-z_]\w*(\.[A-Za-z_]\w*)*:[A-Za-z_]\w*(\.[A-Za-z_]\w*)*$")
+# Every registration made in this process, in order, for pending_routers(); weak, so that an
+# app dropped (in tests, say) takes its entries with it.
+_REGISTERED: list[weakref.ref[Any]] = []
+_REGISTERED_LOCK = threading.Lock()
+
+
+def _remember(entry: Any) -> None:
+    with _REGISTERED_LOCK:
+        _REGISTERED.append(weakref.ref(entry))
+
+
+def pending_routers() -> list[dict[str, str]]:
+    """The routers, blueprints and views registered to load on first request that are not loaded yet.
+
+    One dict per :func:`include_lazily`, :func:`register_blueprint_lazily` or
+    :func:`add_lazy_view` call made in this process whose target has not been loaded (a router
+    whose import or ``include_router`` failed stays pending), in the order of the calls:
+
+    * ``helper``: the name of the function that registered it;
+    * ``target``: ``"package.module:attribute"``, as given;
+    * ``prefix``: the URL prefix whose first request loads it (for :func:`add_lazy_view`, the
+      rule as given, so relative to the blueprint's prefix for a view added to a blueprint).
+
+    ``lazyimport verify`` reads it after importing the app, to list what it did not load. An app
+    can serve it from a readiness route: the list is empty once :func:`warm_up` has loaded
+    everything.
+    """
+    with _REGISTERED_LOCK:
+        alive = [entry for entry in (ref() for ref in _REGISTERED) if entry is not None]
+        if len(alive) < len(_REGISTERED):
+            _REGISTERED[:] = [ref for ref in _REGISTERED if ref() is not None]
+    return [
+        {"helper": entry.helper, "target": entry.loader.spec, "prefix": entry.prefix}
+        for entry in alive
+        if not entry.loaded
+    ]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -207,6 +246,8 @@ _INSTALL_LOCK = threading.Lock()
 
 
 class _LazyInclude:
+    helper = "include_lazily"
+
     def __init__(
         self, app: Any, router: Any, loader: _Loader, prefix: str, options: dict[str, Any]
     ) -> None:
@@ -257,6 +298,10 @@ class _LazyInclude:
             if mark_changed is not None:  # FastAPI 0.137+: caches keyed by a routes version
                 mark_changed()
             self.installed = True
+
+    @property
+    def loaded(self) -> bool:
+        return self.installed
 
     def load_blocking(self) -> None:
         if not self.installed:
@@ -477,6 +522,7 @@ def include_lazily(app_or_router: Any, target: str, *, prefix: str, **options: A
         _hook_openapi(app_or_router, entries)
     entries.append(entry)
     router.routes.append(entry.placeholder)
+    _remember(entry)
 
 
 class _WarmUp:
@@ -580,8 +626,11 @@ def warm_up(app: Any, delay: float = 0.0) -> threading.Thread | None:
 
 
 class _LazyView:
-    def __init__(self, loader: _Loader) -> None:
-        self._loader = loader
+    helper = "add_lazy_view"
+
+    def __init__(self, loader: _Loader, rule: str) -> None:
+        self.loader = loader
+        self.prefix = rule
         self._view: Any = _MISSING
         self.__name__ = loader.attribute.rpartition(".")[2]
         self.__qualname__ = loader.attribute
@@ -592,7 +641,7 @@ class _LazyView:
         view = self._view
         if view is _MISSING:
             try:
-                obj = self._loader.load()
+                obj = self.loader.load()
             except _LoadError as exc:
                 from werkzeug.exceptions import InternalServerError
 
@@ -603,11 +652,15 @@ class _LazyView:
             view = self._view = as_view(self.__name__) if isinstance(obj, type) and as_view else obj
         return view
 
+    @property
+    def loaded(self) -> bool:
+        return self._view is not _MISSING
+
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
         return self._load()(*args, **kwargs)
 
     def __repr__(self) -> str:
-        return f"<lazy view {self._loader.spec}>"
+        return f"<lazy view {self.loader.spec}>"
 
 
 def add_lazy_view(app_or_blueprint: Any, rule: str, target: str, **options: Any) -> Callable[..., Any]:
@@ -629,8 +682,9 @@ def add_lazy_view(app_or_blueprint: Any, rule: str, target: str, **options: Any)
 
     Returns the stand-in view function.
     """
-    view = _LazyView(_Loader(target))
+    view = _LazyView(_Loader(target), rule)
     app_or_blueprint.add_url_rule(rule, view_func=view, **options)
+    _remember(view)
     return view
 
 
@@ -644,12 +698,19 @@ def _prefix_pattern(url_prefix: str) -> re.Pattern[str]:
 
 
 class _LazyBlueprint:
+    helper = "register_blueprint_lazily"
+
     def __init__(self, loader: _Loader, options: dict[str, Any]) -> None:
         self.loader = loader
         self.options = options
+        self.prefix: str = options["url_prefix"]
         self.name: str | None = options.get("name")
-        self.pattern = _prefix_pattern(options["url_prefix"])
+        self.pattern = _prefix_pattern(self.prefix)
         self.installed = False
+
+    @property
+    def loaded(self) -> bool:
+        return self.installed
 
 
 def _copy_url_map(live: Any) -> Any:
@@ -809,3 +870,4 @@ def register_blueprint_lazily(app: Any, target: str, *, url_prefix: str, **optio
     entry = _LazyBlueprint(loader, dict(options, url_prefix=url_prefix))
     dispatcher.entries.append(entry)
     dispatcher.pending = dispatcher.pending + (entry,)
+    _remember(entry)

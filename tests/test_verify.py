@@ -138,6 +138,15 @@ def test_import_run_by_an_already_loaded_module(project: FakeProject) -> None:
     assert "app.warm_at_start -> fakeheavy (app/services/warm.py:2 in warmup())" in result.stdout
 
 
+def test_submodule_imported_by_its_own_package_init(project: FakeProject) -> None:
+    # fakeheavy/__init__.py imports fakeheavy.core, the module this statement asks for.
+    project.write("app/direct.py", "from fakeheavy.core import VALUE\n")
+    result = invoke("app.direct")
+    package, ms, unit, chain = result.stdout.splitlines()[1].split(None, 3)
+    assert (package, unit, chain) == ("fakeheavy", "ms", "app.direct -> fakeheavy.core (app/direct.py:1)")
+    assert float(ms) >= HEAVY_SLEEP * 1000 * 0.9
+
+
 def test_chain_through_a_third_party_package(project: FakeProject) -> None:
     result = invoke("app.via_lib")
     assert "app.via_lib -> thirdlib (app/via_lib.py:1) -> fakeheavy (thirdlib/__init__.py:1)" in result.stdout
@@ -295,6 +304,22 @@ def test_failed_attempt_does_not_hide_the_successful_load() -> None:
     )
     assert [link.module for link in found[0].chain] == ["app", "app.retry", "torch"]
     assert found[0].cumulative_ms == 7.0
+
+
+def test_submodule_that_its_package_init_imports_keeps_the_apps_statement() -> None:
+    """`from torch.nn import Module` in app: torch.nn's import sets off torch's, whose
+    `__init__` imports torch.nn itself; the app's statement stays the entry point."""
+    data = report([
+        record("app", None, via="target"),
+        record("torch.nn", "app", 9.0),
+        record("torch", "torch.nn", 8.5, via="parent", file="/p/app.py"),
+        record("torch.nn", "torch", 2.0, file="/site/torch/__init__.py"),
+    ])
+    data["after"] = list(dict.fromkeys(data["after"]))  # sys.modules holds it once
+    found, _ = verify.find_heavy(data, heavy_torch)
+    (hit,) = found
+    assert [(link.module, link.file) for link in hit.chain] == [("app", None), ("torch.nn", "/p/app.py")]
+    assert hit.cumulative_ms == 9.0 and hit.note is None
 
 
 def test_heavy_package_imported_by_another_thread() -> None:

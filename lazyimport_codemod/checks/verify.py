@@ -81,6 +81,23 @@ class ModuleError:
 
 
 @dataclass(frozen=True)
+class LazyRouter:
+    """A router, blueprint or view the module registered to load on first request, not loaded.
+
+    Read from ``lazyimport_codemod.routers.pending_routers()`` in the checked
+    interpreter: ``helper`` is the function that registered it
+    (``include_lazily``, ``register_blueprint_lazily`` or ``add_lazy_view``), ``target`` its
+    ``"package.module:attribute"`` and ``prefix`` the URL prefix whose first request loads it
+    (the rule, for a view). The check does not import it, so its heavy packages are not
+    among the ones reported.
+    """
+
+    helper: str
+    target: str
+    prefix: str
+
+
+@dataclass(frozen=True)
 class VerifyResult:
     """What importing one module did: heavy packages, size, time, or its error."""
 
@@ -93,6 +110,7 @@ class VerifyResult:
     max_ms: Optional[float] = None
     error: Optional[ModuleError] = None
     sys_path: Tuple[str, ...] = ()
+    lazy_routers: Tuple[LazyRouter, ...] = ()
 
     @property
     def over_budget(self) -> bool:
@@ -235,6 +253,9 @@ def verify_module(
         runs_ms=runs,
         max_ms=max_ms,
         sys_path=tuple(first.get("sys_path", ())),
+        lazy_routers=tuple(
+            LazyRouter(item["helper"], item["target"], item["prefix"]) for item in first.get("lazy_routers") or ()
+        ),
     )
 
 
@@ -302,11 +323,18 @@ _Indexed = Dict[str, Tuple[int, Dict[str, Any]]]
 
 
 def _records_by_name(records: List[Dict[str, Any]]) -> _Indexed:
-    """Index records by module; a successful load wins over a failed earlier attempt."""
+    """Index records by module: its first successful attempt, else its last failed one.
+
+    A module has two successful records when the statement that asked for it
+    set off its parent package, whose ``__init__`` imported it first (``from
+    torch.nn import Module``: ``torch/__init__.py`` imports ``torch.nn``). The
+    first record is the app's statement, and its time covers both; the second,
+    nested inside it, would make the package look as if it imported itself.
+    """
     indexed: _Indexed = {}
     for order, record in enumerate(records):
         previous = indexed.get(record["name"])
-        if previous is None or record["error"] is None or previous[1]["error"] is not None:
+        if previous is None or previous[1]["error"] is not None:
             indexed[record["name"]] = (order, record)
     return indexed
 
@@ -448,6 +476,27 @@ def format_result(result: VerifyResult, cwd: Optional[Path] = None) -> List[str]
         allowed = f"; allowed: {', '.join(hit.package for hit in result.allowed)}" if result.allowed else ""
         size = f"{result.modules_imported} modules imported in {result.import_ms or 0.0:.1f} ms"
         lines.append(f"{result.module}: ok, no heavy package loaded ({size}{budget}{allowed})")
+    return lines + format_lazy_routers(result)
+
+
+def format_lazy_routers(result: VerifyResult) -> List[str]:
+    """The routers left to load on first request, one line each; none when there are none.
+
+    Information, not a failure: they are what keeps the import light, and the
+    check did not import them.
+    """
+    if not result.lazy_routers:
+        return []
+    count = len(result.lazy_routers)
+    lines = [
+        f"{result.module}: {_plural(count, 'lazy router')} not loaded"
+        " (each loads on its first request; this check did not import them)"
+    ]
+    places = [("at " if router.helper == "add_lazy_view" else "under ") + router.prefix for router in result.lazy_routers]
+    width = max(len(router.target) for router in result.lazy_routers)
+    place_width = max(len(place) for place in places)
+    for router, place in zip(result.lazy_routers, places):
+        lines.append(f"  {router.target:<{width}}  {place:<{place_width}}  ({router.helper})")
     return lines
 
 
@@ -499,6 +548,10 @@ def _result_json(result: VerifyResult, cwd: Optional[Path]) -> Dict[str, Any]:
         "max_ms": result.max_ms,
         "over_budget": result.over_budget,
         "error": error,
+        "lazy_routers": [
+            {"helper": router.helper, "target": router.target, "prefix": router.prefix}
+            for router in result.lazy_routers
+        ],
     }
 
 

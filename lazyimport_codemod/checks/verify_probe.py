@@ -229,6 +229,7 @@ def main(argv: "List[str]") -> int:
         recorder.uninstall()
     elapsed = (time.perf_counter() - started) * 1000.0
     after = list(sys.modules)
+    lazy_routers = _pending_routers() if error is None else []
     report: Record = {
         "target": target,
         "python": sys.version.split()[0],
@@ -240,9 +241,31 @@ def main(argv: "List[str]") -> int:
         "records": recorder.records,
         "elapsed_ms": elapsed,
         "error": _error_info(error, probe_file) if error is not None else None,
+        "lazy_routers": lazy_routers,
     }
     _write(output, report)
     return 0
+
+
+def _pending_routers() -> "List[Record]":
+    """What the module registered with ``lazyimport_codemod.routers`` and nothing loaded yet.
+
+    Read from that module's registry if the import put it in ``sys.modules``;
+    it is never imported here. A failure to read it (an older version without
+    ``pending_routers``, an error in it) leaves the list empty rather than
+    losing the report.
+    """
+    routers = sys.modules.get("lazyimport_codemod.routers")
+    pending = getattr(routers, "pending_routers", None)
+    if pending is None:
+        return []
+    try:
+        return [
+            {"helper": str(item["helper"]), "target": str(item["target"]), "prefix": str(item["prefix"])}
+            for item in pending()
+        ]
+    except Exception:  # noqa: BLE001 - the heavy-package report matters more than this list
+        return []
 
 
 def _write(output: str, report: "Record") -> None:
