@@ -186,8 +186,9 @@ def check(analysis: Analysis) -> LintResult:
     """Every diagnostic of an analysis, sorted."""
     checker = analysis.checker
     result = LintResult(errors=list(analysis.errors), files=analysis.files)
-    judged = judge_files(analysis.project, list(analysis.facts.values()), checker.diagnostics,
-                         analysis.jobs, checker.prepare)
+    files = list(analysis.facts.values())
+    checker.prepare(files)
+    judged = judge_files(analysis.project, files, checker.diagnostics, analysis.jobs)
     for diagnostics in judged:
         result.diagnostics.extend(diagnostics)
     result.diagnostics.sort(key=DIAGNOSTIC_ORDER)
@@ -241,6 +242,7 @@ def fix_files(
     failed: dict[Path, FileError] = {}
     for _ in range(MAX_ROUNDS):
         analysis = analyse(files, config, strategy, current, cache=cache)
+        analysis.checker.prepare(analysis.facts.values())
         rewritten: dict[Path, bytes] = {}
         for path in sorted(analysis.facts):
             facts = analysis.facts[path]
@@ -292,4 +294,7 @@ def plan_source(source: bytes, path: Optional[Path], config: Config) -> list[Nam
     if analysis.errors:
         raise SourceError(analysis.errors[0].message)
     facts = analysis.facts.get(file)
-    return analysis.checker.plans(facts) if facts is not None else []
+    if facts is None:
+        return []
+    analysis.checker.prepare([facts])
+    return analysis.checker.plans(facts)

@@ -121,7 +121,7 @@ def _load(proxy: _LazyProxy) -> Any:
         else:
             loaded = importlib.import_module(module)
         if attribute is not None:
-            return _import_from(loaded, attribute)
+            return _import_from(loaded, attribute, proxy)
         if _get_slot(proxy, "_LazyProxy__top_level"):
             return importlib.import_module(module.partition(".")[0])
         return loaded
@@ -140,17 +140,22 @@ def _load(proxy: _LazyProxy) -> Any:
         raise
 
 
-def _import_from(module: Any, attribute: str) -> Any:
+def _import_from(module: Any, attribute: str, proxy: _LazyProxy | None = None) -> Any:
     """Do what ``from module import attribute`` does once ``module`` is imported.
 
     An existing attribute wins; otherwise a package's submodule of that name is imported,
     and as a last resort ``sys.modules`` is consulted (a submodule that is still being
-    imported, in a circular import). The error matches the interpreter's own.
+    imported, in a circular import). The error matches the interpreter's own.  When the
+    attribute is ``proxy`` itself (a package's ``__init__`` that stands for its own
+    submodule with ``lazy_import(__name__, "sub")``), it is the submodule that is meant.
     """
     try:
-        return getattr(module, attribute)
+        found = getattr(module, attribute)
     except AttributeError:
         pass
+    else:
+        if found is not proxy:
+            return found
     module_name = getattr(module, "__name__", None)
     if isinstance(module_name, str):
         full_name = f"{module_name}.{attribute}"
@@ -160,10 +165,9 @@ def _import_from(module: Any, attribute: str) -> Any:
             except ModuleNotFoundError as exc:
                 if exc.name != full_name:  # the submodule exists but needs something missing
                     raise
-        try:
-            return getattr(module, attribute)
-        except AttributeError:
-            pass
+        found = getattr(module, attribute, proxy)
+        if found is not proxy:
+            return found
         submodule = sys.modules.get(full_name)
         if submodule is not None:
             return submodule

@@ -666,6 +666,26 @@ def test_from_import_falls_back_to_submodule(sandbox: Sandbox) -> None:
     assert sandbox.log() == ["fakeheavy", "fakeheavy.sub"]
 
 
+def test_a_package_standing_for_its_own_submodule_gets_the_submodule(sandbox: Sandbox) -> None:
+    """``pkg/__init__.py`` binding ``sub = lazy_import("pkg", "sub")``: the attribute it finds
+    on the package is the proxy itself, and what it means is the submodule."""
+    sandbox.write({
+        "pkg/__init__.py": """
+            from lazyimport_codemod.runtime import lazy_import
+
+            sub = lazy_import("pkg", "sub")
+            """,
+        "pkg/sub.py": "VALUE = 42\n",
+    })
+    sandbox.run(
+        """
+        import pkg
+        assert pkg.sub.VALUE == 42
+        assert pkg.sub is sys.modules["pkg.sub"]
+        """
+    )
+
+
 def test_relative_imports_resolve_against_the_calling_package(sandbox: Sandbox) -> None:
     sandbox.write(
         {

@@ -119,6 +119,11 @@ class HeavySearch:
         self._adjacent.clear()
         self._adjacent_kept.clear()
 
+    def forget_kept(self) -> None:
+        """Forget every search made with ``keep_edge`` (its answers may change)."""
+        self._searches = {key: search for key, search in self._searches.items() if not key[2]}
+        self._adjacent_kept.clear()
+
     def heavy_reached(
         self,
         start: Iterable[str],

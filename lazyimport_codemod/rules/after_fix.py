@@ -7,23 +7,35 @@ change at all.  Lint says so ("fix cuts the chain at services/embed.py:3")
 instead of proposing a second deferral, and fix, which applies the same
 decisions, makes exactly that one cut.
 
-An edge is kept unless its module is among the files being fixed and fix
-applies the decision for the name it carries (:meth:`Checker.decision`: a
-deferrable one, and a safe one unless unsafe fixes are on).
+For that to hold, an edge counts as cut exactly when fix rewrites it:
+
+* a heavy import (LI001) of a file being fixed, whose decision fix applies
+  (deferrable, and safe unless unsafe fixes are on);
+* a first-party import (LI002) likewise, and only when it is worth a rewrite:
+  importing its targets loads a heavy package that is not loaded anyway when
+  the module runs, and that still would once every other edge fix rewrites is
+  cut.  Otherwise the diagnostic says which cut further down serves it.
+
+Whether one edge is rewritten depends on the edges below it, so
+:meth:`AfterFix.settle` decides every edge of the files being fixed once, in a
+fixed order (the same in every process that judges files), before any
+diagnostic or plan is made.  An edge whose decision is still open when a cycle
+of imports leads back to it counts as kept, which can only make another edge
+be rewritten where a cut below would have served: never the other way round.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable, Iterable, Optional
-
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable, Iterable, Optional
 
 from lazyimport_codemod.project.graph import Edge, ModuleFacts, Project
 from lazyimport_codemod.project.reach import Chains
 
 if TYPE_CHECKING:
     from lazyimport_codemod.rules.checker import Checker
+
+_OPEN = None  # an edge being decided
 
 
 class AfterFix:
@@ -35,22 +47,46 @@ class AfterFix:
         self.checker = checker
         self.fix_paths = fix_paths
         self.display = display
-        self._kept: dict[int, bool] = {}
+        self._rewritten: dict[int, Optional[bool]] = {}
+        self._settled = False
+
+    def settle(self, modules: Iterable[ModuleFacts]) -> None:
+        """Decide, in order, whether fix rewrites each edge of these modules (the files being
+        fixed), then forget the searches made while some were still open."""
+        if self._settled:
+            return
+        for facts in sorted(modules, key=lambda module: str(module.path)):
+            for edge in facts.edges:
+                self.rewritten(facts, edge)
+        self._settled = True
+        self.project.reach.forget_kept()
 
     def keeps(self, facts: ModuleFacts, edge: Edge) -> bool:
         """Whether this edge still loads eagerly once fix has run."""
-        kept = self._kept.get(id(edge))
-        if kept is None:
-            kept = self._kept[id(edge)] = self._keeps(facts, edge)
-        return kept
+        return not self.rewritten(facts, edge)
 
-    def _keeps(self, facts: ModuleFacts, edge: Edge) -> bool:
+    def rewritten(self, facts: ModuleFacts, edge: Edge) -> bool:
+        """Whether fix rewrites the import of this edge (see the module docstring)."""
+        key = id(edge)
+        if key in self._rewritten:
+            return bool(self._rewritten[key])  # decided, or still open (a cycle): kept
+        self._rewritten[key] = _OPEN
+        decided = self._rewritten[key] = self._decide(facts, edge)
+        return decided
+
+    def _decide(self, facts: ModuleFacts, edge: Edge) -> bool:
         if facts.path not in self.fix_paths or (edge.heavy is None and not edge.targets):
-            return True  # not fixed, or loads nothing the graph follows
-        code = "LI001" if edge.heavy else "LI002"
-        if edge.statement.silenced(code):
+            return False  # not fixed, or loads nothing the graph follows
+        if edge.statement.silenced("LI001" if edge.heavy else "LI002"):
+            return False
+        if not self.checker.applies(self.checker.decision(facts, edge)):
+            return False
+        if edge.heavy is not None:
             return True
-        return not self.checker.applies(self.checker.decision(facts, edge))
+        skip = self.checker.loaded_before(facts)
+        if skip.issuperset(edge.targets) or not self.project.reach.heavy_reached(edge.targets, skip):
+            return False  # it loads nothing heavy that is not loaded anyway
+        return bool(self.remaining(edge.targets, skip))
 
     def remaining(self, start: Iterable[str], skip: frozenset[str] = frozenset(),
                   excluded: Optional[str] = None) -> Chains:
@@ -59,14 +95,14 @@ class AfterFix:
 
     def cut_point(self, chain: tuple[str, ...]) -> Optional[tuple[str, str]]:
         """(``path:line``, why it is unsafe or "") of the edge fix cuts on this chain: the
-        deepest one it defers, as one cut there serves every importer."""
+        deepest one it rewrites, as one cut there serves every importer."""
         for index in reversed(range(len(chain) - 1)):
             facts = self.project.module(chain[index])
             if facts is None:
                 continue
             following = chain[index + 1]
             for edge in facts.edges:
-                if (edge.heavy == following or following in edge.targets) and not self.keeps(facts, edge):
+                if (edge.heavy == following or following in edge.targets) and self.rewritten(facts, edge):
                     unsafe = self.checker.decision(facts, edge).unsafe
                     return f"{self.display(facts.path)}:{edge.statement.line}", unsafe
         return None

@@ -42,10 +42,13 @@ class Checker:
         self._loaded: dict[Path, frozenset[str]] = {}
         self._decisions: dict[int, Decision] = {}
 
-    def prepare(self) -> None:
-        """Build now what every file's verdicts share (the importer index)."""
+    def prepare(self, files: Iterable[ModuleFacts]) -> None:
+        """Decide now what every file's verdicts share: the importer index, and which edges
+        fix rewrites (:meth:`AfterFix.settle`).  Call it before any verdict, with every
+        file being checked, so that every process answers alike."""
         if self.importers is not None:
             self.importers.build()
+        self.after_fix.settle(files)
 
     def loaded_before(self, facts: ModuleFacts) -> frozenset[str]:
         """Modules already executed when this file's imports run: what its packages load

@@ -75,7 +75,9 @@ def verdict(checker: Checker, facts: ModuleFacts, edge: Edge) -> Optional[Verdic
     if not reached:
         return None
     chains = {package: ((facts.name or facts.path.stem),) + chain for package, chain in reached.items()}
-    if facts.path in checker.after_fix.fix_paths and not checker.after_fix.remaining(edge.targets, skip):
+    after_fix = checker.after_fix
+    if (facts.path in after_fix.fix_paths and not after_fix.rewritten(facts, edge)
+            and not after_fix.remaining(edge.targets, skip)):
         return Verdict(edge, _cut_below(checker, reached, "fix cuts the chain in the modules it imports"), chains)
     return Verdict(edge, checker.decision(facts, edge), chains)
 

@@ -214,14 +214,13 @@ def _extract_in_parallel(work: list[_Job], count: int, meanwhile: Optional[Calla
 
 
 def judge_files(project: Project, files: list[ModuleFacts], judge: Callable[[ModuleFacts], _R],
-                jobs: Optional[int], prepare: Callable[[], None]) -> list[_R]:
+                jobs: Optional[int]) -> list[_R]:
     """``judge(facts)`` for each file, in order, over several processes when there are
-    many.  ``prepare()`` builds, before any fork, what every judgement shares.  What a
-    child looked at is taken in (:meth:`Project.absorb`), as if done here."""
+    many (what every judgement shares must be built before).  What a child looked at is
+    taken in (:meth:`Project.absorb`), as if done here."""
     count = min(processes(jobs, len(files)), len(files))
     if count < 2 or not can_fork():
         return [judge(facts) for facts in files]
-    prepare()
     before = project.footprint()
     if count == 2:
         return _judge_from_both_ends(project, files, judge, before)
