@@ -344,8 +344,9 @@ class Runner:
         variant.mkdir(parents=True)
         shutil.copytree(self.pristine(app), variant / "tree", ignore=COPY_IGNORE, symlinks=True)
         lines = ["# Written by benchmarks/realworld.py for this copy only.",
-                 "src = [%s]" % ", ".join(json.dumps(f"tree/{s}") for s in app["src"]),
                  "heavy-packages = [%s]" % ", ".join(json.dumps(h) for h in heavy)]
+        if self.args.with_src:  # else lazyimport finds each file's root itself, as a user runs it
+            lines.append("src = [%s]" % ", ".join(json.dumps(f"tree/{s}") for s in app["src"]))
         (variant / "lazyimport.toml").write_text("\n".join(lines) + "\n")
         return variant
 
@@ -711,6 +712,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     parser.add_argument("--checkout", default=str(HERE.parent),
                         help="git checkout whose commit the report names (default: %(default)s)")
     parser.add_argument("--only", help="comma-separated app names")
+    parser.add_argument("--with-src", action="store_true",
+                        help="give lazyimport each app's source roots as `src` (default: none, as a user runs it)")
     parser.add_argument("--max-runs", type=int, default=4,
                         help="runs of fix on one copy at most, to find a fixed point (default: %(default)s)")
     parser.add_argument("--json", help="write every result (per-router pins included) to this file")

@@ -71,3 +71,14 @@ def test_a_package_named_build_inside_a_package_is_linted(root: Path) -> None:
                  "build/lib/app/__init__.py": "", "build/lib/app/copy.py": "import torch\n"})  # setuptools' copy
     found = lint(root, ".")
     assert {d.path for d in found} == {"app/features/build/api.py", "app/services/embed.py"}
+
+
+def test_a_file_whose_name_is_no_module_name_under_src_is_skipped_not_looped(root: Path) -> None:
+    # Django-style migrations: 0001_initial.py is no identifier, so no root names it.
+    write(root, {"src/app/__init__.py": "", "src/app/migrations/__init__.py": "",
+                 "src/app/migrations/0001_initial.py": "import torch\n",
+                 "src/app/search.py": "from app.svc import embed\n", "src/app/svc.py": SERVICE})
+    found = lint(root, "src/app")
+    assert sorted((Path(d.path).name, d.chain) for d in found) == [
+        ("0001_initial.py", ()), ("search.py", ("app.search", "app.svc", "torch")),
+        ("svc.py", ())]

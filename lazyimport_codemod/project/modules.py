@@ -146,6 +146,8 @@ class ModuleMap:
             if root not in self.explicit:
                 own = _package_root(path.parent, root)
                 if own != root:
+                    if own in self.roots:  # deeper, so tried already: its name was no module name
+                        continue
                     self.add_root(own)
                     return self._name_for_path(path)
             parts = text[len(prefix):].split(os.sep)
