@@ -15,7 +15,8 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 CASES = HERE / "newer_syntax"
-sys.path.insert(0, str(HERE.parent))
+if __name__ == "__main__":  # run as a script from anywhere: the package of this checkout
+    sys.path.insert(0, str(HERE.parent))
 
 from lazyimport_codemod.parse.facts import FileFacts, extract  # noqa: E402
 

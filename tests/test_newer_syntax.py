@@ -14,12 +14,10 @@ from typing import Optional
 
 import pytest
 
-from lazyimport_codemod.parse import newer_syntax, syntax_nodes
+from lazyimport_codemod.parse import newer_syntax, syntax_nodes, text_edits
 from lazyimport_codemod.parse.facts import extract
 from lazyimport_codemod.parse.source import SourceError, parse_source
-
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from newer_syntax_facts import as_json, facts, golden, sources  # noqa: E402
+from newer_syntax_facts import as_json, facts, golden, sources
 
 REPO = Path(__file__).resolve().parent.parent
 RUNNING = sys.version_info[:2]
@@ -238,5 +236,52 @@ def test_libcst_is_not_imported_for_an_ordinary_file(tmp_path: Path) -> None:
 def test_libcst_is_imported_for_a_file_in_newer_syntax(tmp_path: Path) -> None:
     if RUNNING >= (3, 15):
         pytest.skip("this Python parses every syntax LibCST knows")
-    found = _modules_after_extract(tmp_path, "lazy import numpy as np\n")
+    found = _modules_after_extract(tmp_path, "import numpy as np\nx = [*a for a in np.b]\n")  # PEP 798
     assert found == ["lazyimport_codemod.parse.newer_syntax", "libcst"]
+
+
+def test_a_file_whose_only_newer_syntax_is_lazy_imports_needs_no_libcst(tmp_path: Path) -> None:
+    found = _modules_after_extract(tmp_path, "lazy import numpy as np\nx = 1; lazy from pandas import api\n")
+    assert found == []
+
+
+LAZY_ONLY = {
+    "plain": "lazy import a\nlazy import b.c as d\n",
+    "from": "lazy from .x import (y as z,\n    w)\nlazy from a.b import *\n",
+    "after a semicolon and a colon": "x = 1; lazy import q\nif x: lazy from r import s\n",
+    "indented": "if x:\n    lazy import k\nelse:\n\tlazy import m\n",
+    "unicode": "é = 1; lazy import ñ as π\n",
+}
+
+
+@pytest.mark.parametrize("name", list(LAZY_ONLY))
+def test_the_lazy_import_fast_path_gives_the_libcst_paths_tree(name: str) -> None:
+    """Cutting ``lazy`` without LibCST gives the tree of the full rewrite (and, on 3.15,
+    that Python's own tree)."""
+    source = LAZY_ONLY[name]
+    fast = text_edits.lazy_import_tree(source)
+    assert fast is not None
+    dump = ast.dump(fast, include_attributes=True)
+    assert dump == ast.dump(newer_syntax.convert(source, (3, 11)), include_attributes=True)
+    native = _native(source)
+    if native is not None:
+        assert dump == ast.dump(native, include_attributes=True)
+
+
+@pytest.mark.parametrize("source", [
+    pytest.param('"""\nlazy import x\n"""\nlazy import y\n', id="in a string"),
+    pytest.param("#: lazy import x\nlazy import y\n", id="in a comment"),
+    pytest.param("lazy \\\n    import y\n", id="continued line"),
+    pytest.param("lazy import y\nmatch y:\n    case 1: pass\ntry:\n    pass\nexcept A, B:\n    pass\n",
+                 id="with other newer syntax"),
+])
+def test_the_lazy_import_fast_path_leaves_anything_else_to_libcst(source: str) -> None:
+    if _native(source) is None:  # (only where this Python's parser refuses the cut text)
+        assert text_edits.lazy_import_tree(source) is None
+    tree = parse_source(source.encode()).tree
+    assert [getattr(node, "is_lazy", 0) for node in tree.body if isinstance(node, ast.Import)] == [1]
+
+
+def test_lazy_from_future_is_refused_by_the_fast_path() -> None:
+    with pytest.raises(text_edits.Unsupported):
+        text_edits.lazy_import_tree("lazy from __future__ import annotations\n")

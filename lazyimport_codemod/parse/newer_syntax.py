@@ -48,14 +48,16 @@ parser, not by LibCST) is refused here.  Like 3.15's ``ast.parse`` (and unlike i
 compiler), a ``lazy`` import inside a function, class or ``try`` is accepted.
 
 This module imports LibCST: :mod:`~lazyimport_codemod.parse.source` imports it only after
-``ast.parse`` failed, so that a lint of ordinary files never pays for LibCST.
+``ast.parse`` failed, and a file whose only newer syntax is ``lazy import`` did not parse
+with the ``lazy`` keywords cut (:func:`~lazyimport_codemod.parse.text_edits.lazy_import_tree`),
+so that a lint of ordinary files never pays for LibCST.  The text edits and the mapping of
+positions live in :mod:`~lazyimport_codemod.parse.text_edits`.
 """
 
 from __future__ import annotations
 
 import ast
 import sys
-from bisect import bisect_left, bisect_right
 from contextlib import contextmanager
 from typing import Any, Callable, Iterator, Optional, Sequence, Union
 
@@ -64,6 +66,9 @@ from libcst._nodes.internal import CodegenState
 
 from lazyimport_codemod.files import decode_source
 from lazyimport_codemod.parse import syntax_nodes as nodes
+from lazyimport_codemod.parse.text_edits import (
+    Edit, Lines, Remap, Span, Unsupported, applied, checked, mark_lazy, normalised,
+)
 
 Version = tuple[int, int]
 _RUNNING: Version = (sys.version_info[0], sys.version_info[1])
@@ -74,13 +79,6 @@ _LAZY_IMPORT_FROM: Optional[type] = getattr(cst, "LazyImportFrom", None)
 _LAZY_TYPES: tuple[type, ...] = tuple(t for t in (_LAZY_IMPORT, _LAZY_IMPORT_FROM) if t is not None)
 _TEMPLATED: Optional[type] = getattr(cst, "TemplatedString", None)
 _STARRED_DICT_COMP: Optional[type] = getattr(cst, "StarredDictComp", None)
-
-Span = tuple[int, int]  # character offsets in the (newline-normalised) text: start, end
-Position = tuple[int, int]  # ast's (line, UTF-8 column)
-
-
-class Unsupported(Exception):
-    """The file is not valid in any syntax this module can bring to the running Python."""
 
 
 def newer_tree(data: bytes) -> Optional[ast.Module]:
@@ -109,29 +107,24 @@ def convert(text: str, version: Version = _RUNNING) -> ast.Module:
     than it is rewritten.  (Tests pass an older version than the running one, to compare
     the result with this Python's own tree.)  Raises :class:`Unsupported`.
     """
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    # ast numbers lines at "\r\n", "\r" and "\n"; with "\n" only, offsets and lines agree.
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = normalised(text)
     try:
         module = cst.parse_module(text)
-    except (cst.ParserSyntaxError, RecursionError) as exc:
-        raise Unsupported(f"LibCST cannot parse it: {exc}") from None
-    except Exception as exc:  # LibCST's native parser raises other errors on odd input
+    except Exception as exc:  # ParserSyntaxError, RecursionError, or another error on odd input
         raise Unsupported(f"LibCST cannot parse it: {exc}") from None
     wanted = {kind: since for kind, since in _SINCE.items() if version < since}
     spans = _Spans.of(module, len(text), wanted)
     planner = _Planner(text, spans, version)
     for node in spans.found:  # in source order, a node before the nodes it holds
         getattr(planner, f"visit_{type(node).__name__}")(node)
-    edits = _checked(planner.edits)
-    new_text = _applied(text, edits)
+    edits = checked(planner.edits)
+    new_text = applied(text, edits)
     try:
         tree = ast.parse(new_text)
     except SyntaxError as exc:
         raise Unsupported(f"the rewritten text is no valid syntax here: {exc}") from None
-    original = _Lines(text)
-    _Remap(edits, original, _Lines(new_text)).tree(tree)
+    original = Lines(text)
+    Remap(edits, original, Lines(new_text)).tree(tree)
     return _Fixups(planner, original).tree(tree)
 
 
@@ -212,44 +205,9 @@ class _Spans(CodegenState):
         self.syntactic[node] = (start, end)
 
 
-class _Lines:
-    """Converts between character offsets and ast's (line, UTF-8 column) in one text."""
-
-    __slots__ = ("text", "starts", "ascii")
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-        starts = [0]
-        pos = text.find("\n")
-        while pos != -1:
-            starts.append(pos + 1)
-            pos = text.find("\n", pos + 1)
-        self.starts = starts
-        self.ascii = text.isascii()
-
-    def offset(self, line: int, column: int) -> int:
-        start = self.starts[line - 1]
-        if self.ascii:
-            return start + column
-        head = self.text[start:start + column]  # a UTF-8 column is never fewer characters
-        if head.isascii():
-            return start + column
-        return start + len(head.encode("utf-8")[:column].decode("utf-8", "ignore"))
-
-    def position(self, offset: int) -> Position:
-        index = bisect_right(self.starts, offset) - 1
-        start = self.starts[index]
-        if self.ascii:
-            return index + 1, offset - start
-        return index + 1, len(self.text[start:offset].encode("utf-8"))
-
-
 # ---------------------------------------------------------------------------
 # step 1: what to rewrite
 # ---------------------------------------------------------------------------
-
-Edit = tuple[int, int, str]  # replace text[start:end] with the string
-
 
 class _Group:
     """A string (implicit concatenation included) holding f-string or t-string parts that
@@ -662,87 +620,6 @@ def _literal(raw: str, is_raw: bool) -> str:
         return text
 
 
-def _checked(edits: list[Edit]) -> list[Edit]:
-    """Edits in text order; overlapping ones would mean two constructs claim the same text."""
-    edits.sort(key=lambda edit: (edit[0], edit[1]))
-    for before, after in zip(edits, edits[1:]):
-        if before[1] > after[0]:
-            raise Unsupported("two rewrites overlap")
-    return edits
-
-
-def _applied(text: str, edits: Sequence[Edit]) -> str:
-    pieces = []
-    done = 0
-    for start, end, replacement in edits:
-        pieces.append(text[done:start])
-        pieces.append(replacement)
-        done = end
-    pieces.append(text[done:])
-    return "".join(pieces)
-
-
-# ---------------------------------------------------------------------------
-# step 2: positions back to the original text
-# ---------------------------------------------------------------------------
-
-
-class _Remap:
-    """Moves ast positions in the rewritten text to the original text.
-
-    A start inside a replacement goes to the replacement's start (a parenthesis put
-    before ``a`` starts at ``a``); a start just after a cut goes after it.  An end goes to
-    the end of a replacement it falls in or just after, and stays before a cut it
-    touches: so ``(A, B)`` inserted around ``A, B`` spans ``A, B``.
-    """
-
-    def __init__(self, edits: Sequence[Edit], original: _Lines, rewritten: _Lines) -> None:
-        self.original = original
-        self.rewritten = rewritten
-        self.old_starts: list[int] = []
-        self.old_ends: list[int] = []
-        self.new_starts: list[int] = []
-        self.new_ends: list[int] = []
-        shift = 0
-        for start, end, replacement in edits:
-            self.old_starts.append(start)
-            self.old_ends.append(end)
-            self.new_starts.append(start + shift)
-            shift += len(replacement) - (end - start)
-            self.new_ends.append(end + shift)
-
-    def start(self, offset: int) -> int:
-        index = bisect_right(self.new_starts, offset) - 1
-        if index < 0:
-            return offset
-        if offset < self.new_ends[index]:
-            return self.old_starts[index]
-        return offset - self.new_ends[index] + self.old_ends[index]
-
-    def end(self, offset: int) -> int:
-        index = bisect_left(self.new_starts, offset) - 1
-        if index < 0:
-            return offset
-        if offset <= self.new_ends[index]:
-            return self.old_ends[index]
-        return offset - self.new_ends[index] + self.old_ends[index]
-
-    def tree(self, tree: ast.AST) -> None:
-        original, rewritten = self.original, self.rewritten
-        for node in ast.walk(tree):
-            if "lineno" not in node._attributes:
-                continue
-            line = getattr(node, "lineno", None)
-            if line is None:
-                continue
-            start = self.start(rewritten.offset(line, node.col_offset))  # type: ignore[attr-defined]
-            node.lineno, node.col_offset = original.position(start)  # type: ignore[attr-defined]
-            end_line = getattr(node, "end_lineno", None)
-            if end_line is not None:
-                end = self.end(rewritten.offset(end_line, node.end_col_offset))  # type: ignore[attr-defined]
-                node.end_lineno, node.end_col_offset = original.position(max(end, start))  # type: ignore[attr-defined]
-
-
 # ---------------------------------------------------------------------------
 # step 3: the newer Python's nodes
 # ---------------------------------------------------------------------------
@@ -752,7 +629,7 @@ def _where(node: ast.AST) -> tuple[int, int, int, int]:
     return (node.lineno, node.col_offset, node.end_lineno, node.end_col_offset)  # type: ignore[attr-defined]
 
 
-def _placed(node: ast.AST, lines: _Lines, start: int, end: int) -> ast.AST:
+def _placed(node: ast.AST, lines: Lines, start: int, end: int) -> ast.AST:
     node.lineno, node.col_offset = lines.position(start)  # type: ignore[attr-defined]
     node.end_lineno, node.end_col_offset = lines.position(end)  # type: ignore[attr-defined]
     return node
@@ -765,7 +642,7 @@ def _like(node: ast.AST, model: ast.AST) -> ast.AST:
 class _Fixups:
     """Turns the stand-ins of the rewritten text into the nodes of the newer Python."""
 
-    def __init__(self, plan: _Planner, lines: _Lines) -> None:
+    def __init__(self, plan: _Planner, lines: Lines) -> None:
         self.plan = plan
         self.lines = lines
         position = lines.position
@@ -778,8 +655,6 @@ class _Fixups:
         self.dict_comps = {self._key(span) for span in plan.dict_comps}
         self.try_stars = {position(start) for start in plan.try_stars}
         self.handlers: dict[type, Callable[[ast.AST], ast.AST]] = {}
-        if self.lazy:
-            self.handlers[ast.Import] = self.handlers[ast.ImportFrom] = self._lazy
         if self.matches:
             self.handlers[ast.If] = self._match
         if self.aliases:
@@ -800,6 +675,8 @@ class _Fixups:
     def tree(self, tree: ast.Module) -> ast.Module:
         """Replace nodes children first (a rewritten f-string inside a ``match`` subject is a
         ``JoinedStr`` before the ``match`` is built)."""
+        if self.lazy:
+            mark_lazy(tree, self.lazy)
         if not self.handlers and not self.starred:
             return tree
         found: list[tuple[ast.AST, str, Optional[int], ast.AST]] = []
@@ -836,13 +713,6 @@ class _Fixups:
         return tree
 
     # -- each construct --------------------------------------------------------
-    def _lazy(self, node: ast.AST) -> ast.AST:
-        start = self.lazy.get((node.lineno, node.col_offset))  # type: ignore[attr-defined]
-        if start is not None:
-            node.lineno, node.col_offset = start  # type: ignore[attr-defined]
-            node.is_lazy = 1  # type: ignore[attr-defined]
-        return node
-
     def _match(self, node: ast.AST) -> ast.AST:
         assert isinstance(node, ast.If)
         guards = self.matches.get((node.lineno, node.col_offset))

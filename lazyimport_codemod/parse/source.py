@@ -86,8 +86,9 @@ def parse_source(data: bytes, filename: str = "<unknown>") -> ParsedSource:
     """Parse ``data``; raise :class:`SourceError` with a one-line reason on failure.
 
     A file in syntax newer than this Python's (``lazy import`` before 3.15, ``match``
-    on 3.9...) is parsed through LibCST instead (:mod:`~lazyimport_codemod.parse.newer_syntax`),
-    into the tree the newer Python's ``ast`` gives; only such files pay for LibCST.
+    on 3.9...) is parsed through LibCST instead (:mod:`~lazyimport_codemod.parse.newer_syntax`;
+    ``lazy`` imports alone without it), into the tree the newer Python's ``ast`` gives;
+    only such files pay for it.
     """
     try:
         tree = ast.parse(data, filename=filename)
@@ -113,9 +114,22 @@ _NEWEST_SYNTAX = (3, 15)
 
 
 def _newer_tree(data: bytes) -> Optional[ast.Module]:
-    """The tree of a file in newer syntax, or None (then ast's own error is reported)."""
+    """The tree of a file in newer syntax, or None (then ast's own error is reported).
+
+    A file whose only newer syntax is ``lazy import`` is answered without LibCST.
+    """
     if sys.version_info >= _NEWEST_SYNTAX:
         return None
+    from lazyimport_codemod.parse.text_edits import Unsupported, lazy_import_tree
+
+    try:
+        tree = lazy_import_tree(decode_source(data))
+    except Unsupported:  # ``lazy from __future__``: an error on every Python
+        return None
+    except Exception:  # undecodable (reported by ast already), or too deep
+        tree = None
+    if tree is not None:
+        return tree
     try:
         from lazyimport_codemod.parse.newer_syntax import newer_tree
     except ImportError:  # LibCST missing, or too old to know the newer syntax
