@@ -67,6 +67,10 @@ class ImportStatement(NamedTuple):
     where: Where
     where_line: int  # line of the enclosing try/if/with/for/class, or the statement itself
     noqa: Optional[frozenset[str]] = None  # None: no noqa; empty set: blanket noqa
+    # ``lazy import``/``lazy from`` (PEP 810, Python 3.15): the module loads on first use of
+    # a name it binds, not when the statement runs.  (``__lazy_modules__`` is not read
+    # here: see ``FileFacts.lazy_modules``.)
+    lazy: bool = False
 
     def silenced(self, code: str) -> bool:
         """True when a ``# noqa`` comment on the statement's first line covers ``code``."""

@@ -34,7 +34,9 @@ def _same(a: Any, b: Any) -> bool:
 
 def _repository_facts() -> list[Any]:
     out = []
-    for path in sorted((REPO / "lazyimport_codemod").rglob("*.py")) + sorted((REPO / "examples").rglob("*.py")):
+    # tests/newer_syntax: lazy imports and __lazy_modules__ (parsed through LibCST before 3.15).
+    paths = [sorted((REPO / folder).rglob("*.py")) for folder in ("lazyimport_codemod", "examples", "tests/newer_syntax")]
+    for path in [path for found in paths for path in found]:
         try:
             out.append(extract(path.read_bytes(), str(path), None, path.name == "__init__.py"))
         except Exception:  # a file this interpreter cannot parse is no matter here
@@ -45,12 +47,14 @@ def _repository_facts() -> list[Any]:
 def test_a_round_trip_keeps_every_field_and_type() -> None:
     facts = _repository_facts()
     assert sum(len(f.imports) for f in facts) > 100 and sum(len(f.usage) for f in facts) > 50
+    assert any(s.lazy for f in facts for s in f.imports) and any(f.lazy_modules for f in facts)
     statement = ImportStatement(3, 4, 5, 6, True, 2, "pkg.mod", (
         ImportedName("a", "pkg.mod", "a", None), ImportedName("b", "x", None, "b", True),
     ), Where.OPTIONAL, 9, frozenset({"LI001"}))
+    lazy = statement._replace(lazy=True, noqa=None)
     usage = NameUsage((Use(UseKind.FUNCTION, 1, 2, "r", 3, "f", "raise"),), "why", 1, 2, 3)
     for protocol in range(2, pickle.HIGHEST_PROTOCOL + 1):
-        for value in (facts, statement, usage, [statement, statement, usage]):
+        for value in (facts, statement, lazy, usage, [statement, lazy, usage]):
             data = pickle.dumps(value, protocol=protocol)
             assert b"lazyimport_codemod.speed.pickling" in data
             assert _same(pickle.loads(data), value)

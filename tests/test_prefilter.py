@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from lazyimport_codemod.parse.import_lines import import_lines
+from lazyimport_codemod.parse.source import parse_source
 from lazyimport_codemod.pipeline import analyse, check
 from lazyimport_codemod.settings.config import Overrides, load_config
 
@@ -31,6 +32,10 @@ REPO = Path(__file__).resolve().parent.parent
         pytest.param(b"\xef\xbb\xbfimport torch\n", [(0, "torch", ())], id="bom"),
         pytest.param(b"import torch\r\nimport numpy\r\n", [(0, "torch", ()), (0, "numpy", ())], id="crlf"),
         pytest.param(b"x = 'no import here'\n", [], id="word in a string"),
+        pytest.param(b"lazy import torch.nn as nn\n", [(0, "torch.nn", ())], id="lazy"),
+        pytest.param(b"x = 1; lazy from . import (\n    a,\n)\n", [(1, "", ("a",))], id="lazy from"),
+        pytest.param(b"lazy \\\n    import torch\n", [(0, "torch", ())], id="lazy continued"),
+        pytest.param(b"lazy = 1\nlazy.x = 'import y'\n", [], id="a name called lazy"),
     ],
 )
 def test_import_lines_find_imports(src: bytes, expected: list[tuple[int, str, tuple[str, ...]]]) -> None:
@@ -45,7 +50,8 @@ def test_import_lines_find_imports(src: bytes, expected: list[tuple[int, str, tu
 
 _PIECES = ["import a", "import a.b as c, d", "from x import (\n    y,\n    z as w,\n)", "from . import q",
            "from ..p.r import s as t", "x = 1; import e", "if x: import f", "try:\n    import g\nexcept E:\n    pass",
-           "def h():\n    from i import j", "y = 'import k'", "from l import m, \\\n    n", "class C:\n    import o"]
+           "def h():\n    from i import j", "y = 'import k'", "from l import m, \\\n    n", "class C:\n    import o",
+           "lazy import u.v as w", "x = 2; lazy from .p import (\n    q,\n)", "if x:\n    lazy from r import s"]
 
 
 @pytest.mark.parametrize("seed", range(60))
@@ -57,7 +63,7 @@ def test_every_import_ast_finds_is_found(seed: int) -> None:
     for _, level, module, aliases in import_lines(source.encode()):
         for name, bound in aliases:
             found.add((level, module, name, bound))
-    for node in ast.walk(ast.parse(source)):
+    for node in ast.walk(parse_source(source.encode()).tree):  # lazy imports parse on any Python
         if isinstance(node, ast.Import):
             for alias in node.names:
                 assert (0, None, alias.name, alias.asname or alias.name) in found

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import ast
 import re
-import sys
 import sysconfig
 import textwrap
 from pathlib import Path
@@ -334,24 +333,24 @@ SOURCES = {
         """,
 }
 
-if sys.version_info >= (3, 10):
-    SOURCES["match statements"] = """
-        import numpy as np
-        from typing import TYPE_CHECKING
-        match np.x:
-            case {"k": np.v, **TYPE_CHECKING}:
-                pass
-            case [np.a, *rest] if np.b:
-                pass
-            case np.ndarray(shape=(1,)) as captured:
-                pass
-        def f(v):
-            match v:
-                case np.dtype():
-                    return np
-                case other:
-                    return dir(other)
-        """
+# On Python 3.9 too: parse_source reads a match through LibCST there (parse/newer_syntax.py).
+SOURCES["match statements"] = """
+    import numpy as np
+    from typing import TYPE_CHECKING
+    match np.x:
+        case {"k": np.v, **TYPE_CHECKING}:
+            pass
+        case [np.a, *rest] if np.b:
+            pass
+        case np.ndarray(shape=(1,)) as captured:
+            pass
+    def f(v):
+        match v:
+            case np.dtype():
+                return np
+            case other:
+                return dir(other)
+    """
 
 
 WALKS = {
@@ -399,8 +398,7 @@ WALKS = {
 def _cases() -> list[tuple[str, bytes]]:
     found = [(name, textwrap.dedent(src).encode()) for name, src in {**TRICKY, **SOURCES, **WALKS}.items()]
     found.append(("leaves", textwrap.dedent(LEAVES).encode()))
-    if sys.version_info >= (3, 10):
-        found.append(("match captures", textwrap.dedent(MATCH).encode()))
+    found.append(("match captures", textwrap.dedent(MATCH).encode()))
     folder = Path(sysconfig.get_paths()["stdlib"])
     found += [(p.name, p.read_bytes()) for p in sorted(folder.glob("*.py"))[::7]]
     return found
@@ -412,7 +410,7 @@ CASES = _cases()
 def _parsed(data: bytes):  # type: ignore[no-untyped-def]
     try:
         return parse_source(data)
-    except SourceError:  # syntax newer than this Python (match, PEP 695...): nothing to compare
+    except SourceError:  # e.g. ``from __future__ import TYPE_CHECKING``, which 3.15's parser refuses
         pytest.skip("not parseable by this Python")
 
 

@@ -10,6 +10,7 @@ from the facts of every file involved.
 
 from __future__ import annotations
 
+import ast
 import functools
 import sys
 from typing import NamedTuple, Optional
@@ -17,7 +18,7 @@ from typing import NamedTuple, Optional
 from lazyimport_codemod.parse.effects import ClassFacts, Effect, bindings, classes, effects
 from lazyimport_codemod.parse.imports import collect_imports, has_future_annotations, walk_import_time
 from lazyimport_codemod.parse.source import ParsedSource, parse_source
-from lazyimport_codemod.parse.usage import Spelling, analyse_usage, module_bindings
+from lazyimport_codemod.parse.usage import Spelling, analyse_usage, listed_strings, module_bindings
 from lazyimport_codemod.records import PROXY_NAMES, ImportedName, ImportStatement, NameUsage
 from lazyimport_codemod.settings.heavy import HeavyMatcher
 
@@ -36,6 +37,15 @@ class FileFacts(NamedTuple):
     # deferring an import of this module would postpone them.
     effects: tuple[Effect, ...] = ()
     classes: tuple[ClassFacts, ...] = ()  # module-level classes and their bases
+    # The module names listed in a module-level ``__lazy_modules__`` (PEP 810: on Python
+    # 3.15+ the imports of those modules are lazy; before, it is a plain list), in order.
+    # LAZY_MODULES_UNREADABLE among them: the list is also built in a way that cannot be
+    # read (a call, a comprehension, ``insert``...), so any module may be listed.
+    lazy_modules: tuple[str, ...] = ()
+
+
+# In FileFacts.lazy_modules: ``__lazy_modules__`` is (also) computed, and may list any module.
+LAZY_MODULES_UNREADABLE = "*"
 
 
 def extract(
@@ -94,7 +104,15 @@ def extract(
         _reserved(parsed, imports) if b"lazy_import" in data or b"TYPE_CHECKING" in data else (),
         effects(walked, qualified, star),
         classes(parsed.tree, qualified, module),
+        _lazy_modules(parsed.tree) if b"__lazy_modules__" in data else (),
     )
+
+
+def _lazy_modules(tree: ast.Module) -> tuple[str, ...]:
+    names, unreadable = listed_strings(tree, "__lazy_modules__")
+    if unreadable and LAZY_MODULES_UNREADABLE not in names:
+        names.append(LAZY_MODULES_UNREADABLE)
+    return tuple(names)
 
 
 def _may_load(name: ImportedName, matcher: HeavyMatcher, first_party: frozenset[str]) -> bool:

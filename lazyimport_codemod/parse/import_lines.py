@@ -2,7 +2,8 @@
 
 A regular expression finds every import-looking statement anywhere in a file:
 at the start of a line, after ``;`` or after the ``:`` of a one-line block, at
-any depth, function bodies included.  That over-approximates the imports the
+any depth, function bodies included, ``lazy`` ones (PEP 810) too.  That
+over-approximates the imports the
 real analysis sees, which is what the prefilter
 (:mod:`~lazyimport_codemod.project.prefilter`) and the importer index
 (:mod:`~lazyimport_codemod.project.importers`) need: a few microseconds per
@@ -17,7 +18,7 @@ import re
 from typing import NamedTuple, Optional
 
 _IMPORTS = re.compile(
-    rb"(?:^|[;:\r])[ \t\f]*(?:"
+    rb"(?:^|[;:\r])[ \t\f]*(?:lazy[ \t\f]+)?(?:"  # PEP 810's ``lazy import``/``lazy from`` too
     rb"from[ \t\f]+(?P<dots>\.*)[ \t\f]*(?P<module>[^\s(]*)[ \t\f]+import[ \t\f]*(?P<names>\([^)]*\)|[^\r\n#;]*)"
     rb"|import[ \t\f]+(?P<plain>[^\r\n#;]*))",
     re.MULTILINE,

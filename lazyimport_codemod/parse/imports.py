@@ -11,6 +11,7 @@ from __future__ import annotations
 import ast
 from typing import Optional, Sequence
 
+from lazyimport_codemod.parse import syntax_nodes
 from lazyimport_codemod.records import ImportedName, ImportStatement, Where
 
 _IMPORT_ERRORS = frozenset(
@@ -107,10 +108,11 @@ def _walk_into(
                     _walk_into(stmts, where, where_line, found)
 
 
+# ``match`` and ``try``/``except*`` from syntax_nodes: their own classes in a tree of newer
+# syntax parsed on an older Python (see newer_syntax), ast's where this Python has them.
 _COMPOUND_TYPES = frozenset(
-    getattr(ast, name)
-    for name in ("If", "Try", "TryStar", "With", "AsyncWith", "For", "AsyncFor", "While", "ClassDef", "Match")
-    if hasattr(ast, name)
+    [ast.If, ast.Try, ast.With, ast.AsyncWith, ast.For, ast.AsyncFor, ast.While, ast.ClassDef,
+     syntax_nodes.TryStar, syntax_nodes.Match]
 )
 
 
@@ -127,7 +129,7 @@ def _blocks(node: ast.stmt) -> list[tuple[Where, Sequence[ast.stmt]]]:
         return [(Where.LOOP, node.body), (Where.LOOP, node.orelse)]
     if isinstance(node, ast.ClassDef):
         return [(Where.CLASS, node.body)]
-    if type(node).__name__ == "Match":
+    if type(node) is syntax_nodes.Match:
         return [(Where.CONDITIONAL, case.body) for case in node.cases]  # type: ignore[attr-defined]
     try_node: ast.Try = node  # type: ignore[assignment]  # Try or TryStar
     optional = catches_import_error(try_node.handlers)
@@ -179,5 +181,7 @@ def _statement(
 ) -> ImportStatement:
     line = node.lineno
     column = node.col_offset
+    # ``is_lazy``: Python 3.15's ast (PEP 810), or newer_syntax's tree of a ``lazy`` import.
     return ImportStatement(line, column, node.end_lineno or line, node.end_col_offset or column, is_from,
-                           level, written, names, where, where_line or line)
+                           level, written, names, where, where_line or line, None,
+                           bool(getattr(node, "is_lazy", False)))

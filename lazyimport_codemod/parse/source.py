@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import re
+import sys
 import warnings
 from typing import Optional
 
@@ -85,8 +86,12 @@ def char_column(line: str, byte_column: int) -> int:
 def parse_source(data: bytes, filename: str = "<unknown>") -> ParsedSource:
     """Parse ``data``; raise :class:`SourceError` with a one-line reason on failure.
 
-    The warnings the compiler gives about the user's code (an invalid escape
-    sequence...) are not this tool's to print: they are silenced."""
+    A file in syntax newer than this Python's (``lazy import`` before 3.15, ``match``
+    on 3.9...) is parsed through LibCST instead (:mod:`~lazyimport_codemod.parse.newer_syntax`;
+    ``lazy`` imports alone without it), into the tree the newer Python's ``ast`` gives;
+    only such files pay for it.  The warnings the compiler gives about the user's code
+    (an invalid escape sequence...) are not this tool's to print: they are silenced.
+    """
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -96,9 +101,43 @@ def parse_source(data: bytes, filename: str = "<unknown>") -> ParsedSource:
         reason = (exc.msg or "invalid syntax").splitlines()[0]
         if "decode" in reason or "encoding" in reason:
             raise SourceError(f"cannot decode file: {reason}") from None
-        raise SourceError(f"{where}syntax error: {reason}") from None
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            newer = _newer_tree(data)
+        if newer is None:
+            raise SourceError(f"{where}syntax error: {reason}") from None
+        return ParsedSource(data, newer)
     except (ValueError, UnicodeDecodeError) as exc:
         raise SourceError(f"cannot parse file: {str(exc).splitlines()[0]}") from None
     except (RecursionError, MemoryError):  # e.g. an expression of 20,000 terms
         raise SourceError("cannot parse file: nested too deeply for Python's parser") from None
     return ParsedSource(data, tree)
+
+
+# The newest Python whose syntax newer_syntax brings to older ones: on it, a file ast
+# refuses is refused by that Python too, and LibCST need not be asked.
+_NEWEST_SYNTAX = (3, 15)
+
+
+def _newer_tree(data: bytes) -> Optional[ast.Module]:
+    """The tree of a file in newer syntax, or None (then ast's own error is reported).
+
+    A file whose only newer syntax is ``lazy import`` is answered without LibCST.
+    """
+    if sys.version_info >= _NEWEST_SYNTAX:
+        return None
+    from lazyimport_codemod.parse.text_edits import Unsupported, lazy_import_tree
+
+    try:
+        tree = lazy_import_tree(decode_source(data))
+    except Unsupported:  # ``lazy from __future__``: an error on every Python
+        return None
+    except Exception:  # undecodable (reported by ast already), or too deep
+        tree = None
+    if tree is not None:
+        return tree
+    try:
+        from lazyimport_codemod.parse.newer_syntax import newer_tree
+    except ImportError:  # LibCST missing, or too old to know the newer syntax
+        return None
+    return newer_tree(data)

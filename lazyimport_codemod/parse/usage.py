@@ -24,6 +24,7 @@ from bisect import bisect_left
 from operator import itemgetter
 from typing import Iterable, Iterator, NamedTuple, Optional, Sequence, Union
 
+from lazyimport_codemod.parse import syntax_nodes
 from lazyimport_codemod.parse.imports import is_type_checking, walk_import_time
 from lazyimport_codemod.records import NameUsage, Use, UseKind
 
@@ -88,9 +89,11 @@ def occurrences(text: str, word: str) -> Iterator[int]:
 
 
 _DECORATED = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
-_MATCH_CLASS: Optional[type] = getattr(ast, "MatchClass", None)  # Python 3.10+
-_MATCH_CAPTURES = frozenset(getattr(ast, name) for name in ("MatchAs", "MatchStar") if hasattr(ast, name))
-_MATCH_MAPPING: Optional[type] = getattr(ast, "MatchMapping", None)
+# ast's classes (Python 3.10+), or on 3.9 those of a ``match`` parsed by newer_syntax.
+_MATCH_CLASS: type = syntax_nodes.MatchClass
+_MATCH_CAPTURES = frozenset({syntax_nodes.MatchAs, syntax_nodes.MatchStar})
+_MATCH_MAPPING: type = syntax_nodes.MatchMapping
+_MATCH_CASE: type = syntax_nodes.match_case
 
 
 def _span(node: ast.AST) -> tuple[int, int]:
@@ -417,48 +420,59 @@ def _loaded_at_import_time(tree: ast.Module) -> set[str]:
 def exported_names(tree: ast.Module, spelling: Optional[Spelling] = None) -> tuple[set[str], int]:
     """String entries of ``__all__``, and the line where it is built in a way we cannot read.
 
+    See :func:`listed_strings`; a ``spelling`` whose text never spells ``__all__``
+    answers without a walk.
+    """
+    if spelling is not None and "__all__" not in spelling.text:
+        return set(), 0
+    names, unreadable = listed_strings(tree, "__all__")
+    return set(names), unreadable
+
+
+def listed_strings(tree: ast.Module, variable: str) -> tuple[list[str], int]:
+    """String entries of a module-level list such as ``__all__`` or ``__lazy_modules__``, in
+    the order they are first read, and the line where it is built in a way we cannot read.
+
     Literal lists, tuples and sets of strings, ``+`` of those, ``+=``,
     ``append`` and ``extend`` are read.  Anything else (``insert``, a call, a
-    comprehension) returns its line, and then every public name may be exported.
-    A ``spelling`` whose text never spells ``__all__`` answers without a walk.
+    comprehension) returns its line, and then any string may be listed.
     """
-    names: set[str] = set()
+    names: list[str] = []
     unreadable = 0
-    if spelling is not None and "__all__" not in spelling.text:
-        return names, unreadable
 
     def strings(value: ast.AST) -> bool:
         if isinstance(value, (ast.List, ast.Tuple, ast.Set)):
             ok = True
             for elt in value.elts:
                 if isinstance(elt, ast.Constant) and isinstance(elt.value, str):
-                    names.add(elt.value)
+                    if elt.value not in names:
+                        names.append(elt.value)
                 else:
                     ok = False
             return ok
         if isinstance(value, ast.BinOp) and isinstance(value.op, ast.Add):
             return strings(value.left) & strings(value.right)
-        return isinstance(value, ast.Name) and value.id == "__all__"
+        return isinstance(value, ast.Name) and value.id == variable
 
-    # ``__all__`` is managed by module-level statements; function bodies are not read.
+    # The list is managed by module-level statements; function bodies are not read.
     nodes = [
         sub
         for stmt, _, _ in walk_import_time(tree.body)
         if isinstance(stmt, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Expr))
         for sub in ast.walk(stmt)
     ]
-    if not any(isinstance(n, ast.Name) and n.id == "__all__" for n in nodes):
+    if not any(isinstance(n, ast.Name) and n.id == variable for n in nodes):
         return names, 0
-    read_methods: set[int] = set()  # id() of ``__all__.append``/``extend`` nodes we understood
+    read_methods: set[int] = set()  # id() of ``<variable>.append``/``extend`` nodes we understood
     for node in nodes:
         if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign)):
             targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            if any(isinstance(t, ast.Name) and t.id == "__all__" for t in targets):
+            if any(isinstance(t, ast.Name) and t.id == variable for t in targets):
                 if node.value is not None and not strings(node.value):
                     unreadable = unreadable or node.lineno
         elif isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             func = node.func
-            if isinstance(func.value, ast.Name) and func.value.id == "__all__":
+            if isinstance(func.value, ast.Name) and func.value.id == variable:
                 if func.attr == "append" and len(node.args) == 1:
                     read = strings(ast.List(elts=list(node.args), ctx=ast.Load()))
                 elif func.attr == "extend" and len(node.args) == 1:
@@ -471,7 +485,7 @@ def exported_names(tree: ast.Module, spelling: Optional[Spelling] = None) -> tup
         if (
             isinstance(node, ast.Attribute)
             and isinstance(node.value, ast.Name)
-            and node.value.id == "__all__"
+            and node.value.id == variable
             and id(node) not in read_methods
         ):
             unreadable = unreadable or node.lineno
@@ -831,7 +845,7 @@ class _UsageWalker:
                 self._real_only(child.type, "except clause")  # type: ignore[attr-defined]
                 self.visit(child.type, scope, owner, reason)  # type: ignore[attr-defined]
                 self.statements(child.body, scope, owner, reason)  # type: ignore[attr-defined]
-            elif type(child).__name__ == "match_case":
+            elif type(child) is _MATCH_CASE:
                 self.visit(child.pattern, scope, owner, reason)  # type: ignore[attr-defined]
                 self.visit(child.guard, scope, owner, reason)  # type: ignore[attr-defined]
                 self.statements(child.body, scope, owner, reason)  # type: ignore[attr-defined]
