@@ -63,6 +63,7 @@ HERE = Path(__file__).resolve().parent
 DEFAULT_MANIFEST = HERE / "realworld_apps.json"
 DEFAULT_CLOSURE = "/work/shared/realworld/closure.py"
 COPY_IGNORE = shutil.ignore_patterns(".git", "node_modules", "__pycache__", ".lazyimport_cache")
+CONFIG_NAME = "lazyimport-benchmark.toml"  # written at the top of each copy, passed with --config
 SKIP_DIRS = {".git", "node_modules", "__pycache__", ".lazyimport_cache", ".venv", "venv"}
 COMMAND_TIMEOUT = 900  # seconds; a run that takes longer is reported, not waited for
 DIFF_LINES = 80  # lines of a later run's diff kept per file
@@ -332,12 +333,13 @@ class Runner:
 
     def lazyimport(self, verb: str, variant: Path, app: Json, heavy: List[str],
                    extra: Sequence[str] = ()) -> Tuple[int, str, str, float]:
-        cmd = self.cmd + [verb, "--no-cache", "--config", str(variant / "lazyimport.toml"),
+        cmd = self.cmd + [verb, "--no-cache", "--config", str(variant / "tree" / CONFIG_NAME),
                           "--heavy-packages", ",".join(heavy), *extra, *app["paths"]]
         return run(cmd, cwd=variant / "tree")
 
     def fresh_copy(self, app: Json, name: str, heavy: List[str]) -> Path:
-        """WORK/<app>/<name>/tree (a copy of the app folder) and its lazyimport.toml."""
+        """WORK/<app>/<name>/tree (a copy of the app folder) with a config file at its top, where
+        a user's pyproject.toml would be: its folder is the project root lazyimport starts from."""
         variant = self.workdir / app["name"] / name
         if variant.exists():
             shutil.rmtree(variant)
@@ -346,8 +348,8 @@ class Runner:
         lines = ["# Written by benchmarks/realworld.py for this copy only.",
                  "heavy-packages = [%s]" % ", ".join(json.dumps(h) for h in heavy)]
         if self.args.with_src:  # else lazyimport finds each file's root itself, as a user runs it
-            lines.append("src = [%s]" % ", ".join(json.dumps(f"tree/{s}") for s in app["src"]))
-        (variant / "lazyimport.toml").write_text("\n".join(lines) + "\n")
+            lines.append("src = [%s]" % ", ".join(json.dumps(s) for s in app["src"]))
+        (variant / "tree" / CONFIG_NAME).write_text("\n".join(lines) + "\n")
         return variant
 
     def pristine(self, app: Json) -> Path:
