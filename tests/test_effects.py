@@ -107,6 +107,11 @@ def verdict(root: Path, tasks: str, settings: str = "", **files: str) -> tuple[s
     return found.message, found.fixable, found.fix_safety or ""
 
 
+# A decorator that keeps what it is given in its own module's list: an effect beyond the
+# decorated module.
+REGISTERING_RETRY = "RETRIED = []\n\ndef retry(f):\n    RETRIED.append(f)\n    return f\n"
+
+
 @pytest.fixture
 def root(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)
@@ -138,7 +143,7 @@ def test_a_module_that_only_builds_its_own_objects_is_deferred_safely(root: Path
 ], ids=["task", "model base", "registry", "call", "unknown decorator"])
 def test_an_effect_beyond_the_module_makes_the_deferral_unsafe(root: Path, body: str, named: str) -> None:
     files = {"app/celery.py": "app = object()\n", "app/db.py": "Base = object\n", "app/registry.py": "PLUGINS = {}\n",
-             "app/utils.py": "def retry(f):\n    return f\n"}
+             "app/utils.py": REGISTERING_RETRY}
     message, fixable, safety = verdict(root, "import torch\n" + body + "\ndef run():\n    return torch\n", **files)
     assert (fixable, safety) == (False, "unsafe")
     assert f"unsafe: importing `app.tasks` runs {named} at app/tasks.py:" in message
@@ -147,7 +152,7 @@ def test_an_effect_beyond_the_module_makes_the_deferral_unsafe(root: Path, body:
 
 def test_the_project_can_declare_its_own_calls_pure(root: Path) -> None:
     body = "import torch\nfrom app.utils import retry\n\n@retry\ndef run():\n    return torch\n"
-    files = {"app/utils.py": "def retry(f):\n    return f\n"}
+    files = {"app/utils.py": REGISTERING_RETRY}
     assert verdict(root, body, **files)[2] == "unsafe"
     assert verdict(root, body, 'extend-pure-calls = ["app.utils.retry"]\n', **files)[1:] == (True, "safe")
 
@@ -191,3 +196,131 @@ def test_lint_counts_the_fixes_left_to_unsafe_fixes(root: Path) -> None:
     (item,) = json.loads(done.stdout)
     assert (item["fixable"], item["fix_safety"]) == (False, "unsafe")
     assert "(0 fixable with `lazyimport fix`, 1 more with `--unsafe-fixes`)" in done.stderr
+
+
+WRAPPING = """\
+import functools
+import inspect
+from functools import wraps
+
+
+def timed(func):
+    \"\"\"Log how long a call takes.\"\"\"
+    @wraps(func)
+    def inner(*args, **kwargs):
+        print("timing")
+        return func(*args, **kwargs)
+
+    @functools.wraps(func)
+    async def ainner(*args, **kwargs):
+        return await func(*args, **kwargs)
+
+    inner.timed = True
+    return ainner if inspect.iscoroutinefunction(func) else inner
+
+
+def timeout(seconds=5):
+    if seconds < 0:
+        raise ValueError("seconds")
+
+    def decorator(func):
+        func.timeout = seconds
+        return func
+
+    return decorator
+
+
+def mark(func):
+    func.marked = True
+    return func
+
+
+HANDLERS = []
+
+
+def handler(name):
+    def decorator(func):
+        HANDLERS.append((name, func))
+        return func
+    return decorator
+
+
+def bind(app):
+    app.bound = True
+
+    def decorator(func):
+        return func
+    return decorator
+"""
+
+
+@pytest.mark.parametrize("body", [
+    "from app.utils import timed\n\n@timed\ndef job():\n    return 1\n",
+    "from app.utils import timeout\n\n@timeout(3)\ndef job():\n    return 1\n",
+    "from app.utils import mark\n\n@mark\ndef job():\n    return 1\n",
+    "from app import timed\n\n@timed\ndef job():\n    return 1\n",
+    "import app.utils\n\n@app.utils.timeout(seconds=1)\ndef job():\n    return 1\n",
+    "from functools import wraps\n\ndef own(func):\n    @wraps(func)\n    def inner():\n        return func()\n"
+    "    return inner\n\n@own\ndef job():\n    return 1\n",
+], ids=["wrapper", "factory", "sets an attribute", "re-exported", "dotted factory", "own module's"])
+def test_a_first_party_decorator_that_only_wraps_is_pure(root: Path, body: str) -> None:
+    files = {"app/utils.py": WRAPPING, "app/__init__.py": "from app.utils import timed\n"}
+    message, fixable, safety = verdict(root, "import torch\n" + body + "\ndef run():\n    return torch\n", **files)
+    assert (fixable, safety) == (True, "safe"), message
+
+
+@pytest.mark.parametrize("body,named", [
+    ("from app.utils import handler\n\n@handler('x')\ndef job():\n    return 1\n", "a decorator (app.utils.handler)"),
+    ("from app.utils import bind\nfrom app.celery import app as celery\n\n@bind(celery)\ndef job():\n    return 1\n",
+     "a decorator (app.utils.bind)"),
+], ids=["registers", "changes its argument"])
+def test_a_first_party_decorator_that_acts_elsewhere_is_not(root: Path, body: str, named: str) -> None:
+    files = {"app/utils.py": WRAPPING, "app/celery.py": "app = object()\n"}
+    message, fixable, safety = verdict(root, "import torch\n" + body + "\ndef run():\n    return torch\n", **files)
+    assert (fixable, safety) == (False, "unsafe")
+    assert f"runs {named} at app/tasks.py:" in message
+
+
+@pytest.mark.parametrize("body", [
+    "import logging\n\nlogger = logging.getLogger(__name__)\nlogging.getLogger(__name__).warning('loaded')\n"
+    "logging.info('x')\n",
+    "from loguru import logger\n\nlogger.debug('loaded')\n",
+    "import json\n\nclass Encoder(json.JSONEncoder):\n    pass\n",
+    "from fastapi.responses import StreamingResponse\n\nclass Stream(StreamingResponse):\n    pass\n",
+    "from sqlalchemy.orm import DeclarativeBase\n\nclass Base(DeclarativeBase):\n    pass\n\n"
+    "class User(Base):\n    pass\n",
+    "class Item:\n    @property\n    def name(self):\n        return 1\n\n    @name.setter\n"
+    "    def name(self, value):\n        pass\n",
+], ids=["log record", "loguru", "stdlib base", "fastapi base", "declarative base of its own", "property setter"])
+def test_more_that_stays_within_the_module(root: Path, body: str) -> None:
+    message, fixable, safety = verdict(root, "import torch\n" + body + "\ndef run():\n    return torch\n")
+    assert (fixable, safety) == (True, "safe"), message
+
+
+@pytest.mark.parametrize("body,named", [
+    ("import logging\n\nlogging.basicConfig(level='INFO')\n", "a call to logging.basicConfig()"),
+    ("from app.db import Base\n\nclass User(Base):\n    pass\n", "a subclass of app.db.Base"),
+], ids=["logging configured", "model of another module's declarative base"])
+def test_what_reaches_beyond_the_module_stays_unsafe(root: Path, body: str, named: str) -> None:
+    files = {"app/db.py": "from sqlalchemy.orm import DeclarativeBase\n\nclass Base(DeclarativeBase):\n    pass\n"}
+    message, fixable, safety = verdict(root, "import torch\n" + body + "\ndef run():\n    return torch\n", **files)
+    assert (fixable, safety) == (False, "unsafe")
+    assert f"runs {named}" in message
+
+
+def test_a_base_reached_twice_through_a_diamond_is_still_pure(root: Path) -> None:
+    files = {"app/schemas.py": "from pydantic import BaseModel\n\nclass Protocol:\n    pass\n\n"
+                               "class Block(BaseModel, Protocol):\n    pass\n\n"
+                               "class Cached(Block, Protocol):\n    pass\n"}
+    body = "import torch\nfrom app.schemas import Cached, Protocol\n\nclass Text(Cached, Protocol):\n    pass\n\n" \
+           "def run():\n    return torch\n"
+    assert verdict(root, body, **files)[1:] == (True, "safe")
+
+
+def test_a_base_re_exported_by_a_package_is_judged_where_it_is_defined(root: Path) -> None:
+    files = {"app/schemas/__init__.py": "from app.schemas.nodes import Node\nfrom .plugins import Plugin\n",
+             "app/schemas/nodes.py": "from pydantic import BaseModel\n\nclass Node(BaseModel):\n    pass\n",
+             "app/schemas/plugins.py": "class Plugin:\n    def __init_subclass__(cls):\n        pass\n"}
+    body = "import torch\nfrom app.schemas import {}\n\nclass Text({}):\n    pass\n\ndef run():\n    return torch\n"
+    assert verdict(root, body.format("Node", "Node"), **files)[1:] == (True, "safe")
+    assert verdict(root, body.format("Plugin", "Plugin"), **files)[1:] == (False, "unsafe")

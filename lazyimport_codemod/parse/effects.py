@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import ast
 import builtins
-from typing import NamedTuple, Optional, Sequence
+from typing import NamedTuple, Optional, Sequence, Union
 
 from lazyimport_codemod.records import ImportStatement, Where
 
@@ -41,6 +41,27 @@ class Effect(NamedTuple):
     line: int
     kind: str  # CALL, ASSIGNMENT, DECORATOR or BASE
     target: str  # qualified name ("pydantic.field_validator", "builtins.print", "<own>.setup"), or ""
+    # A decorator written as a call (``@timeout(5)``): the decorator factory runs, then what
+    # it returned is applied.
+    factory: bool = False
+
+
+class Wrapper(NamedTuple):
+    """A module-level function whose call only builds and returns values (a decorator such
+    as ``def timed(func): @wraps(func) def inner(...): ...; return inner``): applying it
+    acts on nothing beyond what it is given, unless one of ``calls`` does."""
+
+    name: str
+    # What its body calls while it runs (not what nested functions call when they run):
+    # qualified names, "" for a callee that is no name, PARAMETER for a method of one of
+    # its parameters (fine where the parameter is the decorated function itself).
+    calls: tuple[str, ...]
+    # The nested function it returns, when every return gives the same one (a decorator
+    # factory: ``@timeout(5)`` runs the factory, then applies what it returned).
+    returns: Optional[Wrapper]
+
+
+PARAMETER = "<parameter>"
 
 
 class ClassFacts(NamedTuple):
@@ -96,7 +117,7 @@ def effects(walked: list[tuple[ast.stmt, Where, int]], imported: dict[str, str],
             for decorator in node.decorator_list:  # type: ignore[attr-defined]
                 target = _named(decorator, imported, own_code, unknown)
                 if target is not None:
-                    found.append(Effect(decorator.lineno, DECORATOR, target))
+                    found.append(Effect(decorator.lineno, DECORATOR, target, type(decorator) is ast.Call))
             if kind is ast.ClassDef:
                 for base in node.bases:  # type: ignore[attr-defined]
                     target = _named(base, imported, set(), unknown)
@@ -122,6 +143,142 @@ def classes(tree: ast.Module, imported: dict[str, str], module: Optional[str]) -
     return tuple(found)
 
 
+def wrappers(walked: list[tuple[ast.stmt, Where, int]], imported: dict[str, str]) -> tuple[Wrapper, ...]:
+    """The module-level functions whose call only builds and returns values (see :class:`Wrapper`)."""
+    own_code = {node.name for node, where, _ in walked
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and where is not Where.CLASS}
+    found = []
+    for node, where, _ in walked:
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and where is not Where.CLASS \
+                and _decorator_shaped(node):
+            wrapper = _wrapper(node, imported, own_code)
+            if wrapper is not None:
+                found.append(wrapper)
+    return tuple(found)
+
+
+def _decorator_shaped(node: Union[ast.FunctionDef, ast.AsyncFunctionDef]) -> bool:
+    """Whether a function looks like a decorator (it defines a function, or returns its
+    argument): only those are read, so that the facts of other functions cost nothing."""
+    for stmt in node.body:
+        if type(stmt) in _FUNCTIONS:
+            return True
+        if type(stmt) is ast.Return and isinstance(stmt.value, ast.Name) and node.args.args \
+                and stmt.value.id == node.args.args[0].arg:
+            return True
+    return False
+
+
+def _wrapper(node: Union[ast.FunctionDef, ast.AsyncFunctionDef], imported: dict[str, str], own_code: set[str]) -> Optional[Wrapper]:
+    """The :class:`Wrapper` of one function, or None when its body may do anything else."""
+    args = node.args
+    parameters = {a.arg for a in (*args.posonlyargs, *args.args, *args.kwonlyargs)}
+    parameters.update(a.arg for a in (args.vararg, args.kwarg) if a is not None)
+    body = _BodyShape(imported, own_code, parameters)
+    if not body.statements(node.body) or body.generator:
+        return None
+    returns: Optional[Wrapper] = None
+    if len(body.returned) == 1:
+        name = next(iter(body.returned))
+        inner = body.nested.get(name)
+        returns = _wrapper(inner, imported, own_code) if inner is not None else None
+    return Wrapper(node.name, tuple(body.calls), returns)
+
+
+class _BodyShape:
+    """Reads a function body statement by statement: whether it only binds locals, defines
+    nested functions, tests, raises and returns, and what it calls meanwhile."""
+
+    def __init__(self, imported: dict[str, str], own_code: set[str], parameters: set[str]) -> None:
+        self.imported = imported
+        self.own_code = own_code
+        self.parameters = parameters
+        self.locals: set[str] = set()
+        self.nested: dict[str, Union[ast.FunctionDef, ast.AsyncFunctionDef]] = {}
+        self.calls: list[str] = []
+        self.returned: set[str] = set()  # nested functions returned ("" for anything else)
+        self.generator = False
+
+    def statements(self, body: Sequence[ast.stmt]) -> bool:
+        return all(self.statement(stmt) for stmt in body)
+
+    def statement(self, stmt: ast.stmt) -> bool:
+        kind = type(stmt)
+        if kind is ast.Pass:
+            return True
+        if kind is ast.Expr:
+            value = stmt.value  # type: ignore[attr-defined]
+            return isinstance(value, ast.Constant) or self.expression(value)
+        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            self.nested[stmt.name] = stmt
+            self.locals.add(stmt.name)
+            args = stmt.args
+            evaluated = [*stmt.decorator_list, *args.defaults, *(d for d in args.kw_defaults if d is not None)]
+            return all(self.expression(e) for e in evaluated)
+        if kind is ast.Return:
+            value = stmt.value  # type: ignore[attr-defined]
+            self.returned.update(self._returned(value))
+            return value is None or self.expression(value)
+        if kind is ast.Raise:
+            return all(self.expression(e) for e in (stmt.exc, stmt.cause) if e is not None)  # type: ignore[attr-defined]
+        if kind is ast.If:
+            return (self.expression(stmt.test) and self.statements(stmt.body)  # type: ignore[attr-defined]
+                    and self.statements(stmt.orelse))  # type: ignore[attr-defined]
+        if kind in (ast.Assign, ast.AnnAssign, ast.AugAssign):
+            targets = stmt.targets if kind is ast.Assign else [stmt.target]  # type: ignore[attr-defined]
+            value = stmt.value  # type: ignore[attr-defined]
+            return all(self.target(t) for t in targets) and (value is None or self.expression(value))
+        return False
+
+    def target(self, node: ast.expr) -> bool:
+        if isinstance(node, ast.Name):
+            self.locals.add(node.id)
+            return True
+        if isinstance(node, (ast.Tuple, ast.List)):
+            return all(self.target(e) for e in node.elts)
+        if isinstance(node, (ast.Attribute, ast.Subscript)):
+            root = _root(node)
+            if root in self.locals:
+                return self.expression(node)
+            if root in self.parameters:
+                self.calls.append(PARAMETER)
+                return self.expression(node)
+        return False
+
+    def expression(self, node: ast.expr) -> bool:
+        for inner in ast.walk(node):
+            kind = type(inner)
+            if kind in _SIDE_STEPS:
+                if kind in (ast.Yield, ast.YieldFrom):
+                    self.generator = True
+                return False
+            if kind is ast.Call:
+                callee = self._callee(inner.func)  # type: ignore[attr-defined]
+                if callee is not _LOCAL:
+                    self.calls.append(callee)
+        return True
+
+    def _callee(self, func: ast.expr) -> str:
+        root = _root(func)
+        if root in self.locals and isinstance(func, ast.Attribute):
+            return _LOCAL  # a method of a value built here
+        if root in self.parameters and isinstance(func, ast.Attribute):
+            return PARAMETER
+        if root in self.locals or root in self.parameters:
+            return ""  # calling a nested function or an argument runs code of unknown effect
+        return _named(func, self.imported, self.own_code) or ""
+
+    def _returned(self, value: Optional[ast.expr]) -> set[str]:
+        if isinstance(value, ast.Name) and value.id in self.nested:
+            return {value.id}
+        if isinstance(value, ast.IfExp):
+            return self._returned(value.body) | self._returned(value.orelse)
+        return {""}
+
+
+_LOCAL = "<local>"
+_FUNCTIONS = frozenset({ast.FunctionDef, ast.AsyncFunctionDef})
+_SIDE_STEPS = frozenset({ast.Await, ast.Yield, ast.YieldFrom, ast.NamedExpr})
 _DEFINITIONS = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
 _BUILTINS = frozenset(dir(builtins))
 

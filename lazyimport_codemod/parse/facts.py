@@ -15,7 +15,7 @@ import functools
 import sys
 from typing import NamedTuple, Optional
 
-from lazyimport_codemod.parse.effects import ClassFacts, Effect, bindings, classes, effects
+from lazyimport_codemod.parse.effects import ClassFacts, Effect, Wrapper, bindings, classes, effects, wrappers
 from lazyimport_codemod.parse.imports import collect_imports, has_future_annotations, walk_import_time
 from lazyimport_codemod.parse.source import ParsedSource, parse_source
 from lazyimport_codemod.parse.usage import Spelling, analyse_usage, listed_strings, module_bindings
@@ -42,6 +42,9 @@ class FileFacts(NamedTuple):
     # LAZY_MODULES_UNREADABLE among them: the list is also built in a way that cannot be
     # read (a call, a comprehension, ``insert``...), so any module may be listed.
     lazy_modules: tuple[str, ...] = ()
+    # Module-level functions whose call only builds and returns values: such a decorator or
+    # call, used by another module, acts on nothing beyond what it is given.
+    wrappers: tuple[Wrapper, ...] = ()
 
 
 # In FileFacts.lazy_modules: ``__lazy_modules__`` is (also) computed, and may list any module.
@@ -105,6 +108,7 @@ def extract(
         effects(walked, qualified, star),
         classes(parsed.tree, qualified, module),
         _lazy_modules(parsed.tree) if b"__lazy_modules__" in data else (),
+        wrappers(walked, qualified),
     )
 
 

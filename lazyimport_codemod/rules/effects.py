@@ -12,8 +12,13 @@ plugin registry).  The candidates come from
 * pure: the curated names below (decorators and calls known to act only on
   what they are given, and base classes known not to register their
   subclasses), builtin base classes, a first-party base class whose own bases
-  are pure and that does not register its subclasses, and the project's
+  are pure and that does not register its subclasses, a first-party decorator
+  whose body only wraps what it is given (:class:`~lazyimport_codemod.parse.effects.Wrapper`),
+  a property's ``setter``, writing a log record, and the project's
   ``extend-pure-calls``;
+* a direct subclass of a declarative base (``class Base(DeclarativeBase)``)
+  starts a registry of its own, so it is the module's own affair; a subclass
+  of that first-party ``Base`` elsewhere registers on it, which is not;
 * anything else makes deferring *unsafe*: fix applies it only with
   ``--unsafe-fixes``, and the message names the first such effect (and the
   registration pattern it looks like, when it looks like one).
@@ -23,7 +28,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterable, Optional
 
-from lazyimport_codemod.parse.effects import ASSIGNMENT, BASE, CALL, DECORATOR, OWN, Effect
+from lazyimport_codemod.parse.effects import (
+    ASSIGNMENT, BASE, CALL, DECORATOR, OWN, PARAMETER, Effect, Wrapper, bindings)
 
 if TYPE_CHECKING:
     from lazyimport_codemod.project.graph import Project
@@ -31,12 +37,12 @@ if TYPE_CHECKING:
 # Modules whose decorators, calls and base classes act only on what they are given.
 PURE_MODULES = frozenset({
     "abc", "attr", "attrs", "backoff", "cachetools", "collections", "contextlib", "dataclasses", "enum",
-    "functools", "numbers", "pydantic", "pydantic_settings", "strawberry", "tenacity", "typing",
+    "functools", "inspect", "numbers", "pydantic", "pydantic_settings", "strawberry", "tenacity", "typing",
     "typing_extensions",
 })
 # Single names of that kind from other modules.
 PURE_NAMES = frozenset({
-    "async_lru.alru_cache",
+    "async_lru.alru_cache", "asyncio.iscoroutinefunction",
     "builtins.classmethod", "builtins.property", "builtins.staticmethod",
     "click.argument", "click.command", "click.group", "click.option", "click.pass_context", "click.pass_obj",
     "deprecated.deprecated", "warnings.deprecated",
@@ -54,8 +60,40 @@ PURE_NAMES = frozenset({
     "sqlalchemy.orm.reconstructor", "sqlalchemy.orm.validates",
     "starlette.authentication.requires",
     "threading.Thread",
+    "yaml.Dumper", "yaml.FullLoader", "yaml.Loader", "yaml.SafeDumper", "yaml.SafeLoader",
     "torch.inference_mode", "torch.nn.Module", "torch.no_grad",
 })
+
+# Modules whose classes do not act on their subclasses (no metaclass or __init_subclass__
+# registering them anywhere): a subclass of one is the subclassing module's own affair.
+PURE_BASE_MODULES = frozenset({
+    # the standard library's usual bases
+    "argparse", "ast", "asyncio", "codecs", "concurrent", "ctypes", "datetime", "decimal", "email",
+    "html", "http", "io", "json", "logging", "multiprocessing", "pathlib", "queue", "socketserver",
+    "string", "threading", "unittest", "urllib", "xml",
+    # libraries whose classes are plain classes or pydantic models
+    "aiohttp", "anthropic", "diffusers", "fastapi", "fastapi_users", "httpx", "langchain",
+    "langchain_community", "langchain_core", "langgraph", "litellm", "llama_index", "numpy", "openai",
+    "pandas", "requests", "sklearn", "starlette", "torch", "transformers", "werkzeug",
+})
+# Families of packages (``langchain_openai``, ``llama_index_...``) of that kind.
+_PURE_BASE_PREFIXES = ("langchain_", "llama_index")
+# Bases whose direct subclass gets a registry of its own (a new declarative base).
+ROOT_BASES = frozenset({"sqlalchemy.orm.DeclarativeBase", "sqlalchemy.orm.DeclarativeBaseNoMeta"})
+# Builtins a decorator's body may call without acting beyond what it is given.
+_PURE_BUILTINS = frozenset({
+    "all", "any", "bool", "bytes", "callable", "dict", "dir", "enumerate", "filter", "float", "format",
+    "frozenset", "getattr", "hasattr", "hash", "id", "int", "isinstance", "issubclass", "iter", "len",
+    "list", "map", "max", "min", "object", "range", "repr", "set", "sorted", "str", "tuple", "type", "zip",
+})
+# Writing a log record: where and when a message is logged is no behaviour the app's code
+# depends on (configuring logging, as ``logging.basicConfig()`` does, is).
+_LOGGERS = frozenset({"logging", "logging.getLogger", "loguru.logger", "structlog.get_logger",
+                      "structlog.getLogger"})
+_LOG_METHODS = frozenset({"critical", "debug", "error", "exception", "info", "log", "warn", "warning"})
+_PROPERTY_PARTS = frozenset({"setter", "getter", "deleter"})
+# How many re-exports (``from .timing import timed`` in a package) a name is followed through.
+_REEXPORTS = 4
 
 # What a registration looks like, for the message: (last part of the name, what it does).
 _REGISTRATIONS = (
@@ -75,6 +113,20 @@ def is_pure(target: str, extra: Iterable[str] = ()) -> bool:
     if target in PURE_NAMES or target.split(".", 1)[0] in PURE_MODULES:
         return True
     return any(target == name or target.startswith(name + ".") for name in extra)
+
+
+def is_pure_base(target: str, extra: Iterable[str] = ()) -> bool:
+    """Whether a base class of this qualified name leaves its subclasses alone: pure names,
+    builtins, and the classes of :data:`PURE_BASE_MODULES`."""
+    top = target.split(".", 1)[0]
+    return (top == "builtins" or top in PURE_BASE_MODULES or top.startswith(_PURE_BASE_PREFIXES)
+            or is_pure(target, extra))
+
+
+def is_log_record(target: str) -> bool:
+    """Whether a call writes a log record (``logger.warning(...)`` through logging, loguru, structlog)."""
+    owner, _, method = target.rpartition(".")
+    return method in _LOG_METHODS and owner in _LOGGERS
 
 
 def describe(effect: Effect) -> str:
@@ -100,6 +152,7 @@ class Effects:
         self.project = project
         self.pure_calls = tuple(pure_calls)
         self._first: dict[str, Optional[tuple[Effect, str]]] = {}  # module -> (effect, module) or None
+        self._bases: dict[str, bool] = {}  # base class -> whether it leaves its subclasses alone
 
     def of_loading(self, targets: Iterable[str], skip: frozenset[str]) -> Optional[tuple[Effect, str]]:
         """The first unsafe effect (and the module it is in) of executing ``targets`` and
@@ -125,29 +178,88 @@ class Effects:
             facts = self.project.module(module, force=True)
             found = None
             for effect in facts.file.effects if facts is not None else ():
-                if not self._harmless(effect):
+                if not self._harmless(effect, module):
                     found = (effect, module)
                     break
             self._first[module] = found
         return self._first[module]
 
-    def _harmless(self, effect: Effect) -> bool:
+    def _harmless(self, effect: Effect, module: str) -> bool:
+        target = effect.target
         if effect.kind == BASE:
-            return self._pure_base(effect.target, set())
-        return bool(effect.target) and is_pure(effect.target, self.pure_calls)
+            return target in ROOT_BASES or self._pure_base(target)
+        if not target:
+            return False
+        if is_pure(target, self.pure_calls):
+            return True
+        if effect.kind == CALL:
+            return is_log_record(target) or self._pure_wrapper(target.replace(OWN, module, 1), factory=False)
+        if effect.kind == DECORATOR:
+            if target.startswith(OWN) and target.rpartition(".")[2] in _PROPERTY_PARTS:
+                return True  # ``@name.setter`` on a property of a class of this module
+            return self._pure_wrapper(target.replace(OWN, module, 1), factory=effect.factory)
+        return False
 
-    def _pure_base(self, target: str, seen: set[str]) -> bool:
+    def _pure_base(self, target: str) -> bool:
         """A base class known not to register its subclasses: builtin, curated, listed in
         ``extend-pure-calls``, or a first-party class whose own bases are such and which
         neither defines ``__init_subclass__`` nor takes a metaclass."""
-        if not target or target in seen:
-            return False
-        seen.add(target)
-        if target.startswith("builtins.") or is_pure(target, self.pure_calls):
+        known = self._bases.get(target)
+        if known is None:
+            self._bases[target] = False  # a cycle of bases is no pure one
+            known = self._bases[target] = bool(target) and self._judge_base(target)
+        return known
+
+    def _judge_base(self, target: str) -> bool:
+        if is_pure_base(target, self.pure_calls):
             return True
-        module, _, name = target.rpartition(".")
-        facts = self.project.module(module, force=True) if module else None
-        for found in facts.file.classes if facts is not None else ():
-            if found.name == name:
-                return not found.registers and all(self._pure_base(base, seen) for base in found.bases)
+        for _ in range(_REEXPORTS):
+            module, _, name = target.rpartition(".")
+            facts = self.project.module(module, force=True) if module else None
+            if facts is None:
+                return False
+            for found in facts.file.classes:
+                if found.name == name:
+                    return not found.registers and all(self._pure_base(base) for base in found.bases)
+            target = bindings(facts.file.imports).get(name, "")  # re-exported by a package
+            if is_pure_base(target, self.pure_calls):
+                return True
         return False
+
+    def _pure_wrapper(self, target: str, factory: bool) -> bool:
+        """Whether a first-party decorator (or a call of it) only wraps what it is given:
+        its body, and for a decorator factory the body of the function it returns, call
+        nothing beyond pure names."""
+        wrapper = self._wrapper(target)
+        if wrapper is None:
+            return False
+        if factory:
+            applied = wrapper.returns
+            return applied is not None and self._pure_calls(wrapper, False) and self._pure_calls(applied, True)
+        return self._pure_calls(wrapper, True)
+
+    def _pure_calls(self, wrapper: Wrapper, applied: bool) -> bool:
+        """``applied``: the body receives the decorated function, whose own attributes it may set."""
+        for call in wrapper.calls:
+            if call == PARAMETER and applied:
+                continue
+            if call.startswith("builtins."):
+                name = call[len("builtins."):]
+                if name in _PURE_BUILTINS or name.endswith(("Error", "Exception", "Warning")):
+                    continue
+            if not call or not (is_pure(call, self.pure_calls) or is_pure_base(call, self.pure_calls)):
+                return False
+        return True
+
+    def _wrapper(self, target: str) -> Optional[Wrapper]:
+        """The :class:`Wrapper` a decorator's name leads to, following re-exports."""
+        for _ in range(_REEXPORTS):
+            module, _, name = target.rpartition(".")
+            facts = self.project.module(module, force=True) if module else None
+            if facts is None:
+                return None
+            for wrapper in facts.file.wrappers:
+                if wrapper.name == name:
+                    return wrapper
+            target = bindings(facts.file.imports).get(name, "")
+        return None

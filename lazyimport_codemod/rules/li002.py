@@ -53,8 +53,15 @@ picks the deepest cut it can make among the files it is given.
 loads. When one of them does something beyond itself while imported (an unknown call or
 decorator, a registration with a task queue, a model base or a registry, an assignment into
 another module's object), the fix is unsafe and applied only with `--unsafe-fixes`; the
-message names the first such effect. A cut further down ("fix cuts the chain at ...") is
-counted as that cut is.
+message names the first such effect. Known to stay within the module, so safe: building
+its own objects; decorators and calls of the curated pure list (`functools`, `typing`,
+`dataclasses`, pydantic's validators, SQLAlchemy's `declared_attr`...) and of
+`extend-pure-calls`; a first-party decorator whose body only wraps what it is given
+(`@wraps(func)` and a nested function, for a factory too); writing a log record; a subclass
+of a builtin, standard-library or curated library class, or of a first-party class built
+only on those; a declarative base of its own (`class Base(DeclarativeBase)`). A model of
+another module's declarative base registers on it, so that one is unsafe. A cut further
+down ("fix cuts the chain at ...") is counted as that cut is.
 
 **Options.** `heavy-packages`, `extend-heavy-packages`, `src`, `unsafe-fixes`, `extend-pure-calls`.
 """
