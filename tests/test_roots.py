@@ -64,9 +64,10 @@ def test_the_walk_stops_at_the_projects_root(root: Path) -> None:
     assert [d.chain for d in lint(root, "app/search.py")] == [("app.search", "app.services.embed", "torch")]
 
 
-def test_a_package_named_build_inside_a_package_is_linted(root: Path) -> None:
+@pytest.mark.parametrize("init", [True, False], ids=["package", "namespace sub-package"])
+def test_a_package_named_build_inside_a_package_is_linted(root: Path, init: bool) -> None:
     write(root, {"app/__init__.py": "", "app/services/__init__.py": "", "app/services/embed.py": SERVICE,
-                 "app/features/__init__.py": "", "app/features/build/__init__.py": "",
+                 "app/features/__init__.py": "", **({"app/features/build/__init__.py": ""} if init else {}),
                  "app/features/build/api.py": ROUTER,
                  "build/lib/app/__init__.py": "", "build/lib/app/copy.py": "import torch\n"})  # setuptools' copy
     found = lint(root, ".")
@@ -82,3 +83,17 @@ def test_a_file_whose_name_is_no_module_name_under_src_is_skipped_not_looped(roo
     assert sorted((Path(d.path).name, d.chain) for d in found) == [
         ("0001_initial.py", ()), ("search.py", ("app.search", "app.svc", "torch")),
         ("svc.py", ())]
+
+
+def test_folders_without_any_package_are_namespace_packages_of_the_root(root: Path) -> None:
+    # As run from the project's folder: api/agents.py imports helpers.api, nothing has __init__.py.
+    write(root, {"helpers/api.py": "from agent import Agent\n\n\nclass Handler(Agent):\n    pass\n",
+                 "agent.py": "import torch\n\n\nclass Agent(torch.nn.Module):\n    pass\n",
+                 "api/agents.py": "from helpers.api import Handler\n\n\nclass Agents(Handler):\n    pass\n"})
+    assert [d.chain for d in lint(root, "api/agents.py")] == [("api.agents", "helpers.api", "agent", "torch")]
+
+
+def test_a_script_beside_its_packages_imports_them_as_top_level(root: Path) -> None:
+    write(root, {"backend/app/__init__.py": "", "backend/app/embed.py": SERVICE,
+                 "backend/main.py": "from app.embed import embed\n\n\ndef search(q):\n    return embed(q)\n"})
+    assert [d.chain for d in lint(root, "backend/main.py")] == [("main", "app.embed", "torch")]

@@ -5,8 +5,12 @@ from its packages: the folder above the topmost package that holds it is its
 root (``backend/app/api/users.py`` is ``app.api.users`` when ``backend/`` is no
 package but ``backend/app/`` is), and that root is added to the roots.  A
 folder without ``__init__.py`` inside a package is a namespace sub-package of
-it.  The walk never climbs above the configured root that holds the file.  A root set explicitly with
-the ``src`` setting names its files from itself instead, whatever the
+it.  A file in folders without any ``__init__.py`` is a namespace module named
+from the root holding it (``helpers/api.py`` is ``helpers.api``), unless its
+folder holds packages, which makes that folder their root and the file a
+top-level module beside them (``backend/main.py`` next to ``backend/app/``).
+The walk never climbs above the configured root that holds the file.  A root
+set explicitly with the ``src`` setting names its files from itself instead, whatever the
 ``__init__.py`` files say, which is how namespace packages (folders without
 ``__init__.py``) get their full dotted names.  The default roots (the
 configuration's folder and its ``src/``) are where lookups start.
@@ -187,8 +191,11 @@ def _package_root(folder: Path, bound: Optional[Path]) -> Path:
     Below a ``bound`` (a root), that is the folder above the topmost package
     between ``folder`` and the bound, so that a folder without ``__init__.py``
     inside a package (a namespace sub-package, ``app/generated/``) stays part of
-    it; without a package on the way, ``folder`` itself.  Without a bound (a file
-    outside every root), the walk stops at the first folder without ``__init__.py``.
+    it.  Without a package on the way, ``folder`` itself when it holds packages
+    (``backend/main.py`` beside ``backend/app/``, run from ``backend/``), else the
+    bound (``helpers/api.py`` is the namespace module ``helpers.api``).  Without a
+    bound (a file outside every root), the walk stops at the first folder without
+    ``__init__.py``.
     """
     if bound is None:
         while (folder / "__init__.py").is_file() and folder.parent != folder:
@@ -200,4 +207,17 @@ def _package_root(folder: Path, bound: Optional[Path]) -> Path:
         if (current / "__init__.py").is_file():
             top = current
         current = current.parent
-    return top.parent if top is not None else folder
+    if top is not None:
+        return top.parent
+    return folder if _holds_package(folder) else bound
+
+
+def _holds_package(folder: Path) -> bool:
+    """Whether a folder holds a package (a sub-folder with ``__init__.py``): then it is where
+    those packages are imported from, and its own modules are top-level beside them."""
+    try:
+        with os.scandir(folder) as entries:
+            return any(entry.is_dir() and os.path.isfile(os.path.join(entry.path, "__init__.py"))
+                       for entry in entries)
+    except OSError:
+        return False

@@ -5,7 +5,7 @@ from the directory entry) and never into what is not the project's own code:
 hidden folders, ``__pycache__``, virtual environments (any folder holding
 ``pyvenv.cfg``, or a conda ``conda-meta``, and folders named ``venv``),
 ``build``, ``dist``, ``node_modules``, ``site-packages``, ``__pypackages__`` and
-``*.egg-info`` -- except a package inside a package (``app/build/__init__.py``
+``*.egg-info`` -- except a sub-package of a package (``app/build/``
 beside ``app/__init__.py`` is the app's own code).  Hidden files are skipped too: editors leave ``.#name.py`` lock
 files that are dangling symlinks.  Symlinked folders are not followed, so a
 link cycle cannot hang a run and no file is checked twice.
@@ -109,7 +109,8 @@ def _walk(top: str, rel: Optional[str], excluder: Optional[_Excluder], found: li
             else:
                 entry_rel = f"{folder_rel}/{name}" if folder_rel else name
             if entry.is_dir(follow_symlinks=False):
-                if (name in SKIPPED_FOLDERS or name.endswith(".egg-info")) and not _inner_package(folder, entry.path):
+                if (name in SKIPPED_FOLDERS or name.endswith(".egg-info")) and not (
+                        name in _CODE_NAMES and _in_package(folder)):
                     continue
                 if excluder is None or not excluder.match(entry_rel, name):
                     pending.append((entry.path, entry_rel))
@@ -118,10 +119,13 @@ def _walk(top: str, rel: Optional[str], excluder: Optional[_Excluder], found: li
                     found.append(entry.path)
 
 
-def _inner_package(folder: str, sub: str) -> bool:
-    """Whether ``sub`` is a package inside the package ``folder`` (``app/build/__init__.py``
-    is code, ``build/lib/app`` left by setuptools is not)."""
-    return os.path.isfile(os.path.join(sub, "__init__.py")) and os.path.isfile(os.path.join(folder, "__init__.py"))
+# Skipped folder names that can be a package's own sub-package (``app/build/``, with or
+# without ``__init__.py``); ``build/lib/app`` left by setuptools is never inside a package.
+_CODE_NAMES = frozenset({"build", "dist"})
+
+
+def _in_package(folder: str) -> bool:
+    return os.path.isfile(os.path.join(folder, "__init__.py"))
 
 
 def _relative(path: str, root: str) -> Optional[str]:
