@@ -128,7 +128,7 @@ def lazy_import_project(root: Path, pyproject: str, import_line: str) -> None:
 
 @pytest.mark.parametrize("pyproject, folder", [
     ('[tool.lazyimport]\nexclude = ["app/generated"]\n', "generated"),  # excluded by config
-    ("[tool.lazyimport]\n", "build"),  # skipped by the walk's built-in rules
+    ("[tool.lazyimport]\n", "node_modules"),  # skipped by the walk's built-in rules
 ])
 def test_module_created_in_an_unwalked_folder_is_noticed(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pyproject: str, folder: str) -> None:
@@ -138,7 +138,7 @@ def test_module_created_in_an_unwalked_folder_is_noticed(
     The import still resolves through the folder: ``Project.locate`` looks in every
     folder under the roots, excluded or not.  But ``ResultsCache.stamp`` only stamps
     what ``discover_tree`` walks, and the walk never enters a folder excluded by the
-    config nor one with a built-in skipped name (``build``, ``dist``, ``venv``, hidden
+    config nor one with a built-in skipped name (``node_modules``, ``venv``, hidden
     folders, ...).  Creating ``steps.py`` changes only that unstamped folder's mtime,
     nothing was *read* outside the stamped tree on the first run (the module did not
     exist), so the first run was stored and is replayed: "All checks passed" where a
