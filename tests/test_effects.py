@@ -324,3 +324,22 @@ def test_a_base_re_exported_by_a_package_is_judged_where_it_is_defined(root: Pat
     body = "import torch\nfrom app.schemas import {}\n\nclass Text({}):\n    pass\n\ndef run():\n    return torch\n"
     assert verdict(root, body.format("Node", "Node"), **files)[1:] == (True, "safe")
     assert verdict(root, body.format("Plugin", "Plugin"), **files)[1:] == (False, "unsafe")
+
+
+@pytest.mark.parametrize("router,safety", [
+    ("from app.tasks import run\n\n\ndef endpoint():\n    return run()\n", "unsafe"),
+    ("from app.config import settings\nfrom app.tasks import run\n\n\ndef endpoint():\n    return run(settings)\n",
+     "safe"),
+    ("from app.tasks import run\nfrom app.tasks import NAME\n\nTITLE = NAME.title()\n\n\ndef endpoint():\n"
+     "    return run()\n", "safe"),
+], ids=["postponed", "config imported anyway", "module kept by another name"])
+def test_an_effect_the_file_runs_anyway_is_not_postponed(root: Path, router: str, safety: str) -> None:
+    # app.config loads the environment; the router keeps importing it (or app.tasks) eagerly.
+    (root / "pyproject.toml").write_text("[tool.lazyimport]\n")
+    write(root, {"app/__init__.py": "", "app/router.py": router,
+                 "app/config.py": "from dotenv import load_dotenv\n\nload_dotenv()\nsettings = {}\n",
+                 "app/tasks.py": "import torch\nimport app.config\n\nNAME = 'tasks'\n\n\ndef run(*a):\n    return torch\n"})
+    clear_caches()
+    config = load_config(root, Overrides())
+    found = [d for d in check(analyse([root / "app" / "router.py"], config)).diagnostics if "run" in d.names]
+    assert [d.fix_safety for d in found] == [safety]

@@ -40,6 +40,8 @@ class Checker:
         self.effects = Effects(project, pure_calls)
         self.after_fix = AfterFix(project, self, frozenset(absolute(p) for p in fix_paths), self.display)
         self._loaded: dict[Path, frozenset[str]] = {}
+        self._anyway: dict[Path, frozenset[str]] = {}
+        self._raw: dict[int, Decision] = {}
         self._decisions: dict[int, Decision] = {}
 
     def prepare(self, files: Iterable[ModuleFacts]) -> None:
@@ -59,15 +61,53 @@ class Checker:
             loaded = self._loaded[facts.path] = preloaded | {facts.name} if facts.name else preloaded
         return loaded
 
+    def loaded_anyway(self, facts: ModuleFacts) -> frozenset[str]:
+        """Modules executed while this file is imported whatever fix does: those loaded
+        before it, and what its first-party imports that fix never rewrites load in turn
+        (imports that load nothing heavy, or whose names are needed at import time)."""
+        anyway = self._anyway.get(facts.path)
+        if anyway is None:
+            found = set(self.loaded_before(facts))
+            queue = [facts]
+            while queue:
+                module = queue.pop()
+                for edge in module.edges:
+                    if not edge.heavy and edge.targets and self._never_rewritten(module, edge):
+                        for target in edge.targets:
+                            if target not in found:
+                                found.add(target)
+                                loaded = self.project.module(target, force=True)
+                                if loaded is not None:
+                                    queue.append(loaded)
+            anyway = self._anyway[facts.path] = frozenset(found)
+        return anyway
+
+    def _never_rewritten(self, facts: ModuleFacts, edge: Edge) -> bool:
+        if facts.path not in self.after_fix.fix_paths or edge.statement.silenced(li002.CODE):
+            return True
+        if not self._raw_decision(facts, edge).deferrable:
+            return True
+        return not self.project.reach.heavy_reached(edge.targets, self.loaded_before(facts))
+
+    def _raw_decision(self, facts: ModuleFacts, edge: Edge) -> Decision:
+        decision = self._raw.get(id(edge))
+        if decision is None:
+            decision = self._raw[id(edge)] = self.deferral.decide(facts, edge.statement, edge.name)
+        return decision
+
     def decision(self, facts: ModuleFacts, edge: Edge) -> Decision:
         """Whether and how fix defers the name this edge binds: the deferral decision, made
         unsafe when deferring a first-party import would postpone an effect beyond the
-        modules it loads (:mod:`~lazyimport_codemod.rules.effects`)."""
+        modules it loads and beyond what this file loads anyway (a module still imported
+        by the file runs its effects while the file is imported, as before:
+        :mod:`~lazyimport_codemod.rules.effects`)."""
         decision = self._decisions.get(id(edge))
         if decision is None:
-            decision = self.deferral.decide(facts, edge.statement, edge.name)
+            decision = self._raw_decision(facts, edge)
             if edge.heavy is None and edge.targets and decision.deferrable:
                 found = self.effects.of_loading(edge.targets, self.loaded_before(facts))
+                if found is not None:
+                    found = self.effects.of_loading(edge.targets, self.loaded_anyway(facts))
                 if found is not None:
                     effect, module = found
                     where = self.project.module(module, force=True)
