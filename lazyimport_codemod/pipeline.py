@@ -137,7 +137,7 @@ def analyse(
     heavy = tuple(config.heavy_packages)
     facts_cache = FactsCache(config.root, heavy) if cache else None
     project = Project(config.src, config.matcher(), read, facts_cache.summarise if facts_cache else None, heavy,
-                      config.src if config.src_configured else ())
+                      config.src if config.src_configured else (), config.lazy_modules_count)
     importers = ImporterIndex(project, lambda: _project_files(files, config))
     checker = Checker(project, files, strategy or config.strategy, config.runtime_module, importers,
                       config.unsafe_fixes, config.pure_calls)

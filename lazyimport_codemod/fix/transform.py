@@ -14,12 +14,14 @@ It works in three steps:
    to the top of which function, and the one ``if TYPE_CHECKING: ... else:``
    block that binds the proxied names;
 3. rewrite with a :class:`libcst.CSTTransformer` keyed by the original nodes,
-   then make sure the result still compiles.
+   then make sure the result still compiles (parses, where it holds syntax
+   newer than the running Python).
 """
 
 from __future__ import annotations
 
 import re
+import sys
 import warnings
 from dataclasses import dataclass, field
 from typing import Mapping, Optional, Sequence, Union
@@ -28,9 +30,10 @@ import libcst as cst
 from libcst.helpers import get_full_name_for_node
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider, ScopeProvider
 
-from lazyimport_codemod.parse.source import char_column
+from lazyimport_codemod.parse.newer_syntax import lazy_bindings
+from lazyimport_codemod.parse.source import SourceError, char_column, parse_source
 from lazyimport_codemod.records import PROXY_NAMES, Action, ImportedName, ImportStatement, NamePlan
-from lazyimport_codemod.settings.config import DEFAULT_LINE_LENGTH, DEFAULT_RUNTIME_MODULE
+from lazyimport_codemod.settings.config import DEFAULT_LINE_LENGTH, DEFAULT_RUNTIME_MODULE, PEP810
 
 ImportNode = Union[cst.Import, cst.ImportFrom]
 FunctionKey = tuple[int, str]
@@ -82,7 +85,7 @@ def apply_plans(
     except (cst.CSTValidationError, cst.ParserSyntaxError) as exc:
         raise TransformError(f"cannot build the rewritten module: {_one_line(str(exc))}") from None
     result = _restore_last_line_break(source, result)
-    _check_compiles(result)
+    _check_compiles(result, source)
     return result
 
 
@@ -115,11 +118,12 @@ def _check_generated_names(
     """
     scope = wrapper.resolve(ScopeProvider)[wrapper.module]
     assert scope is not None
+    lazy = lazy_bindings(wrapper.module)  # LibCST's scope analysis leaves these out
     for name, required in PROXY_NAMES.items():
         source = required or runtime_module
-        for assignment in scope.assignments[name]:
-            node = getattr(assignment, "node", None)
-            if isinstance(node, cst.ImportFrom) and _imports_itself(node, name, source):
+        nodes = [getattr(assignment, "node", None) for assignment in scope.assignments[name]] + lazy.get(name, [])
+        for node in nodes:
+            if isinstance(node, (cst.ImportFrom, cst.LazyImportFrom)) and _imports_itself(node, name, source):
                 continue
             where = ""
             if isinstance(node, cst.CSTNode) and node in positions:
@@ -130,7 +134,7 @@ def _check_generated_names(
             )
 
 
-def _imports_itself(node: cst.ImportFrom, name: str, source: str) -> bool:
+def _imports_itself(node: Union[cst.ImportFrom, cst.LazyImportFrom], name: str, source: str) -> bool:
     """Whether every alias of ``node`` that binds ``name`` is ``name`` taken from ``source``.
 
     A relative import counts when it names the end of ``source`` (``from ._lazy``
@@ -142,9 +146,9 @@ def _imports_itself(node: cst.ImportFrom, name: str, source: str) -> bool:
             return False
     elif written != source:
         return False
-    return all(
+    return not isinstance(node.names, cst.ImportStar) and all(
         get_full_name_for_node(alias.name) == name
-        for alias in _aliases(node)
+        for alias in node.names
         if (_asname(alias) or get_full_name_for_node(alias.name)) == name
     )
 
@@ -159,16 +163,37 @@ def _restore_last_line_break(source: bytes, result: bytes) -> bytes:
     return result
 
 
-def _check_compiles(result: bytes) -> None:
-    """The last safety net: a file whose rewrite does not compile is never written."""
+def _check_compiles(result: bytes, source: bytes) -> None:
+    """The last safety net: a file whose rewrite does not compile is never written.
+
+    A result in syntax newer than this Python (``lazy`` imports written for a 3.15
+    target, or the file's own) cannot compile here: when this Python has no lazy
+    imports or cannot compile the original either, the result must parse instead, as
+    lint parses such files (:func:`~lazyimport_codemod.parse.source.parse_source`).
+    """
+    problem = _compile_problem(result)
+    if problem is None:
+        return
+    if sys.version_info < PEP810 or _compile_problem(source) is not None:
+        try:
+            parse_source(result)
+            return
+        except SourceError:
+            pass
+    raise TransformError(f"result does not compile: {problem}")
+
+
+def _compile_problem(code: bytes) -> Optional[str]:
+    """Why ``code`` does not compile on this Python, or None."""
     try:
         with warnings.catch_warnings():  # the user's own invalid escapes are not ours to print
             warnings.simplefilter("ignore")
-            compile(result, "<lazyimport fix>", "exec", dont_inherit=True)
+            compile(code, "<lazyimport fix>", "exec", dont_inherit=True)
     except (SyntaxError, ValueError) as exc:
         where = f" (line {exc.lineno})" if isinstance(exc, SyntaxError) and exc.lineno else ""
         message = exc.msg if isinstance(exc, SyntaxError) else str(exc)
-        raise TransformError(f"result does not compile: {_one_line(message)}{where}") from None
+        return f"{_one_line(message)}{where}"
+    return None
 
 
 def _one_line(text: str) -> str:
@@ -190,7 +215,7 @@ def _decoded_lines(source: bytes, encoding: str) -> list[str]:
 class _Site:
     """Where one import statement sits in the LibCST tree."""
 
-    node: ImportNode
+    node: Union[ImportNode, cst.LazyImport, cst.LazyImportFrom]
     top: cst.BaseStatement  # the module-level statement that contains it
     line_node: Union[cst.SimpleStatementLine, cst.SimpleStatementSuite, None]
     column: int  # in characters, as LibCST counts
@@ -253,7 +278,17 @@ class _Collector(cst.CSTVisitor):
         self._record(node)
         return False
 
-    def _record(self, node: ImportNode) -> None:
+    # A lazy import is never planned (it loads nothing, or is resolved anyway), but it is
+    # still an import statement at its position.
+    def visit_LazyImport(self, node: cst.LazyImport) -> bool:
+        self._record(node)
+        return False
+
+    def visit_LazyImportFrom(self, node: cst.LazyImportFrom) -> bool:
+        self._record(node)
+        return False
+
+    def _record(self, node: Union[ImportNode, cst.LazyImport, cst.LazyImportFrom]) -> None:
         if self._function_depth or self.top is None:
             return
         start = self.positions[node].start
@@ -297,6 +332,8 @@ class _Index:
                 f"no import statement at line {statement.line}, column {statement.column + 1}"
             )
         site = candidates[0]
+        if isinstance(site.node, (cst.LazyImport, cst.LazyImportFrom)):
+            raise TransformError(f"the import at line {statement.line} is lazy already")
         if isinstance(site.node, cst.ImportFrom) != statement.is_from:
             raise TransformError(f"the import at line {statement.line} is not the planned form")
         return site
@@ -352,6 +389,12 @@ class _StatementWork:
     def fully_removed(self) -> bool:
         names = self.site.node.names
         return not isinstance(names, cst.ImportStar) and len(self.removed) == len(names)
+
+    @property
+    def node(self) -> ImportNode:
+        node = self.site.node
+        assert isinstance(node, (cst.Import, cst.ImportFrom))  # Index.site refuses lazy ones
+        return node
 
 
 @dataclass
@@ -414,9 +457,9 @@ class _EditPlanner:
                     f"the import at line {plan.statement.line} binds a class attribute"
                 )
             work = works.setdefault(id(site.node), _StatementWork(plan.statement, site))
-            alias = _alias_index(site.node, plan.name)
+            alias = _alias_index(work.node, plan.name)
             work.removed.add(alias)
-            work.comments[alias] = _alias_comments(site.node, alias)
+            work.comments[alias] = _alias_comments(work.node, alias)
             if plan.decision.action is Action.PROXY:
                 work.proxy.append(plan.name)
                 continue
@@ -451,7 +494,7 @@ class _EditPlanner:
                      room: Optional[int] = None) -> str:
         """The statement re-created for ``names``, with the comments that travel with them,
         wrapped in parentheses when it would not fit in ``room`` columns."""
-        node = work.site.node
+        node = work.node
         comments: list[str] = []
         fully_removed = work.fully_removed()
         if fully_removed and isinstance(node, cst.ImportFrom):

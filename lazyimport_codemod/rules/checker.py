@@ -3,9 +3,10 @@
 Lint and fix ask the same :class:`Checker` about the same edges, so they can
 never disagree: a diagnostic says "fix moves the import into ..." exactly when
 :meth:`Checker.plans` hands that move to the transform.  Each import edge
-belongs to one rule (LI001 for a heavy package, LI002 for first-party modules);
-a ``# noqa`` for that code on the statement's first line silences it for both
-commands.  Names of one statement that fix treats alike share one diagnostic.
+belongs to one rule (LI001 for a heavy package, LI002 for first-party modules,
+LI003 for a lazy import of either that is resolved anyway); a ``# noqa`` for
+that code on the statement's first line silences it for both commands.  Names
+of one statement that fix treats alike share one diagnostic.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from lazyimport_codemod.project.graph import Edge, ModuleFacts, Project
 from lazyimport_codemod.project.importers import ImporterIndex
 from lazyimport_codemod.project.modules import absolute
 from lazyimport_codemod.records import Action, Decision, Diagnostic, NamePlan
-from lazyimport_codemod.rules import li001, li002
+from lazyimport_codemod.rules import code_of, li001, li002, li003
 from lazyimport_codemod.rules.after_fix import AfterFix
 from lazyimport_codemod.rules.deferral import Deferral, Verdict
 from lazyimport_codemod.rules.effects import Effects, describe
@@ -64,6 +65,8 @@ class Checker:
         unsafe when deferring a first-party import would postpone an effect beyond the
         modules it loads (:mod:`~lazyimport_codemod.rules.effects`)."""
         decision = self._decisions.get(id(edge))
+        if decision is None and edge.lazy:
+            decision = self._decisions[id(edge)] = li003.decision(edge)
         if decision is None:
             decision = self.deferral.decide(facts, edge.statement, edge.name)
             if edge.heavy is None and edge.targets and decision.deferrable:
@@ -88,6 +91,8 @@ class Checker:
 
     def verdict(self, facts: ModuleFacts, edge: Edge) -> Optional[Verdict]:
         """The rules' finding for one import edge, or None when it loads nothing heavy."""
+        if li003.applies(edge):
+            return li003.verdict(self, facts, edge)
         if li001.applies(edge):
             return li001.verdict(self, facts, edge)
         if li002.applies(edge):
@@ -98,7 +103,7 @@ class Checker:
         """The rewrites fix makes in one file."""
         found: list[NamePlan] = []
         for edge in facts.edges:
-            if edge.statement.silenced(_code(edge)):
+            if edge.statement.silenced(code_of(edge)):
                 continue
             verdict = self.verdict(facts, edge)
             if verdict is not None and self.applies(verdict.decision):
@@ -106,13 +111,13 @@ class Checker:
         return found
 
     def diagnostics(self, facts: ModuleFacts) -> list[Diagnostic]:
-        """LI001/LI002 diagnostics of one parsed file, honouring ``# noqa``."""
+        """LI001/LI002/LI003 diagnostics of one parsed file, honouring ``# noqa``."""
         path = self.display(facts.path)
         groups: dict[tuple[int, int, str, str, Action], list[Verdict]] = {}
         for edge in facts.edges:
             if edge.heavy is None and not edge.targets:
                 continue
-            code = _code(edge)
+            code = code_of(edge)
             if edge.statement.silenced(code):
                 continue
             verdict = self.verdict(facts, edge)
@@ -139,7 +144,11 @@ class Checker:
                     for pkg, pkg_chain in verdict.reached.items():
                         chains.setdefault(pkg, pkg_chain)
                 text, chain, reached = packages(chains)
-                message = li002.message(chain, text, decision, self.unsafe_fixes)
+                if code == li003.CODE:
+                    message = li003.message(verdicts[0].edge, chain, text, decision, self.unsafe_fixes)
+                    chain = chain if verdicts[0].edge.heavy is None else ()
+                else:
+                    message = li002.message(chain, text, decision, self.unsafe_fixes)
             fix = fix_text(decision, self.unsafe_fixes)
             found.append(Diagnostic(path, line, column, stmt.end_line, end_column, code, message,
                                     reached[0], names, fix is not None and self.resolves(decision), fix, chain,
@@ -153,10 +162,6 @@ class Checker:
             found.append(Diagnostic(path, 1, 1, 1, 1, li002.CODE, message, reached[0], (),
                                     fix is not None and self.resolves(decision), fix, chain, reached, safety(decision)))
         return found
-
-
-def _code(edge: Edge) -> str:
-    return li001.CODE if edge.heavy else li002.CODE
 
 
 def _silenced_line_one(facts: ModuleFacts) -> bool:
