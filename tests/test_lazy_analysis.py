@@ -1,4 +1,5 @@
-"""The analysis of PEP 810 lazy imports: which edges load nothing, and LI003.
+"""The analysis of PEP 810 lazy imports: which edges load nothing, LI003, and when fix writes
+``lazy`` or ``__lazy_modules__`` rather than inlining or proxying (lint and fix agree).
 
 Every file here is read by lint on any Python (newer syntax goes through the fallback parse).
 """
@@ -13,7 +14,7 @@ import pytest
 from lazyimport_codemod.parse.pep810 import in_module_body
 from lazyimport_codemod.parse.source import parse_source
 from lazyimport_codemod.parse.imports import collect_imports
-from lazyimport_codemod.pipeline import analyse, check
+from lazyimport_codemod.pipeline import analyse, check, fix_files
 from lazyimport_codemod.records import Diagnostic
 from lazyimport_codemod.settings.config import Overrides, load_config
 
@@ -135,3 +136,73 @@ def test_where_lazy_modules_apply(root: Path, place: str, lazy: bool) -> None:
 def test_in_module_body(source: bytes, expected: bool) -> None:
     (stmt,) = collect_imports(parse_source(source).tree)
     assert in_module_body(stmt, source) is expected
+
+
+# -- what fix writes ---------------------------------------------------------------
+
+
+def fix_text(root: Path, path: str, overrides: Overrides) -> tuple[str, list[Diagnostic]]:
+    config = load_config(root, overrides)
+    outcome = fix_files([root / path], config)
+    changes = {p: after for p, _, after in outcome.changes}
+    return changes.get((root / path).resolve(), (root / path).read_bytes()).decode(), outcome.remaining.diagnostics
+
+
+LAZY = Overrides(target_version="py315")
+
+
+def test_a_name_only_needed_as_a_module_attribute_becomes_lazy_not_a_proxy(root: Path) -> None:
+    write(root, {"m.py": "import torch\n\n__all__ = ['torch']\n\nF = lambda: torch.zeros(1)\n"})
+    text, left = fix_text(root, "m.py", LAZY)
+    assert text.startswith("lazy import torch\n") and "lazy_import" not in text and left == []
+
+
+def test_a_name_that_needs_the_real_object_becomes_lazy(root: Path) -> None:
+    """`except X` needs the real class, which no proxy gives; a lazy import is the real one
+    from its first use on."""
+    write(root, {"m.py": "from torch import TorchError\n\n__all__ = ['TorchError']\n\n"
+                         "def f():\n    try:\n        pass\n    except TorchError:\n        pass\n"})
+    assert "cannot defer" in lint(root, "m.py")[0].message  # before 3.15: a proxy will not do
+    text, left = fix_text(root, "m.py", LAZY)
+    assert text.startswith("lazy from torch import TorchError\n") and left == []
+
+
+def test_a_name_another_module_imports_gets_a_proxy_since_its_import_would_load_it(root: Path) -> None:
+    write(root, {
+        "app/__init__.py": "",
+        "app/embed.py": "import torch\n\ndef embed():\n    return torch.zeros(1)\n",
+        "app/tools.py": "from app.embed import torch\n\ndef f():\n    return torch\n",
+    })
+    (diagnostic,) = lint(root, "app/embed.py", overrides=LAZY)
+    assert diagnostic.fix is not None and "lazy_import()" in diagnostic.fix
+
+
+def test_lazy_modules_fall_back_where_listing_the_module_would_make_another_import_lazy(root: Path) -> None:
+    write(root, {"m.py": "from pandas import DataFrame\nfrom pandas import Series\n\nS = Series()\n\n"
+                         "def f():\n    return DataFrame()\n"})
+    text, _ = fix_text(root, "m.py", Overrides(strategy="lazy-modules"))
+    assert "__lazy_modules__" not in text and "    from pandas import DataFrame\n" in text
+
+
+@pytest.mark.parametrize("existing,fits", [
+    ("", True),
+    ("__lazy_modules__ = ['json']\n", True),
+    ("__lazy_modules__ = compute()\n", False),
+    ("try:\n    __lazy_modules__ = []\nexcept NameError:\n    pass\n", False),
+])
+def test_lazy_modules_are_written_only_where_the_list_can_be_added_to(
+    root: Path, existing: str, fits: bool
+) -> None:
+    write(root, {"m.py": f"{existing}import torch\n\ndef f():\n    return torch\n"})
+    (diagnostic,) = lint(root, "m.py", overrides=Overrides(strategy="lazy-modules"))
+    listed = "fix lists `torch` in `__lazy_modules__` (lazy on Python 3.15+)"
+    assert (diagnostic.fix == listed) is fits
+    text, left = fix_text(root, "m.py", Overrides(strategy="lazy-modules"))
+    assert left == []
+    assert ("'torch'" in text or '"torch"' in text) is fits
+
+
+def test_lazy_modules_after_the_imports_cannot_be_added_to(root: Path) -> None:
+    write(root, {"m.py": "import torch\n__lazy_modules__ = ['json']\n\ndef f():\n    return torch\n"})
+    (diagnostic,) = lint(root, "m.py", overrides=Overrides(strategy="lazy-modules"))
+    assert diagnostic.fix == "fix moves the import into `f()` (line 4)"

@@ -11,8 +11,11 @@ It works in three steps:
 1. locate: find each planned statement by its ast position (line and UTF-8
    column) and each target function by the line of its ``def`` keyword;
 2. plan the edits: which aliases leave which statement, which import lines go
-   to the top of which function, and the one ``if TYPE_CHECKING: ... else:``
-   block that binds the proxied names;
+   to the top of which function, the one ``if TYPE_CHECKING: ... else:``
+   block that binds the proxied names, which aliases become ``lazy`` (PEP 810;
+   the statement itself when all of them do, else a ``lazy`` statement on the
+   next line) and which modules go into ``__lazy_modules__``
+   (:mod:`~lazyimport_codemod.fix.pep810`);
 3. rewrite with a :class:`libcst.CSTTransformer` keyed by the original nodes,
    then make sure the result still compiles (parses, where it holds syntax
    newer than the running Python).
@@ -30,12 +33,15 @@ import libcst as cst
 from libcst.helpers import get_full_name_for_node
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider, ScopeProvider
 
+from lazyimport_codemod.fix.pep810 import LAZY_TYPES, as_lazy, with_lazy_modules
 from lazyimport_codemod.parse.newer_syntax import lazy_bindings
 from lazyimport_codemod.parse.source import SourceError, char_column, parse_source
 from lazyimport_codemod.records import PROXY_NAMES, Action, ImportedName, ImportStatement, NamePlan
 from lazyimport_codemod.settings.config import DEFAULT_LINE_LENGTH, DEFAULT_RUNTIME_MODULE, PEP810
 
 ImportNode = Union[cst.Import, cst.ImportFrom]
+# What fix rewrites an import statement for.
+_EDITS = frozenset({Action.INLINE, Action.PROXY, Action.LAZY, Action.LAZY_MODULES})
 FunctionKey = tuple[int, str]
 # ("import", dotted, asname) or ("from", level, module, name, asname): what a local import binds.
 Signature = tuple[object, ...]
@@ -60,7 +66,7 @@ def apply_plans(
     runtime_module: str = DEFAULT_RUNTIME_MODULE,
     line_length: int = DEFAULT_LINE_LENGTH,
 ) -> bytes:
-    """Return ``source`` with the INLINE and PROXY plans applied.
+    """Return ``source`` with the INLINE, PROXY, LAZY and LAZY_MODULES plans applied.
 
     LEAVE and DOWNSTREAM plans change nothing here, so an empty (or
     all-LEAVE) plan list returns the input object itself.  Raises
@@ -94,7 +100,7 @@ def _active_plans(plans: Sequence[NamePlan]) -> list[NamePlan]:
     seen: set[tuple[int, int, str]] = set()
     active: list[NamePlan] = []
     for plan in plans:
-        if plan.decision.action not in (Action.INLINE, Action.PROXY):
+        if plan.decision.action not in _EDITS:
             continue
         key = (plan.statement.line, plan.statement.column, plan.name.bound)
         if key in seen:
@@ -332,7 +338,7 @@ class _Index:
                 f"no import statement at line {statement.line}, column {statement.column + 1}"
             )
         site = candidates[0]
-        if isinstance(site.node, (cst.LazyImport, cst.LazyImportFrom)):
+        if isinstance(site.node, LAZY_TYPES):
             raise TransformError(f"the import at line {statement.line} is lazy already")
         if isinstance(site.node, cst.ImportFrom) != statement.is_from:
             raise TransformError(f"the import at line {statement.line} is not the planned form")
@@ -384,6 +390,7 @@ class _StatementWork:
     inline: dict[FunctionKey, list[ImportedName]] = field(default_factory=dict)
     proxy: list[ImportedName] = field(default_factory=list)
     removed: set[int] = field(default_factory=set)  # alias indexes
+    lazy: set[int] = field(default_factory=set)  # alias indexes that stay, marked ``lazy``
     comments: dict[int, list[str]] = field(default_factory=dict)  # alias index -> comments
 
     def fully_removed(self) -> bool:
@@ -414,6 +421,8 @@ class _Edits:
     """Everything the rewriter applies, keyed by ``id()`` of original nodes."""
 
     removals: dict[int, set[int]] = field(default_factory=dict)  # import node -> alias indexes
+    lazy: dict[int, set[int]] = field(default_factory=dict)  # import node -> alias indexes made lazy
+    lazy_modules: list[str] = field(default_factory=list)  # for ``__lazy_modules__``, in order
     removed_lines: set[int] = field(default_factory=set)  # SimpleStatementLines that vanish
     function_code: dict[int, list[str]] = field(default_factory=dict)  # FunctionDef -> code
     proxy: Optional[_ProxyEdit] = None
@@ -431,8 +440,14 @@ class _EditPlanner:
     def plan(self, plans: Sequence[NamePlan]) -> _Edits:
         works = self._group(plans)
         edits = _Edits()
+        for plan in plans:
+            module = plan.name.module
+            if plan.decision.action is Action.LAZY_MODULES and module not in edits.lazy_modules:
+                edits.lazy_modules.append(module)
         for work in works:
-            edits.removals[id(work.site.node)] = set(work.removed)
+            edits.removals[id(work.site.node)] = set(work.removed)  # every statement touched is a key
+            if work.lazy:
+                edits.lazy[id(work.site.node)] = set(work.lazy)
         for work in works:
             line = work.site.line_node
             if isinstance(line, cst.SimpleStatementLine) and all(
@@ -451,6 +466,8 @@ class _EditPlanner:
         """One work item per statement, in source order."""
         works: dict[int, _StatementWork] = {}
         for plan in plans:
+            if plan.decision.action is Action.LAZY_MODULES:
+                continue  # the statement stays as it is: its module is listed
             site = self.index.site(plan.statement)
             if site.in_class:
                 raise TransformError(
@@ -458,6 +475,12 @@ class _EditPlanner:
                 )
             work = works.setdefault(id(site.node), _StatementWork(plan.statement, site))
             alias = _alias_index(work.node, plan.name)
+            if plan.decision.action is Action.LAZY:
+                if site.line_node is not site.top:
+                    raise TransformError(f"the import at line {plan.statement.line} is not directly in the "
+                                         "module body, where alone `lazy` is allowed")
+                work.lazy.add(alias)
+                continue
             work.removed.add(alias)
             work.comments[alias] = _alias_comments(work.node, alias)
             if plan.decision.action is Action.PROXY:
@@ -819,8 +842,8 @@ class _Rewriter(cst.CSTTransformer):
     ) -> cst.SimpleStatementSuite:
         if not any(id(small) in self.edits.removals for small in original_node.body):
             return updated_node
-        smalls = self._rewrite_smalls(original_node.body, updated_node.body)
-        return updated_node.with_changes(body=smalls or [cst.Pass()])
+        smalls, split = self._rewrite_smalls(original_node.body, updated_node.body)
+        return updated_node.with_changes(body=[*smalls, *split] or [cst.Pass()])
 
     def leave_IndentedBlock(
         self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock
@@ -836,7 +859,7 @@ class _Rewriter(cst.CSTTransformer):
         return updated_node.with_changes(body=body, footer=footer)
 
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
-        if not self._touches(original_node.body) and self.edits.proxy is None:
+        if not self._touches(original_node.body) and self.edits.proxy is None and not self.edits.lazy_modules:
             return updated_node
         # Below a header comment blank lines may stay; at the very top of the file they may not.
         opens = not any(line.comment for line in updated_node.header)
@@ -844,6 +867,8 @@ class _Rewriter(cst.CSTTransformer):
         footer = list(updated_node.footer)
         if carry:
             footer = _merge_leading(carry + [footer], at_start=opens and not body)
+        if self.edits.lazy_modules:
+            body = with_lazy_modules(body, self.edits.lazy_modules)
         return updated_node.with_changes(body=body, footer=footer)
 
     def _touches(self, statements: Sequence[cst.BaseStatement]) -> bool:
@@ -877,7 +902,7 @@ class _Rewriter(cst.CSTTransformer):
             if touched:
                 assert isinstance(original, cst.SimpleStatementLine)
                 assert isinstance(updated, cst.SimpleStatementLine)
-                line = self._rewrite_line(original, updated)
+                line, split = self._rewrite_line(original, updated)
                 if line is None:
                     carry.append(updated.leading_lines)
                     if group:
@@ -885,6 +910,7 @@ class _Rewriter(cst.CSTTransformer):
                         carry = []
                     continue
                 out.append(_with_leading(line, carry, at_start=opens and not out))
+                out.extend(split)
                 carry = []
                 out.extend(group)
                 continue
@@ -897,31 +923,51 @@ class _Rewriter(cst.CSTTransformer):
 
     def _rewrite_line(
         self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine
-    ) -> Optional[cst.SimpleStatementLine]:
-        smalls = self._rewrite_smalls(original.body, updated.body)
+    ) -> tuple[Optional[cst.SimpleStatementLine], list[cst.SimpleStatementLine]]:
+        """The line without the removed names (None when nothing is left), and the lines of
+        ``lazy`` statements split off it, which go right after it."""
+        smalls, split = self._rewrite_smalls(original.body, updated.body)
+        lines = [cst.SimpleStatementLine(body=[small]) for small in split]
         if not smalls:
-            return None
-        return updated.with_changes(body=smalls)
+            return None, lines
+        return updated.with_changes(body=smalls), lines
 
     def _rewrite_smalls(
         self,
         originals: Sequence[cst.BaseSmallStatement],
         updates: Sequence[cst.BaseSmallStatement],
-    ) -> list[cst.BaseSmallStatement]:
-        """``import a; import b`` minus the removed names; the last keeps the original end."""
+    ) -> tuple[list[cst.BaseSmallStatement], list[cst.BaseSmallStatement]]:
+        """``import a; import b`` minus the removed names, the last keeping the original end;
+        and the ``lazy`` statements split off them.
+
+        When every name left of a statement becomes lazy, the statement itself is marked
+        ``lazy`` in place; otherwise its lazy names leave it for a ``lazy`` statement of
+        their own.
+        """
         out: list[cst.BaseSmallStatement] = []
+        split: list[cst.BaseSmallStatement] = []
         for original, updated in zip(originals, updates):
             removed = self.edits.removals.get(id(original))
             if removed is None:
                 out.append(updated)
                 continue
             assert isinstance(updated, (cst.Import, cst.ImportFrom))
-            kept = _without_aliases(updated, removed)
+            lazy = self.edits.lazy.get(id(original), set())
+            kept = _without_aliases(updated, removed | lazy)
             if kept is not None:
                 out.append(kept)
+            if not lazy:
+                continue
+            everything = set(range(len(_aliases(updated))))
+            lazy_part = _without_aliases(updated, everything - lazy)
+            assert lazy_part is not None
+            if kept is None:
+                out.append(as_lazy(lazy_part))
+            else:
+                split.append(as_lazy(lazy_part).with_changes(semicolon=cst.MaybeSentinel.DEFAULT))
         if out and updates:
             out[-1] = out[-1].with_changes(semicolon=updates[-1].semicolon)
-        return out
+        return out, split
 
     # -- generated code ----------------------------------------------------
     def _proxy_group(self, proxy: _ProxyEdit) -> list[cst.BaseStatement]:

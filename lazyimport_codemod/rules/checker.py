@@ -24,20 +24,22 @@ from lazyimport_codemod.rules.after_fix import AfterFix
 from lazyimport_codemod.rules.deferral import Deferral, Verdict
 from lazyimport_codemod.rules.effects import Effects, describe
 from lazyimport_codemod.rules.wording import fix_text, merged, packages, safety
+from lazyimport_codemod.settings.config import DEFAULT_TARGET
 
 
 class Checker:
     """The rules, set up for one analysis: the project, the files fix would rewrite
-    (``fix_paths``: lint asks about those too, to say what fix would do), the strategy."""
+    (``fix_paths``: lint asks about those too, to say what fix would do), the strategy
+    and the oldest Python the project targets."""
 
     def __init__(self, project: Project, fix_paths: Iterable[Path], strategy: str, runtime_module: str,
                  importers: Optional[ImporterIndex] = None, unsafe_fixes: bool = False,
-                 pure_calls: Iterable[str] = ()) -> None:
+                 pure_calls: Iterable[str] = (), target: tuple[int, int] = DEFAULT_TARGET) -> None:
         self.project = project
         self.importers = importers
         self.unsafe_fixes = unsafe_fixes
         self.display = DisplayPaths()
-        self.deferral = Deferral(project, strategy, runtime_module, importers, self.display)
+        self.deferral = Deferral(project, strategy, runtime_module, importers, self.display, target)
         self.effects = Effects(project, pure_calls)
         self.after_fix = AfterFix(project, self, frozenset(absolute(p) for p in fix_paths), self.display)
         self._loaded: dict[Path, frozenset[str]] = {}
@@ -82,7 +84,7 @@ class Checker:
 
     def applies(self, decision: Decision) -> bool:
         """Whether fix rewrites the import for this decision with the options of the run."""
-        return decision.action in (Action.INLINE, Action.PROXY) and (not decision.unsafe or self.unsafe_fixes)
+        return decision.action in _REWRITES and (not decision.unsafe or self.unsafe_fixes)
 
     def resolves(self, decision: Decision) -> bool:
         """Whether a fix run makes the diagnostic of this decision go away: it rewrites the
@@ -162,6 +164,10 @@ class Checker:
             found.append(Diagnostic(path, 1, 1, 1, 1, li002.CODE, message, reached[0], (),
                                     fix is not None and self.resolves(decision), fix, chain, reached, safety(decision)))
         return found
+
+
+# The actions fix rewrites an import for.
+_REWRITES = frozenset({Action.INLINE, Action.PROXY, Action.LAZY, Action.LAZY_MODULES})
 
 
 def _silenced_line_one(facts: ModuleFacts) -> bool:
