@@ -35,7 +35,7 @@ from lazyimport_codemod.project.modules import absolute, ancestors
 from lazyimport_codemod.project.prefilter import select_files
 from lazyimport_codemod.records import DIAGNOSTIC_ORDER, FileError, LintResult, NamePlan
 from lazyimport_codemod.rules.checker import Checker
-from lazyimport_codemod.settings.config import Config, Overrides
+from lazyimport_codemod.settings.config import Config, Overrides, check_strategy
 from lazyimport_codemod.settings.selection import group_files
 from lazyimport_codemod.speed.facts_cache import FactsCache
 from lazyimport_codemod.speed.parallel import Parsing, judge_files
@@ -134,13 +134,16 @@ def analyse(
             data = known[path] = path.read_bytes()
         return data
 
+    if strategy is not None and strategy != config.strategy:
+        check_strategy(strategy, config.target_version, config.target_source)
+        config = config._replace(strategy=strategy)
     heavy = tuple(config.heavy_packages)
     facts_cache = FactsCache(config.root, heavy) if cache else None
     project = Project(config.src, config.matcher(), read, facts_cache.summarise if facts_cache else None, heavy,
-                      config.src if config.src_configured else ())
+                      config.src if config.src_configured else (), config.lazy_modules_count)
     importers = ImporterIndex(project, lambda: _project_files(files, config))
-    checker = Checker(project, files, strategy or config.strategy, config.runtime_module, importers,
-                      config.unsafe_fixes, config.pure_calls)
+    checker = Checker(project, files, config.strategy, config.runtime_module, importers,
+                      config.unsafe_fixes, config.pure_calls, config.target_version)
     facts: dict[Path, ModuleFacts] = {}
     errors: list[FileError] = []
     datas: dict[Path, bytes] = {}

@@ -115,6 +115,8 @@ class Action(enum.Enum):
 
     INLINE = "inline"
     PROXY = "proxy"
+    LAZY = "lazy"  # PEP 810: ``lazy import`` / ``lazy from`` in place
+    LAZY_MODULES = "lazy-modules"  # PEP 810: the module listed in ``__lazy_modules__``
     LEAVE = "leave"
     DOWNSTREAM = "downstream"  # nothing here: the heavy import is cut in another module
 
@@ -126,7 +128,7 @@ class Decision(NamedTuple):
     reason: str = ""  # LEAVE: why not; DOWNSTREAM: where the cut happens
     functions: Tuple[Tuple[int, str], ...] = ()  # INLINE: (def line, name) of each target
     line: int = 0  # LEAVE: line of the first use that pins the import, if any
-    unsafe: str = ""  # INLINE/PROXY: why the fix may change behaviour (then only --unsafe-fixes applies it)
+    unsafe: str = ""  # a fix: why it may change behaviour (then only --unsafe-fixes applies it)
 
     @property
     def deferrable(self) -> bool:

@@ -247,7 +247,7 @@ def test_command_line_strategy_wins(repo: Path) -> None:
         ),
         (
             Overrides(strategy="eager"),
-            "--strategy must be one of 'auto', 'inline' or 'proxy', not 'eager'",
+            "--strategy must be one of 'auto', 'inline', 'proxy', 'lazy' or 'lazy-modules', not 'eager'",
         ),
     ],
 )
@@ -419,12 +419,23 @@ ERROR_CASES = [
     (
         "bad_strategy",
         "bad_strategy/pyproject.toml:2: 'strategy' in [tool.lazyimport] must be one"
-        " of 'auto', 'inline' or 'proxy', not 'lazy'",
+        " of 'auto', 'inline', 'proxy', 'lazy' or 'lazy-modules', not 'eager'",
     ),
     (
         "strategy_not_string",
         "strategy_not_string/pyproject.toml:2: 'strategy' in"
-        " [tool.lazyimport] must be one of 'auto', 'inline' or 'proxy', not a boolean",
+        " [tool.lazyimport] must be one of 'auto', 'inline', 'proxy', 'lazy' or 'lazy-modules', not a boolean",
+    ),
+    (
+        "bad_target_version",
+        "bad_target_version/pyproject.toml:2: 'target-version' in [tool.lazyimport] must be one of"
+        " 'py39', 'py310', 'py311', 'py312', 'py313', 'py314' or 'py315', not 'py38'",
+    ),
+    (
+        "lazy_needs_py315",
+        "lazy_needs_py315/pyproject.toml:6: strategy 'lazy' writes PEP 810 lazy imports, which need"
+        " Python 3.15, but the target is py310 (requires-python in lazy_needs_py315/pyproject.toml);"
+        ' set target-version = "py315" (or --target-version py315), or use strategy \'lazy-modules\'',
     ),
     (
         "bad_runtime_module",
@@ -555,3 +566,75 @@ def test_fix_keeps_the_formatters_line_length(repo: Path, files: dict[str, str],
     for name, text in files.items():
         write(repo / name, text)
     assert line_length(load_config(repo)) == expected
+
+
+# -- target version ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("files,overrides,expected,source", [
+    ({}, Overrides(), (3, 9), "default"),
+    ({"pyproject.toml": "[tool.lazyimport]\n"}, Overrides(), (3, 9), "default"),
+    ({"pyproject.toml": "[tool.lazyimport]\ntarget-version = 'py315'\n"}, Overrides(), (3, 15),
+     "pyproject.toml [tool.lazyimport]"),
+    ({"pyproject.toml": "[project]\nrequires-python = '>=3.11, <4'\n[tool.lazyimport]\n"}, Overrides(), (3, 11),
+     "requires-python in pyproject.toml"),
+    ({"pyproject.toml": "[project]\nrequires-python = '~=3.15.1'\n"}, Overrides(), (3, 15),
+     "requires-python in pyproject.toml"),
+    ({"pyproject.toml": "[project]\nrequires-python = '<3.13'\n"}, Overrides(), (3, 9), "default"),
+    ({"pyproject.toml": "[project]\nrequires-python = '>=3.10'\n[tool.ruff]\ntarget-version = 'py313'\n"},
+     Overrides(), (3, 13), "ruff's target-version in pyproject.toml"),
+    # ruff reads ruff.toml rather than [tool.ruff]; a ruff.toml without the key leaves requires-python
+    ({"pyproject.toml": "[project]\nrequires-python = '>=3.10'\n[tool.ruff]\ntarget-version = 'py313'\n",
+      "ruff.toml": "target-version = 'py314'\n"}, Overrides(), (3, 14), "ruff's target-version in ruff.toml"),
+    ({"pyproject.toml": "[project]\nrequires-python = '>=3.10'\n[tool.ruff]\ntarget-version = 'py313'\n",
+      "ruff.toml": "line-length = 100\n"}, Overrides(), (3, 10), "requires-python in pyproject.toml"),
+    ({"pyproject.toml": "[tool.lazyimport]\ntarget-version = 'py311'\n[tool.ruff]\ntarget-version = 'py313'\n"},
+     Overrides(), (3, 11), "pyproject.toml [tool.lazyimport]"),
+    ({"pyproject.toml": "[tool.lazyimport]\ntarget-version = 'py311'\n"}, Overrides(target_version="py315"),
+     (3, 15), "--target-version"),
+    # other tools' settings this tool cannot read say nothing, and are no error
+    ({"pyproject.toml": "[project]\nrequires-python = 3.9\n[tool.ruff]\ntarget-version = 'python3'\n"},
+     Overrides(), (3, 9), "default"),
+    ({"pyproject.toml": "[project]\nrequires-python = '>=3.12'\n[tool.lazyimport]\nheavy-packages = ['a']\n",
+      "ruff.toml": "[lint\n"}, Overrides(), (3, 12), "requires-python in pyproject.toml"),
+])
+def test_the_target_version_and_where_it_comes_from(
+    repo: Path, files: dict[str, str], overrides: Overrides, expected: tuple[int, int], source: str
+) -> None:
+    for name, text in files.items():
+        write(repo / name, text)
+    config = load_config(repo, overrides)
+    assert (config.target_version, config.target_source) == (expected, source)
+
+
+def test_a_bad_target_version_on_the_command_line(repo: Path) -> None:
+    with pytest.raises(ConfigError, match="--target-version must be one of 'py39', .* not 'py27'"):
+        load_config(repo, Overrides(target_version="py27"))
+
+
+@pytest.mark.parametrize("files,overrides", [
+    ({"pyproject.toml": "[tool.lazyimport]\nstrategy = 'lazy'\ntarget-version = 'py315'\n"}, Overrides()),
+    ({"pyproject.toml": "[project]\nrequires-python = '>=3.15'\n"}, Overrides(strategy="lazy")),
+    ({"pyproject.toml": "[tool.lazyimport]\nstrategy = 'lazy'\n"}, Overrides(target_version="py315")),
+    ({"pyproject.toml": "[tool.lazyimport]\nstrategy = 'lazy-modules'\n"}, Overrides()),  # any target
+])
+def test_the_lazy_strategies_where_they_apply(repo: Path, files: dict[str, str], overrides: Overrides) -> None:
+    for name, text in files.items():
+        write(repo / name, text)
+    assert load_config(repo, overrides).strategy in ("lazy", "lazy-modules")
+
+
+def test_strategy_lazy_needs_a_315_target_also_from_the_command_line(repo: Path) -> None:
+    write(repo / "pyproject.toml", "[tool.lazyimport]\ntarget-version = 'py314'\n")
+    with pytest.raises(ConfigError) as info:
+        load_config(repo, Overrides(strategy="lazy"))
+    assert str(info.value) == (
+        "strategy 'lazy' writes PEP 810 lazy imports, which need Python 3.15, but the target is py314"
+        " (pyproject.toml [tool.lazyimport]); set target-version = \"py315\" (or --target-version py315),"
+        " or use strategy 'lazy-modules'")
+
+
+def test_lazy_modules_count_on_a_315_target_or_with_their_strategy(repo: Path) -> None:
+    assert not load_config(repo).lazy_modules_count
+    assert load_config(repo, Overrides(target_version="py315")).lazy_modules_count
+    assert load_config(repo, Overrides(strategy="lazy-modules")).lazy_modules_count

@@ -43,6 +43,8 @@ def click_options(args: list[str]) -> Optional[LintOptions]:
     ["--format", "text", "--format", "json"],  # the last one wins
     ["app", "--", "--format", "-q"],  # after --, everything is a path
     ["--heavy-packages="],  # an empty list, as click reads it
+    ["--target-version", "py315", "app"],
+    ["--target-version=py39"],
 ])
 def test_accepted_arguments_read_exactly_as_click_reads_them(args: list[str]) -> None:
     ours = parse_lint_args(args)
@@ -54,6 +56,7 @@ def test_accepted_arguments_read_exactly_as_click_reads_them(args: list[str]) ->
     ["--help"],
     ["-h"],
     ["--format", "yaml"],  # not a choice: click words the error
+    ["--target-version", "py38"],
     ["--format"],  # missing value
     ["--format", "-q"],  # a value that looks like an option: click decides
     ["--no-cache=yes"],  # a flag given a value

@@ -16,6 +16,7 @@ import pytest
 
 from lazyimport_codemod.fix import transform
 from lazyimport_codemod.fix.transform import TransformError, apply_plans
+from lazyimport_codemod.parse.source import parse_source
 from lazyimport_codemod.records import (
     Action,
     Decision,
@@ -57,7 +58,7 @@ def plans_in(
     source: Union[str, bytes], specs: Mapping[str, Spec], module: str = "app.routers.search"
 ) -> list[NamePlan]:
     data = source.encode("utf-8") if isinstance(source, str) else source
-    tree = ast.parse(data)
+    tree = parse_source(data).tree  # ast's, or the same for newer syntax (lazy imports)
     functions = _functions(tree)
     out: list[NamePlan] = []
     for node in _module_level_imports(tree.body):
@@ -1385,7 +1386,7 @@ def test_class_body_import_is_refused() -> None:
 
 def test_result_that_does_not_compile_is_refused() -> None:
     with pytest.raises(TransformError, match="result does not compile"):
-        transform._check_compiles(b"def f(:\n    pass\n")
+        transform._check_compiles(b"def f(:\n    pass\n", b"def f():\n    pass\n")
 
 
 @pytest.mark.parametrize(

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
 from lazyimport_codemod.checks.child import ChildError, run_child
+from lazyimport_codemod.checks.lazy_mode import CHILD_SOURCE, LazyImports, note
 from lazyimport_codemod.checks.verify import DEFAULT_TIMEOUT, HeavyMatch, RunCallback, median, resolve_python
 from lazyimport_codemod.files import write_atomic
 
@@ -95,7 +96,8 @@ else:
             kinds[top] = "first-party"
         else:
             kinds[top] = "third-party"
-    sys.stderr.write(META + json.dumps({"kinds": kinds, "python": sys.version.split()[0]}) + "\n")
+    lazy = LAZY
+    sys.stderr.write(META + json.dumps({"kinds": kinds, "python": sys.version.split()[0], "lazy": lazy}) + "\n")
     code = 0
 sys.stdout.flush()
 sys.stderr.flush()
@@ -134,6 +136,7 @@ class Run:
     roots: Tuple[ImportNode, ...]
     kinds: Dict[str, str]
     python: str = ""
+    lazy_imports: Optional[LazyImports] = None
 
     @property
     def total_us(self) -> int:
@@ -176,6 +179,7 @@ class Profile:
     tree: Tuple[TreeNode, ...]
     threshold_ms: float
     suggested: Tuple[str, ...] = field(default=())
+    lazy_imports: Optional[LazyImports] = None  # the interpreter's lazy imports mode (PEP 810)
 
 
 # --------------------------------------------------------------------------- running and parsing
@@ -196,7 +200,7 @@ def run_importtime(
     """
     interpreter = resolve_python(python)
     script = _CHILD.replace("START", repr(_START)).replace("ERROR", repr(_ERROR))
-    script = script.replace("END", repr(_END)).replace("META", repr(_META))
+    script = script.replace("END", repr(_END)).replace("META", repr(_META)).replace("LAZY", CHILD_SOURCE)
     command = [interpreter, "-X", "importtime", "-c", script, module, *(str(path) for path in paths)]
     try:
         completed = run_child(command, cwd, timeout, module)
@@ -230,7 +234,8 @@ def parse_run(module: str, stderr: str, returncode: int = 0) -> Run:
         tail = [line for line in stderr.splitlines() if line.strip() and not line.startswith("import time:")]
         detail = tail[-1].strip() if tail else f"exit code {returncode}"
         raise ProfileError(f"{module}: interpreter stopped before the import finished: {detail}")
-    return Run(parse_importtime(lines), dict(meta.get("kinds", {})), str(meta.get("python", "")))
+    return Run(parse_importtime(lines), dict(meta.get("kinds", {})), str(meta.get("python", "")),
+               LazyImports.read(meta.get("lazy")))
 
 
 _FRAME = re.compile(r'\s*File "(.+)", line (\d+)')
@@ -340,6 +345,7 @@ def aggregate(
         packages=tuple(item for item in packages if item.package != own),
         tree=_merge_tree([run.roots for run in runs]),
         threshold_ms=threshold_ms,
+        lazy_imports=runs[0].lazy_imports if runs else None,
     )
     return replace(profile, suggested=suggest(profile.packages, threshold_ms))
 
@@ -436,6 +442,9 @@ def render_text(
         f" {profile.modules} modules; median of {runs} run{'s' if runs != 1 else ''})",
         "",
     ]
+    mode = note(profile.lazy_imports, profile.python)
+    if mode is not None:
+        lines[1:1] = [mode]
     lines += render_table(profile.packages, rows=rows, width=width)
     lines += ["", "Slowest import chains:"]
     lines += render_tree(profile.tree, width=width, max_lines=tree_lines, unicode=unicode)
@@ -564,6 +573,7 @@ def to_json(profile: Profile, existing: Sequence[str] = ()) -> str:
         "threshold_ms": profile.threshold_ms,
         "suggested": list(profile.suggested),
         "heavy_packages_line": heavy_packages_line(merged) if profile.suggested else None,
+        "lazy_imports": profile.lazy_imports.as_json() if profile.lazy_imports is not None else None,
     }
     return json.dumps(document, indent=2)
 

@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, Iterable, List, Optional, Sequence, Tuple
 
 from lazyimport_codemod.checks.child import ChildError, run_child
+from lazyimport_codemod.checks.lazy_mode import LazyImports, note
 
 #: Maps a module name to the heavy package it belongs to, or None (``HeavyMatcher.match``).
 HeavyMatch = Callable[[str], Optional[str]]
@@ -111,6 +112,8 @@ class VerifyResult:
     error: Optional[ModuleError] = None
     sys_path: Tuple[str, ...] = ()
     lazy_routers: Tuple[LazyRouter, ...] = ()
+    lazy_imports: Optional[LazyImports] = None  # the interpreter's lazy imports mode (PEP 810)
+    python: str = ""
 
     @property
     def over_budget(self) -> bool:
@@ -256,6 +259,8 @@ def verify_module(
         lazy_routers=tuple(
             LazyRouter(item["helper"], item["target"], item["prefix"]) for item in first.get("lazy_routers") or ()
         ),
+        lazy_imports=LazyImports.read(first.get("lazy_imports")),
+        python=str(first.get("python", "")),
     )
 
 
@@ -476,6 +481,9 @@ def format_result(result: VerifyResult, cwd: Optional[Path] = None) -> List[str]
         allowed = f"; allowed: {', '.join(hit.package for hit in result.allowed)}" if result.allowed else ""
         size = f"{result.modules_imported} modules imported in {result.import_ms or 0.0:.1f} ms"
         lines.append(f"{result.module}: ok, no heavy package loaded ({size}{budget}{allowed})")
+    mode = note(result.lazy_imports, result.python)
+    if mode is not None:
+        lines.append(f"{result.module}: {mode}")
     return lines + format_lazy_routers(result)
 
 
@@ -552,6 +560,7 @@ def _result_json(result: VerifyResult, cwd: Optional[Path]) -> Dict[str, Any]:
             {"helper": router.helper, "target": router.target, "prefix": router.prefix}
             for router in result.lazy_routers
         ],
+        "lazy_imports": result.lazy_imports.as_json() if result.lazy_imports is not None else None,
     }
 
 

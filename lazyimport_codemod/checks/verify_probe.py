@@ -71,13 +71,14 @@ class ImportRecorder:
             self._bootstrap._find_and_load = self._original
             self._installed = False
 
-    def _find_and_load(self, name: str, import_: "Any") -> "Any":
+    def _find_and_load(self, name: str, import_: "Any", **options: "Any") -> "Any":
+        # ``options``: what newer Pythons pass besides (3.15: ``lazy_submodule``, for PEP 810).
         if self._original is None:  # pragma: no cover - never installed without it
             raise ImportError(name)
         if not self._installed or name in sys.modules:
             # Already loaded (importlib.import_module of a loaded module still
             # comes here): nothing is loaded, so nothing to record.
-            return self._original(name, import_)
+            return self._original(name, import_, **options)
         stack = self._stacks.setdefault(_thread.get_ident(), [])
         record: Record = {
             "name": name,
@@ -94,7 +95,7 @@ class ImportRecorder:
         stack.append(name)
         start = time.perf_counter()
         try:
-            return self._original(name, import_)
+            return self._original(name, import_, **options)
         except BaseException as exc:
             record["error"] = _one_line(exc)
             raise
@@ -242,9 +243,23 @@ def main(argv: "List[str]") -> int:
         "elapsed_ms": elapsed,
         "error": _error_info(error, probe_file) if error is not None else None,
         "lazy_routers": lazy_routers,
+        "lazy_imports": _lazy_imports(),
     }
     _write(output, report)
     return 0
+
+
+def _lazy_imports() -> "Record":
+    """This interpreter's lazy imports mode (PEP 810; None before 3.15) and what set it;
+    the record lazyimport_codemod.checks.lazy_mode reads (its CHILD_SOURCE, for profile)."""
+    import os
+
+    get = getattr(sys, "get_lazy_imports", None)
+    return {
+        "mode": get() if get is not None else None,
+        "option": getattr(sys, "_xoptions", {}).get("lazy_imports"),
+        "environment": os.environ.get("PYTHON_LAZY_IMPORTS"),
+    }
 
 
 def _pending_routers() -> "List[Record]":

@@ -29,13 +29,15 @@ def main() -> None:
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click_options("lint")
 def lint(paths: tuple[Path, ...], fmt: str, heavy_packages: Optional[str],
-         extend_heavy_packages: Optional[str], config_file: Optional[Path], no_cache: bool,
-         quiet: bool) -> None:
-    """Report heavy packages imported at module level (LI001) or through first-party modules (LI002)."""
+         extend_heavy_packages: Optional[str], target_version: Optional[str], config_file: Optional[Path],
+         no_cache: bool, quiet: bool) -> None:
+    """Report heavy packages imported at module level (LI001), through first-party modules (LI002),
+    or by lazy imports resolved at import time (LI003)."""
     from lazyimport_codemod.cli.lint import run_lint
     from lazyimport_codemod.cli.options import LintOptions
 
-    options = LintOptions(paths, fmt, heavy_packages, extend_heavy_packages, config_file, no_cache, quiet)
+    options = LintOptions(paths, fmt, heavy_packages, extend_heavy_packages, target_version, config_file,
+                          no_cache, quiet)
     sys.exit(run_lint(options))
 
 
@@ -44,7 +46,7 @@ def lint(paths: tuple[Path, ...], fmt: str, heavy_packages: Optional[str],
 @click_options("fix")
 def fix(paths: tuple[Path, ...], show_diff: bool, check: bool, strategy: Optional[str], unsafe_fixes: bool,
         fmt: str, heavy_packages: Optional[str], extend_heavy_packages: Optional[str],
-        config_file: Optional[Path], no_cache: bool, quiet: bool) -> None:
+        target_version: Optional[str], config_file: Optional[Path], no_cache: bool, quiet: bool) -> None:
     """Rewrite modules so heavy imports load on first use instead of at import time."""
     from lazyimport_codemod import pipeline
     from lazyimport_codemod.cli.output import write_errors, write_result
@@ -53,7 +55,8 @@ def fix(paths: tuple[Path, ...], show_diff: bool, check: bool, strategy: Optiona
     from lazyimport_codemod.settings.selection import SelectionError
 
     short_lived()
-    overrides = overrides_from(heavy_packages, extend_heavy_packages, config_file, strategy, unsafe_fixes or None)
+    overrides = overrides_from(heavy_packages, extend_heavy_packages, config_file, strategy, unsafe_fixes or None,
+                               target_version)
     try:
         outcome = pipeline.fix(paths, overrides, cache=not no_cache)
     except SelectionError as exc:

@@ -19,7 +19,7 @@ def fail(message: str) -> NoReturn:
 
 def overrides_from(heavy_packages: Optional[str], extend_heavy_packages: Optional[str],
                    config_file: Optional[Path], strategy: Optional[str] = None,
-                   unsafe_fixes: Optional[bool] = None) -> Overrides:
+                   unsafe_fixes: Optional[bool] = None, target_version: Optional[str] = None) -> Overrides:
     """The settings given on the command line."""
     from lazyimport_codemod.settings.config import Overrides
     from lazyimport_codemod.settings.selection import split_list
@@ -30,6 +30,7 @@ def overrides_from(heavy_packages: Optional[str], extend_heavy_packages: Optiona
         extend_heavy_packages=split_list(extend_heavy_packages) or (),
         strategy=strategy,
         unsafe_fixes=unsafe_fixes,
+        target_version=target_version,
     )
 
 

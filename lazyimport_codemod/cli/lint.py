@@ -31,7 +31,8 @@ def run_lint(options: LintOptions, command: Optional[Sequence[str]] = None,
     from lazyimport_codemod.speed.replay import print_output, record, settings_stamps
 
     short_lived()
-    overrides = overrides_from(options.heavy_packages, options.extend_heavy_packages, options.config_file)
+    overrides = overrides_from(options.heavy_packages, options.extend_heavy_packages, options.config_file,
+                               target_version=options.target_version)
     settings: list[Stamp] = []
     if options.no_cache:
         command = None  # nothing is recorded, nothing restored

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Callable, NamedTuple, Optional, Sequence
 
 from lazyimport_codemod.cli.output import FORMATS
-from lazyimport_codemod.settings.config import STRATEGIES
+from lazyimport_codemod.settings.config import STRATEGIES, TARGET_VERSIONS
 
 
 class Option(NamedTuple):
@@ -36,8 +36,13 @@ OPTIONS = {
     "diff": Option(("--diff",), "show_diff", "Print a unified diff; write nothing.", flag=True),
     "check": Option(("--check",), "check", "Write nothing; exit 1 if anything would change.", flag=True),
     "strategy": Option(("--strategy",), "strategy",
-                       "How to defer: into functions, behind lazy_import(), or the best of both (auto).",
+                       "How to defer: into functions, behind lazy_import(), PEP 810 `lazy` imports or "
+                       "__lazy_modules__, or the best of these for the target (auto).",
                        choices=STRATEGIES),
+    "target-version": Option(("--target-version",), "target_version",
+                             "The oldest Python the code runs on (default: target-version in the config, "
+                             "ruff's, or requires-python); py315 lets fix write `lazy` imports.",
+                             choices=TARGET_VERSIONS),
     "unsafe-fixes": Option(("--unsafe-fixes",), "unsafe_fixes",
                            "Also apply fixes that may change behaviour (see each diagnostic's reason).", flag=True),
     "format": Option(("--format",), "fmt", "Output format.", choices=FORMATS, default="text"),
@@ -52,7 +57,7 @@ OPTIONS = {
     "quiet": Option(("--quiet", "-q"), "quiet", "Print diagnostics only, no summary.", flag=True),
 }
 
-_SELECTION = ("heavy-packages", "extend-heavy-packages", "config")
+_SELECTION = ("heavy-packages", "extend-heavy-packages", "target-version", "config")
 # Each command's options in the order --help lists them, with the help it words its own way.
 COMMANDS: dict[str, tuple[tuple[str, str], ...]] = {
     "lint": (("format", ""), *((key, "") for key in _SELECTION), ("no-cache", ""), ("quiet", "")),
@@ -69,6 +74,7 @@ class LintOptions(NamedTuple):
     fmt: str = "text"
     heavy_packages: Optional[str] = None
     extend_heavy_packages: Optional[str] = None
+    target_version: Optional[str] = None
     config_file: Optional[Path] = None
     no_cache: bool = False
     quiet: bool = False

@@ -11,15 +11,20 @@ It works in three steps:
 1. locate: find each planned statement by its ast position (line and UTF-8
    column) and each target function by the line of its ``def`` keyword;
 2. plan the edits: which aliases leave which statement, which import lines go
-   to the top of which function, and the one ``if TYPE_CHECKING: ... else:``
-   block that binds the proxied names;
+   to the top of which function, the one ``if TYPE_CHECKING: ... else:``
+   block that binds the proxied names, which aliases become ``lazy`` (PEP 810;
+   the statement itself when all of them do, else a ``lazy`` statement on the
+   next line) and which modules go into ``__lazy_modules__``
+   (:mod:`~lazyimport_codemod.fix.pep810`);
 3. rewrite with a :class:`libcst.CSTTransformer` keyed by the original nodes,
-   then make sure the result still compiles.
+   then make sure the result still compiles (parses, where it holds syntax
+   newer than the running Python).
 """
 
 from __future__ import annotations
 
 import re
+import sys
 import warnings
 from dataclasses import dataclass, field
 from typing import Mapping, Optional, Sequence, Union
@@ -28,11 +33,15 @@ import libcst as cst
 from libcst.helpers import get_full_name_for_node
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider, ScopeProvider
 
-from lazyimport_codemod.parse.source import char_column
+from lazyimport_codemod.fix.pep810 import LAZY_TYPES, as_lazy, with_lazy_modules
+from lazyimport_codemod.parse.newer_syntax import lazy_bindings
+from lazyimport_codemod.parse.source import SourceError, char_column, parse_source
 from lazyimport_codemod.records import PROXY_NAMES, Action, ImportedName, ImportStatement, NamePlan
-from lazyimport_codemod.settings.config import DEFAULT_LINE_LENGTH, DEFAULT_RUNTIME_MODULE
+from lazyimport_codemod.settings.config import DEFAULT_LINE_LENGTH, DEFAULT_RUNTIME_MODULE, PEP810
 
 ImportNode = Union[cst.Import, cst.ImportFrom]
+# What fix rewrites an import statement for.
+_EDITS = frozenset({Action.INLINE, Action.PROXY, Action.LAZY, Action.LAZY_MODULES})
 FunctionKey = tuple[int, str]
 # ("import", dotted, asname) or ("from", level, module, name, asname): what a local import binds.
 Signature = tuple[object, ...]
@@ -57,7 +66,7 @@ def apply_plans(
     runtime_module: str = DEFAULT_RUNTIME_MODULE,
     line_length: int = DEFAULT_LINE_LENGTH,
 ) -> bytes:
-    """Return ``source`` with the INLINE and PROXY plans applied.
+    """Return ``source`` with the INLINE, PROXY, LAZY and LAZY_MODULES plans applied.
 
     LEAVE and DOWNSTREAM plans change nothing here, so an empty (or
     all-LEAVE) plan list returns the input object itself.  Raises
@@ -82,7 +91,7 @@ def apply_plans(
     except (cst.CSTValidationError, cst.ParserSyntaxError) as exc:
         raise TransformError(f"cannot build the rewritten module: {_one_line(str(exc))}") from None
     result = _restore_last_line_break(source, result)
-    _check_compiles(result)
+    _check_compiles(result, source)
     return result
 
 
@@ -91,7 +100,7 @@ def _active_plans(plans: Sequence[NamePlan]) -> list[NamePlan]:
     seen: set[tuple[int, int, str]] = set()
     active: list[NamePlan] = []
     for plan in plans:
-        if plan.decision.action not in (Action.INLINE, Action.PROXY):
+        if plan.decision.action not in _EDITS:
             continue
         key = (plan.statement.line, plan.statement.column, plan.name.bound)
         if key in seen:
@@ -115,11 +124,12 @@ def _check_generated_names(
     """
     scope = wrapper.resolve(ScopeProvider)[wrapper.module]
     assert scope is not None
+    lazy = lazy_bindings(wrapper.module)  # LibCST's scope analysis leaves these out
     for name, required in PROXY_NAMES.items():
         source = required or runtime_module
-        for assignment in scope.assignments[name]:
-            node = getattr(assignment, "node", None)
-            if isinstance(node, cst.ImportFrom) and _imports_itself(node, name, source):
+        nodes = [getattr(assignment, "node", None) for assignment in scope.assignments[name]] + lazy.get(name, [])
+        for node in nodes:
+            if isinstance(node, (cst.ImportFrom, cst.LazyImportFrom)) and _imports_itself(node, name, source):
                 continue
             where = ""
             if isinstance(node, cst.CSTNode) and node in positions:
@@ -130,7 +140,7 @@ def _check_generated_names(
             )
 
 
-def _imports_itself(node: cst.ImportFrom, name: str, source: str) -> bool:
+def _imports_itself(node: Union[cst.ImportFrom, cst.LazyImportFrom], name: str, source: str) -> bool:
     """Whether every alias of ``node`` that binds ``name`` is ``name`` taken from ``source``.
 
     A relative import counts when it names the end of ``source`` (``from ._lazy``
@@ -142,9 +152,9 @@ def _imports_itself(node: cst.ImportFrom, name: str, source: str) -> bool:
             return False
     elif written != source:
         return False
-    return all(
+    return not isinstance(node.names, cst.ImportStar) and all(
         get_full_name_for_node(alias.name) == name
-        for alias in _aliases(node)
+        for alias in node.names
         if (_asname(alias) or get_full_name_for_node(alias.name)) == name
     )
 
@@ -159,16 +169,37 @@ def _restore_last_line_break(source: bytes, result: bytes) -> bytes:
     return result
 
 
-def _check_compiles(result: bytes) -> None:
-    """The last safety net: a file whose rewrite does not compile is never written."""
+def _check_compiles(result: bytes, source: bytes) -> None:
+    """The last safety net: a file whose rewrite does not compile is never written.
+
+    A result in syntax newer than this Python (``lazy`` imports written for a 3.15
+    target, or the file's own) cannot compile here: when this Python has no lazy
+    imports or cannot compile the original either, the result must parse instead, as
+    lint parses such files (:func:`~lazyimport_codemod.parse.source.parse_source`).
+    """
+    problem = _compile_problem(result)
+    if problem is None:
+        return
+    if sys.version_info < PEP810 or _compile_problem(source) is not None:
+        try:
+            parse_source(result)
+            return
+        except SourceError:
+            pass
+    raise TransformError(f"result does not compile: {problem}")
+
+
+def _compile_problem(code: bytes) -> Optional[str]:
+    """Why ``code`` does not compile on this Python, or None."""
     try:
         with warnings.catch_warnings():  # the user's own invalid escapes are not ours to print
             warnings.simplefilter("ignore")
-            compile(result, "<lazyimport fix>", "exec", dont_inherit=True)
+            compile(code, "<lazyimport fix>", "exec", dont_inherit=True)
     except (SyntaxError, ValueError) as exc:
         where = f" (line {exc.lineno})" if isinstance(exc, SyntaxError) and exc.lineno else ""
         message = exc.msg if isinstance(exc, SyntaxError) else str(exc)
-        raise TransformError(f"result does not compile: {_one_line(message)}{where}") from None
+        return f"{_one_line(message)}{where}"
+    return None
 
 
 def _one_line(text: str) -> str:
@@ -190,7 +221,7 @@ def _decoded_lines(source: bytes, encoding: str) -> list[str]:
 class _Site:
     """Where one import statement sits in the LibCST tree."""
 
-    node: ImportNode
+    node: Union[ImportNode, cst.LazyImport, cst.LazyImportFrom]
     top: cst.BaseStatement  # the module-level statement that contains it
     line_node: Union[cst.SimpleStatementLine, cst.SimpleStatementSuite, None]
     column: int  # in characters, as LibCST counts
@@ -253,7 +284,17 @@ class _Collector(cst.CSTVisitor):
         self._record(node)
         return False
 
-    def _record(self, node: ImportNode) -> None:
+    # A lazy import is never planned (it loads nothing, or is resolved anyway), but it is
+    # still an import statement at its position.
+    def visit_LazyImport(self, node: cst.LazyImport) -> bool:
+        self._record(node)
+        return False
+
+    def visit_LazyImportFrom(self, node: cst.LazyImportFrom) -> bool:
+        self._record(node)
+        return False
+
+    def _record(self, node: Union[ImportNode, cst.LazyImport, cst.LazyImportFrom]) -> None:
         if self._function_depth or self.top is None:
             return
         start = self.positions[node].start
@@ -297,6 +338,8 @@ class _Index:
                 f"no import statement at line {statement.line}, column {statement.column + 1}"
             )
         site = candidates[0]
+        if isinstance(site.node, LAZY_TYPES):
+            raise TransformError(f"the import at line {statement.line} is lazy already")
         if isinstance(site.node, cst.ImportFrom) != statement.is_from:
             raise TransformError(f"the import at line {statement.line} is not the planned form")
         return site
@@ -347,11 +390,18 @@ class _StatementWork:
     inline: dict[FunctionKey, list[ImportedName]] = field(default_factory=dict)
     proxy: list[ImportedName] = field(default_factory=list)
     removed: set[int] = field(default_factory=set)  # alias indexes
+    lazy: set[int] = field(default_factory=set)  # alias indexes that stay, marked ``lazy``
     comments: dict[int, list[str]] = field(default_factory=dict)  # alias index -> comments
 
     def fully_removed(self) -> bool:
         names = self.site.node.names
         return not isinstance(names, cst.ImportStar) and len(self.removed) == len(names)
+
+    @property
+    def node(self) -> ImportNode:
+        node = self.site.node
+        assert isinstance(node, (cst.Import, cst.ImportFrom))  # Index.site refuses lazy ones
+        return node
 
 
 @dataclass
@@ -371,6 +421,8 @@ class _Edits:
     """Everything the rewriter applies, keyed by ``id()`` of original nodes."""
 
     removals: dict[int, set[int]] = field(default_factory=dict)  # import node -> alias indexes
+    lazy: dict[int, set[int]] = field(default_factory=dict)  # import node -> alias indexes made lazy
+    lazy_modules: list[str] = field(default_factory=list)  # for ``__lazy_modules__``, in order
     removed_lines: set[int] = field(default_factory=set)  # SimpleStatementLines that vanish
     function_code: dict[int, list[str]] = field(default_factory=dict)  # FunctionDef -> code
     proxy: Optional[_ProxyEdit] = None
@@ -388,8 +440,14 @@ class _EditPlanner:
     def plan(self, plans: Sequence[NamePlan]) -> _Edits:
         works = self._group(plans)
         edits = _Edits()
+        for plan in plans:
+            module = plan.name.module
+            if plan.decision.action is Action.LAZY_MODULES and module not in edits.lazy_modules:
+                edits.lazy_modules.append(module)
         for work in works:
-            edits.removals[id(work.site.node)] = set(work.removed)
+            edits.removals[id(work.site.node)] = set(work.removed)  # every statement touched is a key
+            if work.lazy:
+                edits.lazy[id(work.site.node)] = set(work.lazy)
         for work in works:
             line = work.site.line_node
             if isinstance(line, cst.SimpleStatementLine) and all(
@@ -408,15 +466,23 @@ class _EditPlanner:
         """One work item per statement, in source order."""
         works: dict[int, _StatementWork] = {}
         for plan in plans:
+            if plan.decision.action is Action.LAZY_MODULES:
+                continue  # the statement stays as it is: its module is listed
             site = self.index.site(plan.statement)
             if site.in_class:
                 raise TransformError(
                     f"the import at line {plan.statement.line} binds a class attribute"
                 )
             work = works.setdefault(id(site.node), _StatementWork(plan.statement, site))
-            alias = _alias_index(site.node, plan.name)
+            alias = _alias_index(work.node, plan.name)
+            if plan.decision.action is Action.LAZY:
+                if site.line_node is not site.top:
+                    raise TransformError(f"the import at line {plan.statement.line} is not directly in the "
+                                         "module body, where alone `lazy` is allowed")
+                work.lazy.add(alias)
+                continue
             work.removed.add(alias)
-            work.comments[alias] = _alias_comments(site.node, alias)
+            work.comments[alias] = _alias_comments(work.node, alias)
             if plan.decision.action is Action.PROXY:
                 work.proxy.append(plan.name)
                 continue
@@ -451,7 +517,7 @@ class _EditPlanner:
                      room: Optional[int] = None) -> str:
         """The statement re-created for ``names``, with the comments that travel with them,
         wrapped in parentheses when it would not fit in ``room`` columns."""
-        node = work.site.node
+        node = work.node
         comments: list[str] = []
         fully_removed = work.fully_removed()
         if fully_removed and isinstance(node, cst.ImportFrom):
@@ -776,8 +842,8 @@ class _Rewriter(cst.CSTTransformer):
     ) -> cst.SimpleStatementSuite:
         if not any(id(small) in self.edits.removals for small in original_node.body):
             return updated_node
-        smalls = self._rewrite_smalls(original_node.body, updated_node.body)
-        return updated_node.with_changes(body=smalls or [cst.Pass()])
+        smalls, split = self._rewrite_smalls(original_node.body, updated_node.body)
+        return updated_node.with_changes(body=[*smalls, *split] or [cst.Pass()])
 
     def leave_IndentedBlock(
         self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock
@@ -793,7 +859,7 @@ class _Rewriter(cst.CSTTransformer):
         return updated_node.with_changes(body=body, footer=footer)
 
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
-        if not self._touches(original_node.body) and self.edits.proxy is None:
+        if not self._touches(original_node.body) and self.edits.proxy is None and not self.edits.lazy_modules:
             return updated_node
         # Below a header comment blank lines may stay; at the very top of the file they may not.
         opens = not any(line.comment for line in updated_node.header)
@@ -801,6 +867,8 @@ class _Rewriter(cst.CSTTransformer):
         footer = list(updated_node.footer)
         if carry:
             footer = _merge_leading(carry + [footer], at_start=opens and not body)
+        if self.edits.lazy_modules:
+            body = with_lazy_modules(body, self.edits.lazy_modules)
         return updated_node.with_changes(body=body, footer=footer)
 
     def _touches(self, statements: Sequence[cst.BaseStatement]) -> bool:
@@ -834,7 +902,7 @@ class _Rewriter(cst.CSTTransformer):
             if touched:
                 assert isinstance(original, cst.SimpleStatementLine)
                 assert isinstance(updated, cst.SimpleStatementLine)
-                line = self._rewrite_line(original, updated)
+                line, split = self._rewrite_line(original, updated)
                 if line is None:
                     carry.append(updated.leading_lines)
                     if group:
@@ -842,6 +910,7 @@ class _Rewriter(cst.CSTTransformer):
                         carry = []
                     continue
                 out.append(_with_leading(line, carry, at_start=opens and not out))
+                out.extend(split)
                 carry = []
                 out.extend(group)
                 continue
@@ -854,31 +923,51 @@ class _Rewriter(cst.CSTTransformer):
 
     def _rewrite_line(
         self, original: cst.SimpleStatementLine, updated: cst.SimpleStatementLine
-    ) -> Optional[cst.SimpleStatementLine]:
-        smalls = self._rewrite_smalls(original.body, updated.body)
+    ) -> tuple[Optional[cst.SimpleStatementLine], list[cst.SimpleStatementLine]]:
+        """The line without the removed names (None when nothing is left), and the lines of
+        ``lazy`` statements split off it, which go right after it."""
+        smalls, split = self._rewrite_smalls(original.body, updated.body)
+        lines = [cst.SimpleStatementLine(body=[small]) for small in split]
         if not smalls:
-            return None
-        return updated.with_changes(body=smalls)
+            return None, lines
+        return updated.with_changes(body=smalls), lines
 
     def _rewrite_smalls(
         self,
         originals: Sequence[cst.BaseSmallStatement],
         updates: Sequence[cst.BaseSmallStatement],
-    ) -> list[cst.BaseSmallStatement]:
-        """``import a; import b`` minus the removed names; the last keeps the original end."""
+    ) -> tuple[list[cst.BaseSmallStatement], list[cst.BaseSmallStatement]]:
+        """``import a; import b`` minus the removed names, the last keeping the original end;
+        and the ``lazy`` statements split off them.
+
+        When every name left of a statement becomes lazy, the statement itself is marked
+        ``lazy`` in place; otherwise its lazy names leave it for a ``lazy`` statement of
+        their own.
+        """
         out: list[cst.BaseSmallStatement] = []
+        split: list[cst.BaseSmallStatement] = []
         for original, updated in zip(originals, updates):
             removed = self.edits.removals.get(id(original))
             if removed is None:
                 out.append(updated)
                 continue
             assert isinstance(updated, (cst.Import, cst.ImportFrom))
-            kept = _without_aliases(updated, removed)
+            lazy = self.edits.lazy.get(id(original), set())
+            kept = _without_aliases(updated, removed | lazy)
             if kept is not None:
                 out.append(kept)
+            if not lazy:
+                continue
+            everything = set(range(len(_aliases(updated))))
+            lazy_part = _without_aliases(updated, everything - lazy)
+            assert lazy_part is not None
+            if kept is None:
+                out.append(as_lazy(lazy_part))
+            else:
+                split.append(as_lazy(lazy_part).with_changes(semicolon=cst.MaybeSentinel.DEFAULT))
         if out and updates:
             out[-1] = out[-1].with_changes(semicolon=updates[-1].semicolon)
-        return out
+        return out, split
 
     # -- generated code ----------------------------------------------------
     def _proxy_group(self, proxy: _ProxyEdit) -> list[cst.BaseStatement]:

@@ -19,7 +19,7 @@ from lazyimport_codemod.parse.effects import ClassFacts, Effect, Wrapper, bindin
 from lazyimport_codemod.parse.imports import collect_imports, has_future_annotations, walk_import_time
 from lazyimport_codemod.parse.source import ParsedSource, parse_source
 from lazyimport_codemod.parse.usage import Spelling, analyse_usage, listed_strings, module_bindings
-from lazyimport_codemod.records import PROXY_NAMES, ImportedName, ImportStatement, NameUsage
+from lazyimport_codemod.records import PROXY_NAMES, ImportedName, ImportStatement, NameUsage, Where
 from lazyimport_codemod.settings.heavy import HeavyMatcher
 
 
@@ -42,6 +42,10 @@ class FileFacts(NamedTuple):
     # LAZY_MODULES_UNREADABLE among them: the list is also built in a way that cannot be
     # read (a call, a comprehension, ``insert``...), so any module may be listed.
     lazy_modules: tuple[str, ...] = ()
+    # The line of the first statement that binds ``__lazy_modules__`` at import time, when
+    # it is a list or tuple of strings directly in the module body (which fix can extend);
+    # negated when it is anything else; 0 when there is none.
+    lazy_modules_line: int = 0
     # Module-level functions whose call only builds and returns values: such a decorator or
     # call, used by another module, acts on nothing beyond what it is given.
     wrappers: tuple[Wrapper, ...] = ()
@@ -107,16 +111,38 @@ def extract(
         _reserved(parsed, imports) if b"lazy_import" in data or b"TYPE_CHECKING" in data else (),
         effects(walked, qualified, star),
         classes(parsed.tree, qualified, module),
-        _lazy_modules(parsed.tree) if b"__lazy_modules__" in data else (),
+        *(_lazy_modules(parsed.tree, walked) if b"__lazy_modules__" in data else ((), 0)),
         wrappers(walked, qualified),
     )
 
 
-def _lazy_modules(tree: ast.Module) -> tuple[str, ...]:
+def _lazy_modules(tree: ast.Module, walked: list[tuple[ast.stmt, Where, int]]) -> tuple[tuple[str, ...], int]:
     names, unreadable = listed_strings(tree, "__lazy_modules__")
     if unreadable and LAZY_MODULES_UNREADABLE not in names:
         names.append(LAZY_MODULES_UNREADABLE)
-    return tuple(names)
+    return tuple(names), _literal_line(tree, walked)
+
+
+def _literal_line(tree: ast.Module, walked: list[tuple[ast.stmt, Where, int]]) -> int:
+    """Line of the first statement run at import time that binds ``__lazy_modules__``: as
+    is when it is a list or tuple of strings (annotated or not) in the module body itself,
+    negated otherwise; 0 when there is none."""
+    top = {id(node) for node in tree.body}
+    for node, _, _ in walked:
+        value: Optional[ast.expr]
+        if isinstance(node, ast.Assign):
+            targets, value = node.targets, node.value
+        elif isinstance(node, (ast.AnnAssign, ast.AugAssign)):
+            targets, value = [node.target], node.value
+        else:
+            continue
+        if not any(isinstance(target, ast.Name) and target.id == "__lazy_modules__" for target in targets):
+            continue
+        literal = (isinstance(node, (ast.Assign, ast.AnnAssign)) and len(targets) == 1 and id(node) in top
+                   and isinstance(value, (ast.List, ast.Tuple)) and all(
+                       isinstance(item, ast.Constant) and isinstance(item.value, str) for item in value.elts))
+        return node.lineno if literal else -node.lineno
+    return 0
 
 
 def _may_load(name: ImportedName, matcher: HeavyMatcher, first_party: frozenset[str]) -> bool:

@@ -6,8 +6,10 @@ own modules (``router -> app.services.search -> torch``) or through a package
 :class:`Project` turns each first-party file it is asked about into
 :class:`ModuleFacts` (parsed at most once per run) whose :class:`Edge` list
 says, for every name the module imports at import time, which first-party
-modules and which heavy package that import executes.  The searches over these
-edges live in :mod:`~lazyimport_codemod.project.reach`.
+modules and which heavy package that import executes.  A lazy import (PEP 810,
+see :mod:`~lazyimport_codemod.parse.pep810`) executes nothing unless the module
+itself resolves it while it is imported.  The searches over these edges live in
+:mod:`~lazyimport_codemod.project.reach`.
 """
 
 from __future__ import annotations
@@ -18,11 +20,12 @@ from typing import Callable, Iterable, Iterator, NamedTuple, Optional, Sequence
 
 from lazyimport_codemod.parse.facts import FileFacts, extract
 from lazyimport_codemod.parse.import_lines import ImportLine, import_lines
+from lazyimport_codemod.parse.pep810 import lazy_as_written, resolving_use
 from lazyimport_codemod.parse.source import SourceError
 from lazyimport_codemod.project.dominators import Preloaded
 from lazyimport_codemod.project.modules import ModuleMap, absolute
 from lazyimport_codemod.project.reach import HeavySearch
-from lazyimport_codemod.records import ImportedName, ImportStatement, NameUsage
+from lazyimport_codemod.records import ImportedName, ImportStatement, NameUsage, Use
 from lazyimport_codemod.settings.heavy import HeavyMatcher
 
 # (bytes, file name, module name, is a package, first-party top-level names) -> FileFacts
@@ -30,12 +33,18 @@ Summarise = Callable[[bytes, str, Optional[str], bool, frozenset[str]], FileFact
 
 
 class Edge(NamedTuple):
-    """What one imported name loads eagerly: first-party modules and/or a heavy package."""
+    """What one imported name loads eagerly: first-party modules and/or a heavy package.
+
+    A lazy import loads nothing (no targets, no heavy package) unless ``resolved`` names
+    the use that loads it while the module is imported anyway (rule LI003).
+    """
 
     statement: ImportStatement
     name: ImportedName
     targets: tuple[str, ...]  # first-party modules executed, parents first
     heavy: Optional[str]  # the heavy package it imports directly, if any
+    lazy: bool = False  # imported lazily as written (``lazy import``, ``__lazy_modules__``)
+    resolved: Optional[Use] = None  # lazy, but this use loads it at import time
 
 
 class ModuleFacts:
@@ -86,7 +95,8 @@ class Project:
     cached version of it); ``explicit_roots`` name their files from themselves
     (see :mod:`~lazyimport_codemod.project.modules`).  ``gate``, once set, holds the only modules worth
     parsing: any other cannot reach a heavy package (see
-    :mod:`~lazyimport_codemod.project.prefilter`).
+    :mod:`~lazyimport_codemod.project.prefilter`).  ``lazy_modules``: the modules a file names
+    in ``__lazy_modules__`` are imported lazily (see :attr:`Config.lazy_modules_count`).
     """
 
     def __init__(
@@ -97,6 +107,7 @@ class Project:
         summarise: Optional[Summarise] = None,
         heavy: tuple[str, ...] = (),
         explicit_roots: Sequence[Path] = (),
+        lazy_modules: bool = False,
     ) -> None:
         self.modules = ModuleMap(roots, explicit_roots)
         self.matcher = matcher
@@ -104,6 +115,7 @@ class Project:
         self.summarise: Summarise = summarise or (
             lambda data, filename, name, is_package, first_party:
             extract(data, filename, name, is_package, heavy, first_party))
+        self.lazy_modules = lazy_modules
         self.reach = HeavySearch(self)
         self.gate: Optional[set[str]] = None
         self.errors: dict[Path, str] = {}  # first-party files that could not be read or parsed
@@ -152,7 +164,7 @@ class Project:
             data = self.read(path)
         if file is None:
             file = self.summarise(data, str(path), name, is_package, self.modules.first_party())
-        facts = ModuleFacts(name, path, is_package, data, file, self._edges(file))
+        facts = ModuleFacts(name, path, is_package, data, file, self._edges(file, data))
         self._by_path[path] = facts
         if name is not None:
             self._by_name.setdefault(name, facts)
@@ -180,12 +192,13 @@ class Project:
         """Every module parsed so far."""
         return iter(list(self._by_path.values()))
 
-    def _edges(self, file: FileFacts) -> list[Edge]:
+    def _edges(self, file: FileFacts, data: bytes) -> list[Edge]:
         """An edge for every name the file imports at import time, in order."""
         epoch, memo = self._loads
         if epoch != self.modules.epoch:
             memo = {}
             self._loads = (self.modules.epoch, memo)
+        listed = file.lazy_modules if self.lazy_modules else ()
         edges: list[Edge] = []
         for stmt in file.imports:
             for name in stmt.names:
@@ -193,7 +206,11 @@ class Project:
                 loads = memo.get(key)
                 if loads is None:
                     loads = memo[key] = self._what_loads(*key)
-                edges.append(Edge(stmt, name, *loads))
+                if (stmt.lazy or listed) and lazy_as_written(stmt, name, listed, data):
+                    resolved = resolving_use(file.usage.get(name.bound))
+                    edges.append(Edge(stmt, name, *(loads if resolved else ((), None)), True, resolved))
+                else:
+                    edges.append(Edge(stmt, name, *loads))
         return edges
 
     def _what_loads(self, module: str, attribute: Optional[str]) -> tuple[tuple[str, ...], Optional[str]]:

@@ -183,8 +183,8 @@ class HeavySearch:
         """Heavy packages a module imports directly, and the first-party modules it loads
         from which a heavy package is reachable at all, in order.
 
-        A heavy import silenced with ``# noqa`` is accepted where it stands, so it
-        is not followed into LI002 reports either.
+        A heavy import silenced with ``# noqa`` (LI001, or LI003 for a lazy one resolved
+        anyway) is accepted where it stands, so it is not followed into LI002 reports either.
         """
         memo = self._adjacent_kept if keep_edge is not None else self._adjacent
         known = memo.get(module)
@@ -197,7 +197,7 @@ class HeavySearch:
         for edge in facts.edges if facts is not None else ():
             if edge.heavy is None and not edge.targets:
                 continue  # loads nothing followed (the standard library, frameworks...)
-            if edge.heavy is not None and edge.statement.silenced("LI001"):
+            if edge.heavy is not None and edge.statement.silenced("LI003" if edge.lazy else "LI001"):
                 continue
             if keep_edge is not None and facts is not None and not keep_edge(facts, edge):
                 continue

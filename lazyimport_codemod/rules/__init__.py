@@ -7,9 +7,21 @@ messages; :mod:`~lazyimport_codemod.rules.checker` runs them over a file.
 
 from __future__ import annotations
 
-from lazyimport_codemod.rules import li001, li002
+from typing import TYPE_CHECKING
 
-RULES = (li001, li002)
+from lazyimport_codemod.rules import li001, li002, li003
+
+if TYPE_CHECKING:
+    from lazyimport_codemod.project.graph import Edge
+
+RULES = (li001, li002, li003)
+
+
+def code_of(edge: Edge) -> str:
+    """The code an import edge is reported (and silenced) under."""
+    if edge.lazy:
+        return li003.CODE
+    return li001.CODE if edge.heavy else li002.CODE
 
 
 def documentation() -> str:

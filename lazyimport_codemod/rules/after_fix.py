@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Optional
 
 from lazyimport_codemod.project.graph import Edge, ModuleFacts, Project
 from lazyimport_codemod.project.reach import Chains
+from lazyimport_codemod.rules import code_of
 
 if TYPE_CHECKING:
     from lazyimport_codemod.rules.checker import Checker
@@ -77,7 +78,7 @@ class AfterFix:
     def _decide(self, facts: ModuleFacts, edge: Edge) -> bool:
         if facts.path not in self.fix_paths or (edge.heavy is None and not edge.targets):
             return False  # not fixed, or loads nothing the graph follows
-        if edge.statement.silenced("LI001" if edge.heavy else "LI002"):
+        if edge.statement.silenced(code_of(edge)):
             return False
         if not self.checker.applies(self.checker.decision(facts, edge)):
             return False

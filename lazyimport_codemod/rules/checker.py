@@ -3,9 +3,10 @@
 Lint and fix ask the same :class:`Checker` about the same edges, so they can
 never disagree: a diagnostic says "fix moves the import into ..." exactly when
 :meth:`Checker.plans` hands that move to the transform.  Each import edge
-belongs to one rule (LI001 for a heavy package, LI002 for first-party modules);
-a ``# noqa`` for that code on the statement's first line silences it for both
-commands.  Names of one statement that fix treats alike share one diagnostic.
+belongs to one rule (LI001 for a heavy package, LI002 for first-party modules,
+LI003 for a lazy import of either that is resolved anyway); a ``# noqa`` for
+that code on the statement's first line silences it for both commands.  Names
+of one statement that fix treats alike share one diagnostic.
 """
 
 from __future__ import annotations
@@ -18,25 +19,27 @@ from lazyimport_codemod.project.graph import Edge, ModuleFacts, Project
 from lazyimport_codemod.project.importers import ImporterIndex
 from lazyimport_codemod.project.modules import absolute
 from lazyimport_codemod.records import Action, Decision, Diagnostic, NamePlan
-from lazyimport_codemod.rules import li001, li002
+from lazyimport_codemod.rules import code_of, li001, li002, li003
 from lazyimport_codemod.rules.after_fix import AfterFix
 from lazyimport_codemod.rules.deferral import Deferral, Verdict
 from lazyimport_codemod.rules.effects import Effects, describe
 from lazyimport_codemod.rules.wording import fix_text, merged, packages, safety
+from lazyimport_codemod.settings.config import DEFAULT_TARGET
 
 
 class Checker:
     """The rules, set up for one analysis: the project, the files fix would rewrite
-    (``fix_paths``: lint asks about those too, to say what fix would do), the strategy."""
+    (``fix_paths``: lint asks about those too, to say what fix would do), the strategy
+    and the oldest Python the project targets."""
 
     def __init__(self, project: Project, fix_paths: Iterable[Path], strategy: str, runtime_module: str,
                  importers: Optional[ImporterIndex] = None, unsafe_fixes: bool = False,
-                 pure_calls: Iterable[str] = ()) -> None:
+                 pure_calls: Iterable[str] = (), target: tuple[int, int] = DEFAULT_TARGET) -> None:
         self.project = project
         self.importers = importers
         self.unsafe_fixes = unsafe_fixes
         self.display = DisplayPaths()
-        self.deferral = Deferral(project, strategy, runtime_module, importers, self.display)
+        self.deferral = Deferral(project, strategy, runtime_module, importers, self.display, target)
         self.effects = Effects(project, pure_calls)
         self.after_fix = AfterFix(project, self, frozenset(absolute(p) for p in fix_paths), self.display)
         self._loaded: dict[Path, frozenset[str]] = {}
@@ -102,6 +105,8 @@ class Checker:
         by the file runs its effects while the file is imported, as before:
         :mod:`~lazyimport_codemod.rules.effects`)."""
         decision = self._decisions.get(id(edge))
+        if decision is None and edge.lazy:
+            decision = self._decisions[id(edge)] = li003.decision(edge)
         if decision is None:
             decision = self._raw_decision(facts, edge)
             if edge.heavy is None and edge.targets and decision.deferrable:
@@ -119,7 +124,7 @@ class Checker:
 
     def applies(self, decision: Decision) -> bool:
         """Whether fix rewrites the import for this decision with the options of the run."""
-        return decision.action in (Action.INLINE, Action.PROXY) and (not decision.unsafe or self.unsafe_fixes)
+        return decision.action in _REWRITES and (not decision.unsafe or self.unsafe_fixes)
 
     def resolves(self, decision: Decision) -> bool:
         """Whether a fix run makes the diagnostic of this decision go away: it rewrites the
@@ -128,6 +133,8 @@ class Checker:
 
     def verdict(self, facts: ModuleFacts, edge: Edge) -> Optional[Verdict]:
         """The rules' finding for one import edge, or None when it loads nothing heavy."""
+        if li003.applies(edge):
+            return li003.verdict(self, facts, edge)
         if li001.applies(edge):
             return li001.verdict(self, facts, edge)
         if li002.applies(edge):
@@ -138,7 +145,7 @@ class Checker:
         """The rewrites fix makes in one file."""
         found: list[NamePlan] = []
         for edge in facts.edges:
-            if edge.statement.silenced(_code(edge)):
+            if edge.statement.silenced(code_of(edge)):
                 continue
             verdict = self.verdict(facts, edge)
             if verdict is not None and self.applies(verdict.decision):
@@ -146,13 +153,13 @@ class Checker:
         return found
 
     def diagnostics(self, facts: ModuleFacts) -> list[Diagnostic]:
-        """LI001/LI002 diagnostics of one parsed file, honouring ``# noqa``."""
+        """LI001/LI002/LI003 diagnostics of one parsed file, honouring ``# noqa``."""
         path = self.display(facts.path)
         groups: dict[tuple[int, int, str, str, Action], list[Verdict]] = {}
         for edge in facts.edges:
             if edge.heavy is None and not edge.targets:
                 continue
-            code = _code(edge)
+            code = code_of(edge)
             if edge.statement.silenced(code):
                 continue
             verdict = self.verdict(facts, edge)
@@ -179,7 +186,11 @@ class Checker:
                     for pkg, pkg_chain in verdict.reached.items():
                         chains.setdefault(pkg, pkg_chain)
                 text, chain, reached = packages(chains)
-                message = li002.message(chain, text, decision, self.unsafe_fixes)
+                if code == li003.CODE:
+                    message = li003.message(verdicts[0].edge, chain, text, decision, self.unsafe_fixes)
+                    chain = chain if verdicts[0].edge.heavy is None else ()
+                else:
+                    message = li002.message(chain, text, decision, self.unsafe_fixes)
             fix = fix_text(decision, self.unsafe_fixes)
             found.append(Diagnostic(path, line, column, stmt.end_line, end_column, code, message,
                                     reached[0], names, fix is not None and self.resolves(decision), fix, chain,
@@ -195,8 +206,8 @@ class Checker:
         return found
 
 
-def _code(edge: Edge) -> str:
-    return li001.CODE if edge.heavy else li002.CODE
+# The actions fix rewrites an import for.
+_REWRITES = frozenset({Action.INLINE, Action.PROXY, Action.LAZY, Action.LAZY_MODULES})
 
 
 def _silenced_line_one(facts: ModuleFacts) -> bool:

@@ -13,6 +13,16 @@ returns one :class:`~lazyimport_codemod.records.Decision`:
     imports it from here, a lambda body or an unevaluated annotation names
     it...), but nothing touches it while the module is imported: it is bound
     to ``lazy_import(...)``, which loads on first use.
+``LAZY`` / ``LAZY_MODULES``
+    On a project that targets Python 3.15 (strategy ``auto`` or ``lazy``), or
+    with strategy ``lazy-modules``: the import stays where it is and becomes
+    lazy (PEP 810), marked ``lazy`` or listed in ``__lazy_modules__``.  Only
+    directly in the module body (not in a ``try`` or any other block), and only
+    where nothing resolves it anyway: an annotation of a plain function, class or
+    variable does not (Python 3.14+ evaluates those only when asked), one that
+    FastAPI or pydantic evaluates does.  Where ``lazy`` cannot defer the import
+    (a ``try`` body, another module taking the name, which would load it there),
+    the strategy falls back to what ``auto`` does without it.
 ``LEAVE``
     Deferring would change what the program does; the reason names the first
     thing that pins the import.
@@ -40,7 +50,9 @@ The questions are asked in order, and the first that pins the import decides
    ``type(X)``), and not in a module that binds ``lazy_import`` or
    ``TYPE_CHECKING`` to something else.
 6. Finally the strategy: ``inline`` never proxies, ``proxy`` always does, and
-   ``auto`` proxies only where a module attribute is needed.
+   ``auto`` proxies only where a module attribute is needed.  A PEP 810 form,
+   where one applies, comes before both (after step 4, since a name another
+   module takes is loaded there).
 
 An import whose name is never used is kept for its side effects.
 """
@@ -51,7 +63,9 @@ import re
 from pathlib import Path
 from typing import Callable, NamedTuple, Optional
 
+from lazyimport_codemod.parse.facts import LAZY_MODULES_UNREADABLE
 from lazyimport_codemod.parse.import_lines import import_lines
+from lazyimport_codemod.parse.pep810 import in_module_body, lazy_as_written, resolving_use
 from lazyimport_codemod.parse.source import SourceError
 from lazyimport_codemod.project.graph import Edge, ModuleFacts, Project
 from lazyimport_codemod.project.importers import ImporterIndex
@@ -62,9 +76,11 @@ from lazyimport_codemod.records import (
     ImportedName,
     ImportStatement,
     NameUsage,
+    Use,
     UseKind,
     Where,
 )
+from lazyimport_codemod.settings.config import DEFAULT_TARGET, PEP810
 
 _UNUSED = NameUsage()  # the usage of a name the module never reads
 
@@ -91,28 +107,54 @@ class Deferral:
     """Decides, once per imported name, whether and how fix defers it (see the module docstring)."""
 
     def __init__(self, project: Project, strategy: str, runtime_module: str,
-                 importers: Optional[ImporterIndex], display: Callable[[Path], str]) -> None:
+                 importers: Optional[ImporterIndex], display: Callable[[Path], str],
+                 target: tuple[int, int] = DEFAULT_TARGET) -> None:
         self.project = project
         self.display = display
-        self.strategy = strategy
+        # lazy and lazy-modules fall back to what auto does where their form does not fit.
+        self.strategy = strategy if strategy in ("inline", "proxy") else "auto"
+        self.lazy_form = _lazy_form(strategy, target)
         self.runtime_module = runtime_module
         self.importers = importers
         self._decisions: dict[tuple[Path, int, int, str], Decision] = {}
+        self._listed: dict[tuple[Path, int, int, str], Decision] = {}
 
     def decide(self, facts: ModuleFacts, stmt: ImportStatement, name: ImportedName) -> Decision:
         key = (facts.path, stmt.line, stmt.column, name.bound)
         decision = self._decisions.get(key)
         if decision is None:
-            decision = self._decisions[key] = self._decide(facts, stmt, name)
+            decision = self._decide(facts, stmt, name, self.lazy_form)
+            if decision.action is Action.LAZY_MODULES and not self._listing_fits(facts, name):
+                decision = self._decide(facts, stmt, name, None)
+            self._decisions[key] = decision
         return decision
 
-    def _decide(self, facts: ModuleFacts, stmt: ImportStatement, name: ImportedName) -> Decision:
+    def _listing_fits(self, facts: ModuleFacts, name: ImportedName) -> bool:
+        """Listing a module in ``__lazy_modules__`` makes every import of it in the module
+        lazy: each of them must be one to make lazy (not one used at import time, say)."""
+        for stmt in facts.imports:
+            for other in stmt.names:
+                if other.module != name.module or stmt.lazy or not lazy_as_written(stmt, other, (name.module,),
+                                                                                  facts.data):
+                    continue
+                key = (facts.path, stmt.line, stmt.column, other.bound)
+                decision = self._listed.get(key)
+                if decision is None:
+                    decision = self._listed[key] = self._decide(facts, stmt, other, Action.LAZY_MODULES)
+                if decision.action is not Action.LAZY_MODULES:
+                    return False
+        return True
+
+    def _decide(self, facts: ModuleFacts, stmt: ImportStatement, name: ImportedName,
+                form: Optional[Action]) -> Decision:
         # 1. Where the statement sits.
         if name.star:
             return Decision(Action.LEAVE, "it is a star import, so the names it binds are unknown")
         if stmt.where is not Where.MODULE:
             reason = _WHERE_REASONS[stmt.where].format(line=stmt.where_line)
             return Decision(Action.LEAVE, reason, line=stmt.where_line)
+        if form is not None and not _lazy_fits(facts, stmt, name, form):
+            form = None
         # 2. How this module uses the name.
         usage = facts.usage().get(name.bound, _UNUSED)
         if usage.rebound_line:
@@ -125,10 +167,9 @@ class Deferral:
                 "so neither moving the name nor adding a proxy would go unnoticed",
                 line=usage.dynamic_line,
             )
-        for use in usage.uses:
-            if use.kind is UseKind.IMPORT_TIME:
-                return Decision(Action.LEAVE, f"`{name.bound}` is used at import time at line {use.line} ({use.reason})",
-                                line=use.line)
+        pin = _pinning_use(usage, lazy=form is not None)
+        if pin is not None:
+            return _pinned(name, pin)
         # 3. Another import of the same package here.
         sibling = _package_binding(facts, name)
         if sibling:
@@ -137,6 +178,13 @@ class Deferral:
         taken, blocked = self._taken_by_importers(facts, name.bound)
         if blocked:
             return Decision(Action.LEAVE, f"it must stay a module attribute: {blocked}")
+        if form is not None and taken:
+            # Another module's `from here import name` (or star import, or `here.name`) would
+            # load a lazy import there; a proxy passes the name on unloaded.
+            form = None
+            pin = _pinning_use(usage, lazy=False)
+            if pin is not None:
+                return _pinned(name, pin)
         needs_attribute = usage.exported or taken
         if not needs_attribute and usage.global_rebound_line:
             needs_attribute = f"a function rebinds it with `global` (line {usage.global_rebound_line})"
@@ -148,6 +196,10 @@ class Deferral:
                 needs_attribute = "annotations name it"
         if not usage.uses and not needs_attribute:
             return Decision(Action.LEAVE, f"`{name.bound}` is never used here, so the import is kept for its side effects")
+        if form is Action.LAZY:
+            return Decision(Action.LAZY)
+        if form is Action.LAZY_MODULES:
+            return Decision(Action.LAZY_MODULES, name.module)
         # 5. Whether a proxy fits where one would be needed.
         if needs_attribute or self.strategy == "proxy":
             for use in usage.uses:
@@ -219,6 +271,43 @@ class Deferral:
                 return (f"a proxy needs the name `{name}`, which this module already binds "
                         f"at line {line} to something else")
         return ""
+
+
+def _lazy_form(strategy: str, target: tuple[int, int]) -> Optional[Action]:
+    """The PEP 810 form fix writes where it fits, if the strategy and target call for one."""
+    if strategy == "lazy-modules":
+        return Action.LAZY_MODULES
+    if strategy == "lazy" or (strategy == "auto" and target >= PEP810):
+        return Action.LAZY
+    return None
+
+
+def _lazy_fits(facts: ModuleFacts, stmt: ImportStatement, name: ImportedName, form: Action) -> bool:
+    """Whether the import can be made lazy in place: directly in the module body; for
+    ``__lazy_modules__``, also an absolute module name and a list fix can add to, before it."""
+    if not in_module_body(stmt, facts.data):
+        return False
+    if form is not Action.LAZY_MODULES:
+        return True
+    if name.module.startswith("."):
+        return False  # a relative import this file alone cannot name
+    line = facts.file.lazy_modules_line
+    if line == 0:
+        return True  # fix writes the list
+    return 0 < line < stmt.line and LAZY_MODULES_UNREADABLE not in facts.file.lazy_modules
+
+
+def _pinning_use(usage: NameUsage, lazy: bool) -> Optional[Use]:
+    """The first use at import time that deferring cannot get past (for a lazy import, one
+    that resolves it: see :func:`~lazyimport_codemod.parse.pep810.resolving_use`)."""
+    if lazy:
+        return resolving_use(usage)
+    return next((use for use in usage.uses if use.kind is UseKind.IMPORT_TIME), None)
+
+
+def _pinned(name: ImportedName, use: Use) -> Decision:
+    return Decision(Action.LEAVE, f"`{name.bound}` is used at import time at line {use.line} ({use.reason})",
+                    line=use.line)
 
 
 def _package_binding(facts: ModuleFacts, name: ImportedName) -> str:

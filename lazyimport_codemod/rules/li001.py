@@ -65,8 +65,9 @@ binds a `lazy_import()` proxy, which behaves as the object it stands for.
 
 
 def applies(edge: Edge) -> bool:
-    """Whether the import's edge is this rule's: it imports a heavy package itself."""
-    return edge.heavy is not None
+    """Whether the import's edge is this rule's: it imports a heavy package itself, eagerly
+    as written (a lazy import resolved anyway is LI003's)."""
+    return edge.heavy is not None and not edge.lazy
 
 
 def verdict(checker: Checker, facts: ModuleFacts, edge: Edge) -> Verdict:

@@ -68,13 +68,14 @@ down ("fix cuts the chain at ...") is counted as that cut is.
 
 
 def applies(edge: Edge) -> bool:
-    """Whether the import's edge is this rule's: it executes first-party modules."""
-    return edge.heavy is None and bool(edge.targets)
+    """Whether the import's edge is this rule's: it executes first-party modules, eagerly
+    as written (a lazy import resolved anyway is LI003's)."""
+    return edge.heavy is None and bool(edge.targets) and not edge.lazy
 
 
 def verdict(checker: Checker, facts: ModuleFacts, edge: Edge) -> Optional[Verdict]:
     """The finding for one first-party import, or None when it loads nothing heavy
-    beyond what was loaded before this module ran."""
+    beyond what was loaded before this module ran (LI003 asks it too, for a lazy one)."""
     skip = checker.loaded_before(facts)
     if skip.issuperset(edge.targets):
         return None

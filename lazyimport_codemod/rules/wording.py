@@ -22,6 +22,10 @@ def fix_text(decision: Decision, unsafe_fixes: bool = False) -> Optional[str]:
         text = f"fix moves the import into {describe_functions(decision.functions)}"
     elif decision.action is Action.PROXY:
         text = f"fix binds it with lazy_import() because it must stay a module attribute ({decision.reason})"
+    elif decision.action is Action.LAZY:
+        text = "fix marks the import `lazy` (PEP 810)"
+    elif decision.action is Action.LAZY_MODULES:
+        text = f"fix lists `{decision.reason}` in `__lazy_modules__` (lazy on Python 3.15+)"
     elif decision.action is Action.DOWNSTREAM:
         return decision.reason
     else:

@@ -41,8 +41,13 @@ from lazyimport_codemod.settings.heavy import BUILTIN_HEAVY_PACKAGES, HeavyMatch
 if TYPE_CHECKING:
     from types import ModuleType
 
-STRATEGIES = ("auto", "inline", "proxy")
+STRATEGIES = ("auto", "inline", "proxy", "lazy", "lazy-modules")
 DEFAULT_STRATEGY = "auto"
+# The Python versions a project may target, as ruff spells them; ``lazy`` imports (PEP 810)
+# need the last one.
+TARGET_VERSIONS = ("py39", "py310", "py311", "py312", "py313", "py314", "py315")
+DEFAULT_TARGET = (3, 9)  # the oldest Python this tool supports
+PEP810 = (3, 15)
 DEFAULT_RUNTIME_MODULE = "lazyimport_codemod.runtime"
 VALID_KEYS = (
     "heavy-packages",
@@ -54,6 +59,7 @@ VALID_KEYS = (
     "runtime-module",
     "unsafe-fixes",
     "extend-pure-calls",
+    "target-version",
 )
 _LIST_KEYS = ("heavy-packages", "extend-heavy-packages", "exclude", "extend-exclude", "src", "extend-pure-calls")
 _MODULE_KEYS = ("heavy-packages", "extend-heavy-packages")
@@ -81,6 +87,7 @@ class Overrides(NamedTuple):
     extend_heavy_packages: tuple[str, ...] = ()
     strategy: Optional[str] = None
     unsafe_fixes: Optional[bool] = None
+    target_version: Optional[str] = None  # "py39" ... "py315"
 
 
 class Config(NamedTuple):
@@ -101,6 +108,15 @@ class Config(NamedTuple):
     src_configured: bool = False  # ``src`` was set: its roots name modules whatever the __init__ files say
     unsafe_fixes: bool = False
     pure_calls: tuple[str, ...] = ()  # ``extend-pure-calls``
+    target_version: tuple[int, int] = DEFAULT_TARGET  # the oldest Python the project runs on
+    target_source: str = "default"  # where it was read, for messages
+
+    @property
+    def lazy_modules_count(self) -> bool:
+        """Whether a module listed in ``__lazy_modules__`` is imported lazily: on a 3.15+
+        target, or when the project chose that way of deferring (then it accepts that
+        Pythons before 3.15 import it eagerly)."""
+        return self.target_version >= PEP810 or self.strategy == "lazy-modules"
 
     def matcher(self) -> HeavyMatcher:
         """The matcher for :attr:`heavy_packages`, built once per distinct list."""
@@ -273,6 +289,10 @@ def _build(folder: str, overrides: Overrides) -> Config:
     strategy = overrides.strategy or table.get("strategy", DEFAULT_STRATEGY)
     if strategy not in STRATEGIES:
         raise ConfigError(f"--strategy must be one of {_choices(STRATEGIES)}, not {strategy!r}")
+    target, target_source = _target_version(settings, overrides, root)
+    configured = settings is not None and "strategy" in table and not overrides.strategy
+    check_strategy(strategy, target, target_source,
+                   f"{_where(settings.path, settings.section, 'strategy')}: " if settings and configured else "")
     unsafe = overrides.unsafe_fixes if overrides.unsafe_fixes is not None else table.get("unsafe-fixes", False)
     return Config(
         root=Path(root),
@@ -286,7 +306,25 @@ def _build(folder: str, overrides: Overrides) -> Config:
         src_configured="src" in table,
         unsafe_fixes=bool(unsafe),
         pure_calls=_unique(table.get("extend-pure-calls", ())),
+        target_version=target,
+        target_source=target_source,
     )
+
+
+def check_strategy(strategy: str, target: tuple[int, int], source: str, where: str = "") -> None:
+    """``lazy`` writes syntax only Python 3.15+ runs: refuse it for an older target.
+    ``where`` (``file:line: ``) says where the strategy was set, when in a file."""
+    if strategy == "lazy" and target < PEP810:
+        raise ConfigError(
+            f"{where}strategy 'lazy' writes PEP 810 lazy imports, which need Python 3.15, but the target is "
+            f"{version_name(target)} ({source}); set target-version = \"py315\" (or --target-version py315), "
+            "or use strategy 'lazy-modules'"
+        )
+
+
+def version_name(version: tuple[int, int]) -> str:
+    """``(3, 15)`` -> ``py315``."""
+    return f"py{version[0]}{version[1]}"
 
 
 def _settings_for(folder: str, overrides: Overrides) -> Optional[_Settings]:
@@ -409,6 +447,79 @@ def _ruff_banned(settings: _Settings) -> Optional[tuple[str, tuple[str, ...]]]:
     return None
 
 
+def _target_version(settings: Optional[_Settings], overrides: Overrides,
+                    root: str) -> tuple[tuple[int, int], str]:
+    """The oldest Python the project runs on, and where that was read: ``--target-version``,
+    ``target-version`` in the table, ruff's ``target-version`` (from the file ruff reads),
+    the lower bound of ``[project] requires-python``, else :data:`DEFAULT_TARGET`.
+
+    Ruff's settings and ``requires-python`` belong to other tools: a value this tool cannot
+    read there (or a file it cannot parse) counts as saying nothing.
+    """
+    if overrides.target_version is not None:
+        if overrides.target_version not in TARGET_VERSIONS:
+            raise ConfigError(f"--target-version must be one of {_choices(TARGET_VERSIONS)}, "
+                              f"not {overrides.target_version!r}")
+        return _parse_version(overrides.target_version), "--target-version"
+    if settings is not None and "target-version" in settings.table:
+        return _parse_version(settings.table["target-version"]), f"{_show(settings.path)} {settings.label}".rstrip()
+    folder = os.path.dirname(settings.path) if settings is not None else root
+    ruff_files = [os.path.join(folder, name) for name in _RUFF_FILES if os.path.isfile(os.path.join(folder, name))]
+    pyproject = os.path.join(folder, "pyproject.toml")
+    # Ruff reads the first of its own files it finds, else pyproject.toml's [tool.ruff].
+    place = (ruff_files[0], ()) if ruff_files else (pyproject, ("tool", "ruff"))
+    value = _quiet_get(place[0], place[1], "target-version")
+    if isinstance(value, str) and _is_version_name(value):
+        return _parse_version(value), f"ruff's target-version in {_show(place[0])}"
+    lowest = _lower_bound(_quiet_get(pyproject, ("project",), "requires-python"))
+    if lowest is not None:
+        return lowest, f"requires-python in {_show(pyproject)}"
+    return DEFAULT_TARGET, "default"
+
+
+def _quiet_get(path: str, section: tuple[str, ...], key: str) -> Any:
+    """``key`` of a table of a TOML file, or None when the file is missing, cannot be read or
+    lacks it."""
+    if not os.path.isfile(path):
+        return None
+    try:
+        table: Any = _read(path).data
+    except ConfigError:
+        return None
+    for part in section:
+        table = table.get(part) if isinstance(table, dict) else None
+    return table.get(key) if isinstance(table, dict) else None
+
+
+def _is_version_name(value: str) -> bool:
+    """``py39``, ``py315``: how ruff spells a Python version."""
+    return value.startswith("py3") and value[3:].isdigit() and len(value) > 3
+
+
+def _parse_version(name: str) -> tuple[int, int]:
+    """``py315`` -> ``(3, 15)``."""
+    return int(name[2]), int(name[3:])
+
+
+def _lower_bound(requires: Any) -> Optional[tuple[int, int]]:
+    """The lowest Python a ``requires-python`` specifier admits (``>=3.10,<4`` -> ``(3, 10)``),
+    or None when it sets no lower bound this can read."""
+    if not isinstance(requires, str):
+        return None
+    lowest: Optional[tuple[int, int]] = None
+    for clause in requires.split(","):
+        clause = clause.strip()
+        operator = next((op for op in (">=", "~=", "===", "==", ">") if clause.startswith(op)), None)
+        if operator is None:
+            continue  # <, <=, != set no lower bound
+        parts = clause[len(operator):].strip().split(".")
+        if not parts[0].isdigit() or (len(parts) > 1 and not parts[1].isdigit()):
+            continue
+        version = (int(parts[0]), int(parts[1]) if len(parts) > 1 else 0)
+        lowest = version if lowest is None else max(lowest, version)
+    return lowest
+
+
 def line_length(config: Config) -> int:
     """The line length the project's formatter keeps, for the lines fix writes: ruff's
     ``line-length`` (``.ruff.toml``, ``ruff.toml``, then ``[tool.ruff]``), else black's,
@@ -483,6 +594,11 @@ def _value_problem(key: str, value: Any) -> Optional[str]:
         if value not in STRATEGIES:
             shown = repr(value) if isinstance(value, str) else _kind(value)
             return f"must be one of {_choices(STRATEGIES)}, not {shown}"
+        return None
+    if key == "target-version":
+        if value not in TARGET_VERSIONS:
+            shown = repr(value) if isinstance(value, str) else _kind(value)
+            return f"must be one of {_choices(TARGET_VERSIONS)}, not {shown}"
         return None
     if key == "unsafe-fixes":
         return None if isinstance(value, bool) else f"must be true or false, not {_kind(value)}"

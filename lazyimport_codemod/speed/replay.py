@@ -51,7 +51,7 @@ if TYPE_CHECKING:
     from lazyimport_codemod.speed.results_cache import ResultsCache
     from lazyimport_codemod.speed.stamps import Stamp
 
-_FORMAT = 4
+_FORMAT = 6
 # What lazyimport_codemod.settings.config looks for in each folder (copied, not imported: config
 # imports pathlib and typing; a test keeps the copies equal).
 _CONFIG_FILES = ("pyproject.toml", ".ruff.toml", "ruff.toml")

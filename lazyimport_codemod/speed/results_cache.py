@@ -51,7 +51,7 @@ if TYPE_CHECKING:
     from lazyimport_codemod.records import LintResult
     from lazyimport_codemod.settings.config import Config
 
-_FORMAT = 6
+_FORMAT = 7
 _KEEP = 64  # entries per project; each pre-commit file list is its own key
 _STALE_TEMP_NS = 3600 * 1_000_000_000  # a temporary file this old belongs to a killed run
 

@@ -29,7 +29,7 @@ from lazyimport_codemod.settings.config import Config, Overrides, folder_of, kno
 from lazyimport_codemod.speed.replay import _folders, _name
 from lazyimport_codemod.speed.stamps import Stamp, racy, unchanged
 
-_FORMAT = 2
+_FORMAT = 3
 
 
 def _key(overrides: Overrides) -> str:
