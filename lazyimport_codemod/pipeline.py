@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Mapping, NamedTuple, Optional, Sequence, Union
 
 from lazyimport_codemod.files import display_path
 from lazyimport_codemod.parse.source import SourceError
@@ -39,8 +38,11 @@ from lazyimport_codemod.settings.config import Config, Overrides, check_strategy
 from lazyimport_codemod.settings.selection import group_files
 from lazyimport_codemod.speed.facts_cache import FactsCache
 from lazyimport_codemod.speed.parallel import Parsing, judge_files
+from lazyimport_codemod.named_tuples import NamedTuple
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Mapping, Optional, Sequence, Union
     from lazyimport_codemod.speed.results_cache import ResultsCache
 
 

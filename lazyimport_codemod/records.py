@@ -11,7 +11,12 @@ from __future__ import annotations
 
 import enum
 from operator import itemgetter
-from typing import Callable, NamedTuple, Optional, Tuple
+
+from lazyimport_codemod.named_tuples import NamedTuple
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Callable, Optional, Tuple
 
 # The names a proxy block binds, each with the module it must be imported from
 # (None: the configured runtime module).  A module that binds one of them otherwise

@@ -10,7 +10,9 @@ wrapper that sets them.
 
 from __future__ import annotations
 
-from typing import Any, Mapping, NamedTuple, Optional
+from typing import Any, Mapping, Optional
+
+from lazyimport_codemod.named_tuples import NamedTuple
 
 # Run in the child after the import (it may import os then): an expression giving the record.
 CHILD_SOURCE = (

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, Optional
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import NoReturn, Optional
     from lazyimport_codemod.settings.config import Overrides
 
 

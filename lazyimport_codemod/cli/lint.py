@@ -6,11 +6,12 @@ cannot drift apart.  Importing this module imports no click.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional, Sequence
 
 from lazyimport_codemod.cli.options import LintOptions
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Optional, Sequence
     from lazyimport_codemod.speed.stamps import Stamp
 
 

@@ -13,10 +13,14 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any, Callable, NamedTuple, Optional, Sequence
 
 from lazyimport_codemod.cli.output import FORMATS
 from lazyimport_codemod.settings.config import STRATEGIES, TARGET_VERSIONS
+from lazyimport_codemod.named_tuples import NamedTuple
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Callable, Optional, Sequence
 
 
 class Option(NamedTuple):

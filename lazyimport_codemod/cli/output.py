@@ -7,9 +7,12 @@ and CI annotators can parse it.  Summaries go to stderr.
 
 from __future__ import annotations
 
-from typing import Any, TextIO
 
 from lazyimport_codemod.records import Diagnostic, FileError, LintResult
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, TextIO
 
 FORMATS = ("text", "json", "github")
 

@@ -23,9 +23,13 @@ from __future__ import annotations
 
 import ast
 import builtins
-from typing import NamedTuple, Optional, Sequence, Union
 
 from lazyimport_codemod.records import ImportStatement, Where
+from lazyimport_codemod.named_tuples import NamedTuple
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Optional, Sequence, Union
 
 CALL = "call"
 ASSIGNMENT = "assignment"

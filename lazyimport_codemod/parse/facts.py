@@ -13,7 +13,6 @@ from __future__ import annotations
 import ast
 import functools
 import sys
-from typing import NamedTuple, Optional
 
 from lazyimport_codemod.parse.effects import ClassFacts, Effect, Wrapper, bindings, classes, effects, wrappers
 from lazyimport_codemod.parse.imports import collect_imports, has_future_annotations, walk_import_time
@@ -21,6 +20,11 @@ from lazyimport_codemod.parse.source import ParsedSource, parse_source
 from lazyimport_codemod.parse.usage import Spelling, analyse_usage, listed_strings, module_bindings
 from lazyimport_codemod.records import PROXY_NAMES, ImportedName, ImportStatement, NameUsage, Where
 from lazyimport_codemod.settings.heavy import HeavyMatcher
+from lazyimport_codemod.named_tuples import NamedTuple
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Optional
 
 
 class FileFacts(NamedTuple):

@@ -15,7 +15,12 @@ from __future__ import annotations
 
 import functools
 import re
-from typing import NamedTuple, Optional
+
+from lazyimport_codemod.named_tuples import NamedTuple
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Optional
 
 _IMPORTS = re.compile(
     rb"(?:^|[;:\r])[ \t\f]*(?:lazy[ \t\f]+)?(?:"  # PEP 810's ``lazy import``/``lazy from`` too
@@ -23,8 +28,6 @@ _IMPORTS = re.compile(
     rb"|import[ \t\f]+(?P<plain>[^\r\n#;]*))",
     re.MULTILINE,
 )
-
-
 
 
 def _aliases(text: str) -> list[tuple[str, str]]:
@@ -40,7 +43,8 @@ def _aliases(text: str) -> list[tuple[str, str]]:
 
 
 _Aliases = tuple[tuple[str, str], ...]  # (name, bound) pairs
-_Statement = tuple[int, Optional[str], _Aliases]  # ImportLine without its line
+if TYPE_CHECKING:
+    _Statement = tuple[int, Optional[str], _Aliases]  # ImportLine without its line
 
 
 @functools.lru_cache(maxsize=4096)

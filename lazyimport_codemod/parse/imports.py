@@ -9,10 +9,13 @@ and not the body of ``if TYPE_CHECKING:`` (whose ``else`` does run).
 from __future__ import annotations
 
 import ast
-from typing import Optional, Sequence
 
 from lazyimport_codemod.parse import syntax_nodes
 from lazyimport_codemod.records import ImportedName, ImportStatement, Where
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Optional, Sequence
 
 _IMPORT_ERRORS = frozenset(
     {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}

@@ -18,9 +18,12 @@ the module body.
 
 from __future__ import annotations
 
-from typing import Optional
 
 from lazyimport_codemod.records import ImportedName, ImportStatement, NameUsage, Use, UseKind, Where
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Optional
 
 # Contexts where ``__lazy_modules__`` makes an import lazy, besides the plain module body.
 _LISTED_LAZY = frozenset({Where.CONDITIONAL, Where.WITH, Where.LOOP})

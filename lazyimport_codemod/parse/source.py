@@ -11,9 +11,12 @@ import ast
 import re
 import sys
 import warnings
-from typing import Optional
 
 from lazyimport_codemod.files import decode_source
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Optional
 
 # Compiled on first use (the re module keeps them): most files have no noqa comment.
 _NOQA = r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?"

@@ -22,13 +22,18 @@ from __future__ import annotations
 import ast
 from bisect import bisect_left
 from operator import itemgetter
-from typing import Iterable, Iterator, NamedTuple, Optional, Sequence, Union
 
 from lazyimport_codemod.parse import syntax_nodes
 from lazyimport_codemod.parse.imports import is_type_checking, walk_import_time
 from lazyimport_codemod.records import NameUsage, Use, UseKind
+from lazyimport_codemod.named_tuples import NamedTuple
 
-FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterable, Iterator, Optional, Sequence, Union
+
+if TYPE_CHECKING:
+    FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 _COMPREHENSION_TYPES = frozenset(_COMPREHENSIONS)
 _DYNAMIC_CALLS = frozenset({"globals", "vars", "eval", "exec", "locals", "dir"})

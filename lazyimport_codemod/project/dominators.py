@@ -10,9 +10,10 @@ through ``x`` exactly when ``x`` does not dominate it.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Callable, Iterable, Iterator
     from lazyimport_codemod.project.graph import ModuleFacts, Project
 
 _ROOT = "\0root"

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 from collections import deque
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, NamedTuple, Optional, Sequence
 
 from lazyimport_codemod.parse.facts import FileFacts, extract
 from lazyimport_codemod.parse.import_lines import ImportLine, import_lines
@@ -27,9 +26,15 @@ from lazyimport_codemod.project.modules import ModuleMap, absolute
 from lazyimport_codemod.project.reach import HeavySearch
 from lazyimport_codemod.records import ImportedName, ImportStatement, NameUsage, Use
 from lazyimport_codemod.settings.heavy import HeavyMatcher
+from lazyimport_codemod.named_tuples import NamedTuple
 
-# (bytes, file name, module name, is a package, first-party top-level names) -> FileFacts
-Summarise = Callable[[bytes, str, Optional[str], bool, frozenset[str]], FileFacts]
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Callable, Iterable, Iterator, Optional, Sequence
+
+if TYPE_CHECKING:
+    # (bytes, file name, module name, is a package, first-party top-level names) -> FileFacts
+    Summarise = Callable[[bytes, str, Optional[str], bool, frozenset[str]], FileFacts]
 
 
 class Edge(NamedTuple):

@@ -14,10 +14,14 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Callable, Iterable, NamedTuple, Optional
 
 from lazyimport_codemod.parse.imports import resolve_relative
 from lazyimport_codemod.project.graph import Project
+from lazyimport_codemod.named_tuples import NamedTuple
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Callable, Iterable, Optional
 
 # A lookahead, so that `pkg.m.Model` yields both ("pkg", "m") and ("m", "Model").
 _ATTRIBUTE = re.compile(r"\b(?=(\w+)\s*\.\s*(\w+))")

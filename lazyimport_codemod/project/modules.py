@@ -24,7 +24,10 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Optional, Sequence, Union
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Optional, Sequence, Union
 
 
 def absolute(path: Union[str, os.PathLike[str]]) -> Path:
@@ -53,6 +56,8 @@ class ModuleMap:
         self._files: dict[str, Optional[tuple[Path, bool]]] = {}  # module -> (file, is package)
         self._names: dict[str, tuple[Optional[str], bool]] = {}  # file -> (module, is package)
         self._loaded: dict[tuple[str, tuple[str, ...]], tuple[str, ...]] = {}  # see `loaded`
+        # (folder, bound) -> _package_root's answer, which depends on the files only
+        self._package_roots: dict[tuple[Path, Optional[Path]], Path] = {}
         for root in roots:
             self.add_root(root)
 
@@ -148,7 +153,7 @@ class ModuleMap:
             if not folded.startswith(prefix):
                 continue
             if root not in self.explicit:
-                own = _package_root(path.parent, root)
+                own = self._package_root(path.parent, root)
                 if own != root:
                     if own in self.roots:  # deeper, so tried already: its name was no module name
                         continue
@@ -160,7 +165,7 @@ class ModuleMap:
                 parts = parts[:-1]
             if parts and all(p.isidentifier() for p in parts):
                 return ".".join(parts), is_package
-        folder = _package_root(path.parent, None)
+        folder = self._package_root(path.parent, None)
         self.add_root(folder)
         parts = list(path.relative_to(folder).parts)
         parts[-1] = parts[-1][:-3] if parts[-1].endswith(".py") else parts[-1]
@@ -168,6 +173,13 @@ class ModuleMap:
             parts = parts[:-1]
         name = ".".join(parts)
         return (name if name and all(p.isidentifier() for p in parts) else None), is_package
+
+    def _package_root(self, folder: Path, bound: Optional[Path]) -> Path:
+        key = (folder, bound)
+        found = self._package_roots.get(key)
+        if found is None:
+            found = self._package_roots[key] = _package_root(folder, bound)
+        return found
 
     def folders_probed(self) -> set[Path]:
         """Every folder whose entries decided a lookup so far: a file or folder created in

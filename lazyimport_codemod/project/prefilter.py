@@ -15,13 +15,16 @@ from __future__ import annotations
 
 from collections import deque
 from pathlib import Path
-from typing import Callable, Mapping, Optional
 
 from lazyimport_codemod.parse.import_lines import ImportLine
 from lazyimport_codemod.parse.imports import resolve_relative
 from lazyimport_codemod.project.graph import Project
 from lazyimport_codemod.project.modules import absolute, ancestors
 from lazyimport_codemod.project.reach import importers_closure
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Callable, Mapping, Optional
 
 _Aliases = tuple[tuple[str, str], ...]
 

@@ -22,12 +22,16 @@ that does, so leaving it out changes no answer.
 from __future__ import annotations
 
 from collections import deque
-from typing import TYPE_CHECKING, Callable, Iterable, NamedTuple, Optional
 
+from lazyimport_codemod.named_tuples import NamedTuple
+
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Callable, Iterable, Optional
     from lazyimport_codemod.project.graph import Edge, ModuleFacts, Project
 
-KeepEdge = Callable[["ModuleFacts", "Edge"], bool]
+if TYPE_CHECKING:
+    KeepEdge = Callable[["ModuleFacts", "Edge"], bool]
 Chains = dict[str, tuple[str, ...]]  # heavy package -> chain of modules, the package last
 
 

@@ -7,10 +7,10 @@ messages; :mod:`~lazyimport_codemod.rules.checker` runs them over a file.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
 
 from lazyimport_codemod.rules import li001, li002, li003
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from lazyimport_codemod.project.graph import Edge
 

@@ -27,13 +27,14 @@ be rewritten where a cut below would have served: never the other way round.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterable, Optional
 
 from lazyimport_codemod.project.graph import Edge, ModuleFacts, Project
 from lazyimport_codemod.project.reach import Chains
 from lazyimport_codemod.rules import code_of
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Callable, Iterable, Optional
     from lazyimport_codemod.rules.checker import Checker
 
 _OPEN = None  # an edge being decided

@@ -12,7 +12,6 @@ of one statement that fix treats alike share one diagnostic.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Iterable, Optional
 
 from lazyimport_codemod.files import DisplayPaths
 from lazyimport_codemod.project.graph import Edge, ModuleFacts, Project
@@ -25,6 +24,10 @@ from lazyimport_codemod.rules.deferral import Deferral, Verdict
 from lazyimport_codemod.rules.effects import Effects, describe
 from lazyimport_codemod.rules.wording import fix_text, merged, packages, safety
 from lazyimport_codemod.settings.config import DEFAULT_TARGET
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterable, Optional
 
 
 class Checker:

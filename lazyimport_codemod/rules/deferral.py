@@ -61,7 +61,6 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
-from typing import Callable, NamedTuple, Optional
 
 from lazyimport_codemod.parse.facts import LAZY_MODULES_UNREADABLE
 from lazyimport_codemod.parse.import_lines import import_lines
@@ -81,6 +80,11 @@ from lazyimport_codemod.records import (
     Where,
 )
 from lazyimport_codemod.settings.config import DEFAULT_TARGET, PEP810
+from lazyimport_codemod.named_tuples import NamedTuple
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Callable, Optional
 
 _UNUSED = NameUsage()  # the usage of a name the module never reads
 

@@ -26,12 +26,13 @@ plugin registry).  The candidates come from
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable, Optional
 
 from lazyimport_codemod.parse.effects import (
     ASSIGNMENT, BASE, CALL, DECORATOR, OWN, PARAMETER, Effect, Wrapper, bindings)
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Iterable, Optional
     from lazyimport_codemod.project.graph import Project
 
 # Modules whose decorators, calls and base classes act only on what they are given.

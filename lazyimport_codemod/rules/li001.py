@@ -7,12 +7,12 @@ by :mod:`~lazyimport_codemod.fix.transform`, which applies the decision.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
 
 from lazyimport_codemod.records import Decision
 from lazyimport_codemod.rules.deferral import Verdict
 from lazyimport_codemod.rules.wording import outcome
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
     from lazyimport_codemod.project.graph import Edge, ModuleFacts
     from lazyimport_codemod.rules.checker import Checker

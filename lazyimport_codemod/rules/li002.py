@@ -11,14 +11,15 @@ Worded by :func:`message` and :func:`parent_message`; fixed by
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Optional
 
 from lazyimport_codemod.project.modules import ancestors
 from lazyimport_codemod.records import Action, Decision
 from lazyimport_codemod.rules.deferral import Verdict
 from lazyimport_codemod.rules.wording import outcome
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Optional
     from lazyimport_codemod.project.graph import Edge, ModuleFacts
     from lazyimport_codemod.rules.checker import Checker
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Iterable, Optional
 
 from lazyimport_codemod.records import Action, Decision
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Iterable, Optional
 
 
 def describe_functions(functions: Iterable[tuple[int, str]]) -> str:

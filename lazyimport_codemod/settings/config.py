@@ -34,11 +34,13 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Iterable, Mapping, NamedTuple, Optional, Sequence
 
 from lazyimport_codemod.settings.heavy import BUILTIN_HEAVY_PACKAGES, HeavyMatcher, is_glob
+from lazyimport_codemod.named_tuples import NamedTuple
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Any, Iterable, Mapping, Optional, Sequence
     from types import ModuleType
 
 STRATEGIES = ("auto", "inline", "proxy", "lazy", "lazy-modules")

@@ -24,11 +24,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Optional
 
 from lazyimport_codemod.files import ENVIRONMENT_MARKERS
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Optional
     from lazyimport_codemod.settings.config import Config
 
 SKIPPED_FOLDERS = frozenset(

@@ -8,9 +8,10 @@ the standard library (``re`` only when a pattern is a glob), keeping
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Iterable, Optional
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Iterable, Optional
     import re
 
 # Each entry is an import name (not a distribution name) whose module-level

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Optional, Sequence
 
 from lazyimport_codemod.settings.config import Config, ConfigError, Overrides, load_config
 from lazyimport_codemod.settings.discovery import PathNotFound, discover_files, path_order
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Optional, Sequence
 
 
 class SelectionError(Exception):

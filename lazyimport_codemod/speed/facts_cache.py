@@ -10,12 +10,15 @@ from __future__ import annotations
 import functools
 import sys
 from pathlib import Path
-from typing import Optional
 
 from lazyimport_codemod import __version__
 from lazyimport_codemod.files import write_atomic
 from lazyimport_codemod.parse.facts import FileFacts, extract
 from lazyimport_codemod.speed import pickling  # noqa: F401  (compact pickles of the records)
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Optional
 
 # Bump when FileFacts or what feeds it changes shape; old entries are ignored.
 _FORMAT = 13
@@ -64,8 +67,7 @@ class FactsCache:
         self, data: bytes, module: Optional[str], is_package: bool, first_party: Optional[frozenset[str]] = None
     ) -> Optional[FileFacts]:
         """The facts ``extract`` would return for these arguments, if stored."""
-        import pickle
-
+        pickle = _pickler()
         path = self.folder / self._key(data, module, is_package, first_party)
         try:
             with open(path, "rb") as handle:
@@ -88,12 +90,11 @@ class FactsCache:
         self, data: bytes, module: Optional[str], is_package: bool, facts: FileFacts,
         first_party: Optional[frozenset[str]] = None,
     ) -> None:
-        import pickle
-
+        pickle = _pickler()
         try:
             self._prepare()
             write_atomic(self.folder / self._key(data, module, is_package, first_party),
-                         pickle.dumps(facts, protocol=pickle.HIGHEST_PROTOCOL))
+                         pickle.dumps(facts, protocol=-1))
         except OSError:
             pass  # a read-only checkout simply runs without a cache
 
@@ -105,3 +106,14 @@ class FactsCache:
         if not ignore.exists():
             ignore.write_text("# Created by lazyimport; safe to delete.\n*\n")
         self._ready = True
+
+
+def _pickler() -> Any:
+    """The C pickler itself where Python has one: importing ``pickle`` also loads its
+    pure-Python implementation and what that needs, which a lint of one file never uses."""
+    try:
+        import _pickle
+        return _pickle
+    except ImportError:
+        import pickle
+        return pickle

@@ -8,7 +8,12 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
-from typing import Any, Callable, Generic, Iterable, Iterator, NoReturn, Optional, Sequence, TypeVar
+
+from typing import Generic, TypeVar
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Callable, Iterable, Iterator, NoReturn, Optional, Sequence
 
 _T = TypeVar("_T")
 _R = TypeVar("_R")

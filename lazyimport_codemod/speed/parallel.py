@@ -20,21 +20,26 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Callable, Iterator, Mapping, Optional, Sequence, TypeVar, Union
 
 from lazyimport_codemod.parse.facts import FileFacts, extract
 from lazyimport_codemod.parse.source import SourceError
 from lazyimport_codemod.project.graph import Footprint, ModuleFacts, Project
 from lazyimport_codemod.speed import pickling  # noqa: F401  (compact pickles of the records)
 from lazyimport_codemod.speed.facts_cache import FactsCache
-from lazyimport_codemod.speed.forking import FromTheEnd, can_fork, forked_map
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Callable, Iterator, Mapping, Optional, Sequence, TypeVar, Union
+
+    from lazyimport_codemod.speed.forking import FromTheEnd
 
 # Below this many files, starting helper processes costs more than it saves.
 PARALLEL_THRESHOLD = 160
 
-_Job = tuple[bytes, str, Optional[str], bool, tuple[str, ...], frozenset[str]]  # extract()'s arguments
-Summary = Union[FileFacts, str]  # a file's facts, or why it cannot be parsed
-_R = TypeVar("_R")
+if TYPE_CHECKING:
+    _Job = tuple[bytes, str, Optional[str], bool, tuple[str, ...], frozenset[str]]  # extract()'s arguments
+    Summary = Union[FileFacts, str]  # a file's facts, or why it cannot be parsed
+    _R = TypeVar("_R")
 
 
 def processes(jobs: Optional[int], items: int) -> int:
@@ -87,7 +92,11 @@ class Parsing:
         names) when it parses.
         """
         project, datas = self.project, self.datas
-        if self.cache is not None or processes(self.jobs, len(datas)) != 2 or not can_fork() or not datas:
+        if self.cache is not None or processes(self.jobs, len(datas)) != 2 or not datas:
+            return
+        from lazyimport_codemod.speed.forking import FromTheEnd, can_fork  # only when forking
+
+        if not can_fork():
             return
         paths = list(datas)
         first_party: list[frozenset[str]] = []
@@ -197,6 +206,8 @@ def _extract_in_parallel(work: list[_Job], count: int, meanwhile: Optional[Calla
                          ) -> Iterator[Summary]:
     """:func:`_extract_all` spread over ``count`` processes, this one included where it
     can fork (each process gets about as many bytes to parse), in order."""
+    from lazyimport_codemod.speed.forking import can_fork, forked_map
+
     if not can_fork():
         from concurrent.futures import ProcessPoolExecutor
 
@@ -219,7 +230,11 @@ def judge_files(project: Project, files: list[ModuleFacts], judge: Callable[[Mod
     many (what every judgement shares must be built before).  What a child looked at is
     taken in (:meth:`Project.absorb`), as if done here."""
     count = min(processes(jobs, len(files)), len(files))
-    if count < 2 or not can_fork():
+    if count < 2:
+        return [judge(facts) for facts in files]
+    from lazyimport_codemod.speed.forking import can_fork, forked_map  # only when forking
+
+    if not can_fork():
         return [judge(facts) for facts in files]
     before = project.footprint()
     if count == 2:
@@ -240,6 +255,8 @@ def _judge_from_both_ends(project: Project, files: list[ModuleFacts], judge: Cal
                           before: Footprint) -> list[_R]:
     """:func:`judge_files` over two processes, each from one end: shares stay contiguous,
     and a child that fails leaves its files to this process."""
+    from lazyimport_codemod.speed.forking import FromTheEnd
+
     other = FromTheEnd(len(files), lambda index: judge(files[index]),
                        finish=lambda: project.footprint().since(before))
     answers: dict[int, _R] = {}

@@ -18,9 +18,12 @@ from __future__ import annotations
 
 import copyreg
 from functools import partial
-from typing import Any, Callable, Optional
 
 from lazyimport_codemod.records import ImportedName, ImportStatement, NameUsage, Use, Where
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Callable, Optional
 
 _new_tuple = tuple.__new__
 _imported_name = partial(_new_tuple, ImportedName)

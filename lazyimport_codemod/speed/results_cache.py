@@ -41,13 +41,14 @@ from __future__ import annotations
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Optional
 
 from lazyimport_codemod import __version__
 from lazyimport_codemod.files import write_atomic
 from lazyimport_codemod.speed.stamps import Stamp, linked_modules, listing, racy, stamp, unchanged
 
+TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from typing import Iterable, Optional
     from lazyimport_codemod.records import LintResult
     from lazyimport_codemod.settings.config import Config
 

@@ -22,12 +22,15 @@ import marshal
 import os
 import sys
 from pathlib import Path
-from typing import Any, Callable, Sequence
 
 from lazyimport_codemod import __version__
 from lazyimport_codemod.settings.config import Config, Overrides, folder_of, known_configs, remember_configs
 from lazyimport_codemod.speed.replay import _folders, _name
 from lazyimport_codemod.speed.stamps import Stamp, racy, unchanged
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, Callable, Sequence
 
 _FORMAT = 3
 
