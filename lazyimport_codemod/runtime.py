@@ -101,7 +101,8 @@ def lazy_exports(
     A submodule that an entry lies in is an attribute too (``package.models`` once
     ``from .models import User`` is deferred): its first access imports every entry's module
     below it, as the eager imports did. ``__all__``, when the package defines none, is every
-    public name of its namespace and of the table, as ``from package import *`` found before.
+    public name of its namespace and of the table, as ``from package import *`` found before
+    (but ``TYPE_CHECKING`` and the helper, which the facade's code binds).
     """
     namespace = sys.modules[package].__dict__
     table = dict(attributes)
@@ -123,7 +124,9 @@ def lazy_exports(
                 importlib.import_module(module)
             value = sys.modules[prefix + name]
         elif name == "__all__":
-            hidden = {key for key, found in namespace.items() if found is lazy_exports}
+            # The names the facade's own code binds are no re-exports.
+            hidden = {key for key, found in namespace.items()
+                      if found is lazy_exports or (key == "TYPE_CHECKING" and found is False)}
             return sorted({*(key for key in namespace if not key.startswith("_")), *table, *below} - hidden)
         else:
             raise AttributeError(f"module {package!r} has no attribute {name!r}")

@@ -23,6 +23,7 @@ It works in three steps:
 
 from __future__ import annotations
 
+import ast
 import re
 import sys
 import warnings
@@ -420,6 +421,7 @@ class _ProxyEdit:
     merge_into: Optional[cst.If] = None
     merge_checks: list[str] = field(default_factory=list)
     merge_assignments: list[str] = field(default_factory=list)
+    replaces: bool = False  # a facade: the anchor (an earlier run's facade line) gives way to it
 
 
 @dataclass
@@ -432,7 +434,7 @@ class _Edits:
     removed_lines: set[int] = field(default_factory=set)  # SimpleStatementLines that vanish
     function_code: dict[int, list[str]] = field(default_factory=dict)  # FunctionDef -> code
     proxy: Optional[_ProxyEdit] = None
-    facade: Optional[_ProxyEdit] = None  # the facade's block (``block``), never merged
+    facade: Optional[_ProxyEdit] = None  # the facade's block (``block``), see _plan_facade
 
 
 class _EditPlanner:
@@ -540,7 +542,7 @@ class _EditPlanner:
             comments.extend(work.comments.get(_alias_index(node, name), []))
         trailing = ""
         if fully_removed:
-            if isinstance(node, cst.ImportFrom) and isinstance(_aliases(node)[-1].comma, cst.Comma):
+            if isinstance(node, cst.ImportFrom) and _aliases(node) and isinstance(_aliases(node)[-1].comma, cst.Comma):
                 comments.extend(_comments_of(node.rpar))  # not the last alias' comment
             line = work.site.line_node
             if id(line) in edits.removed_lines and isinstance(line, cst.SimpleStatementLine):
@@ -591,7 +593,8 @@ class _EditPlanner:
     def _plan_facade(self, works: list[_StatementWork], edits: _Edits) -> _ProxyEdit:
         """The package facade (:mod:`~lazyimport_codemod.fix.facade`), where the first
         re-export it serves stood: from there on, the package answers for every name."""
-        anchor = works[0].site.top
+        existing = _existing_facade(self.module, self.runtime_module)
+        anchor = existing[0] if existing is not None else works[0].site.top
         earlier = self.module.body[:_top_index(self.module, anchor)]
         support: list[str] = []
         check = _type_checking_expression(earlier)
@@ -612,8 +615,37 @@ class _EditPlanner:
             support.append(f"from {self.runtime_module} import {FACADE_HELPER}")
         checks = [self._import_code(work, work.facade, edits) for work in works]
         served = [entry for work in works for entry in work.served]
+        if existing is not None:
+            served = existing[1] + served
         block = facade_block(checks, served, self.module.default_indent, check, helper)
-        return _ProxyEdit(anchor, support, block)
+        # A facade an earlier run wrote is replaced by one serving its entries and the new.
+        return _ProxyEdit(anchor, support, block, replaces=existing is not None)
+
+
+def _existing_facade(module: cst.Module, runtime_module: str) -> Optional[tuple[cst.BaseStatement, list[tuple[str, str]]]]:
+    """The ``__getattr__, __dir__ = lazy_exports(__name__, {...})`` line an earlier run wrote,
+    with its entries, when the helper it calls is the runtime's."""
+    for position, statement in enumerate(module.body):
+        if not (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1):
+            continue
+        small = statement.body[0]
+        if not (isinstance(small, cst.Assign) and isinstance(small.value, cst.Call)
+                and isinstance(small.value.func, cst.Name) and len(small.value.args) == 2):
+            continue
+        target = small.targets[0].target if len(small.targets) == 1 else None
+        if not (isinstance(target, cst.Tuple) and [get_full_name_for_node(e.value) for e in target.elements]
+                == ["__getattr__", "__dir__"]):
+            continue
+        helper = small.value.func.value
+        if _bound_runtime_name(module.body[:position], runtime_module, FACADE_HELPER) != helper:
+            continue
+        try:
+            table = ast.literal_eval(module.code_for_node(small.value.args[1].value))
+        except (ValueError, SyntaxError):
+            continue
+        if isinstance(table, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in table.items()):
+            return statement, list(table.items())
+    return None
 
 
 def _all_removed(node: cst.BaseSmallStatement, removed: set[int]) -> bool:
@@ -954,6 +986,10 @@ class _Rewriter(cst.CSTTransformer):
             group = self._proxy_group(proxy) if proxy is not None and proxy.anchor is original else []
             if facade is not None and facade.anchor is original:
                 group.extend(self._facade_group(facade, after=bool(group)))
+                if facade.replaces:
+                    out.extend(_with_group_leading(group, [*carry, updated.leading_lines], at_start=opens and not out))
+                    carry = []
+                    continue
             touched = isinstance(original, cst.SimpleStatementLine) and any(
                 id(small) in self.edits.removals for small in original.body
             )

@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Optional
 
 from lazyimport_codemod.project.graph import Edge, ModuleFacts, Project
 from lazyimport_codemod.project.reach import Chains
+from lazyimport_codemod.records import Action
 from lazyimport_codemod.rules import code_of
 from lazyimport_codemod.rules.facade import loads_after_fix
 
@@ -102,9 +103,10 @@ class AfterFix:
         """What a kept ``from package import name`` loads through the facade fix writes."""
         return loads_after_fix(self.checker, facts, edge)
 
-    def cut_point(self, chain: tuple[str, ...]) -> Optional[tuple[str, str]]:
-        """(``path:line``, why it is unsafe or "") of the edge fix cuts on this chain: the
-        deepest one it rewrites, as one cut there serves every importer."""
+    def cut_point(self, chain: tuple[str, ...]) -> Optional[tuple[str, str, bool]]:
+        """(``path:line``, why it is unsafe or "", whether it is a facade entry) of the edge
+        fix cuts on this chain: the deepest one it rewrites, as one cut there serves every
+        importer."""
         for index in reversed(range(len(chain) - 1)):
             facts = self.project.module(chain[index])
             if facts is None:
@@ -112,6 +114,7 @@ class AfterFix:
             following = chain[index + 1]
             for edge in facts.edges:
                 if (edge.heavy == following or following in edge.targets) and self.rewritten(facts, edge):
-                    unsafe = self.checker.decision(facts, edge).unsafe
-                    return f"{self.display(facts.path)}:{edge.statement.line}", unsafe
+                    decision = self.checker.decision(facts, edge)
+                    return (f"{self.display(facts.path)}:{edge.statement.line}", decision.unsafe,
+                            decision.action is Action.FACADE)
         return None

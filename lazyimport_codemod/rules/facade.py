@@ -76,7 +76,6 @@ becomes
 ```python
 # app/models/__init__.py
 from typing import TYPE_CHECKING
-
 from lazyimport_codemod.runtime import lazy_exports
 
 if TYPE_CHECKING:
@@ -171,9 +170,6 @@ class Facades:
         assert package is not None
         if init.facade.own_line:
             return f"the package binds `__getattr__` or `__dir__` itself (line {init.facade.own_line})"
-        if init.facade.line:
-            return (f"the package's facade (line {init.facade.line}) does not serve it; add it to "
-                    "the facade's table by hand")
         clash = self._clash(facts, init)
         if clash:
             return clash
