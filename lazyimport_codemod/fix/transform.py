@@ -987,7 +987,7 @@ class _Rewriter(cst.CSTTransformer):
             if facade is not None and facade.anchor is original:
                 group.extend(self._facade_group(facade, after=bool(group)))
                 if facade.replaces:
-                    out.extend(_with_group_leading(group, [*carry, updated.leading_lines], at_start=opens and not out))
+                    out.extend(_with_group_leading(group, [*carry, _leading_lines(updated)], at_start=opens and not out))
                     carry = []
                     continue
             touched = isinstance(original, cst.SimpleStatementLine) and any(
