@@ -124,6 +124,7 @@ class Action(enum.Enum):
     LAZY_MODULES = "lazy-modules"  # PEP 810: the module listed in ``__lazy_modules__``
     LEAVE = "leave"
     DOWNSTREAM = "downstream"  # nothing here: the heavy import is cut in another module
+    FACADE = "facade"  # a package __init__ serves the names on first access (PEP 562 __getattr__)
 
 
 class Decision(NamedTuple):
@@ -134,6 +135,9 @@ class Decision(NamedTuple):
     functions: Tuple[Tuple[int, str], ...] = ()  # INLINE: (def line, name) of each target
     line: int = 0  # LEAVE: line of the first use that pins the import, if any
     unsafe: str = ""  # a fix: why it may change behaviour (then only --unsafe-fixes applies it)
+    # FACADE: each attribute the package serves for this import, and its source as the
+    # facade table writes it ("module:attribute", or "module" for a module).
+    served: Tuple[Tuple[str, str], ...] = ()
 
     @property
     def deferrable(self) -> bool:

@@ -37,7 +37,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, Callable
 
-__all__ = ["lazy_import"]
+__all__ = ["lazy_exports", "lazy_import"]
 
 _NOT_LOADED: Any = object()
 _get_slot = object.__getattribute__
@@ -82,6 +82,72 @@ def lazy_import(module: str, attribute: str | None = None, *, top_level: bool = 
         del frame
     return _LazyProxy(module, attribute, top_level, filename, lineno, namespace)
 
+
+def lazy_exports(
+    package: str, attributes: dict[str, str]
+) -> tuple[Callable[[str], Any], Callable[[], list[str]]]:
+    """Return ``(__getattr__, __dir__)`` for a package ``__init__`` that serves its names lazily.
+
+    ``lazyimport fix`` writes ``__getattr__, __dir__ = lazy_exports(__name__, {...})`` in
+    place of a package's re-exports (PEP 562): each name is imported on its first access and
+    then kept in the package's globals, so the next access costs nothing. Importers get the
+    real object. ``attributes`` maps each name to where it comes from, as the import wrote it
+    (a leading dot is relative to ``package``):
+
+    * ``"module:attribute"`` stands for ``from module import attribute``;
+    * ``"module"`` stands for the module itself, or, when it is ``package.name`` or below it,
+      for the submodule ``package.name`` (``from . import name``, ``import package.name.sub``).
+
+    A submodule that an entry lies in is an attribute too (``package.models`` once
+    ``from .models import User`` is deferred): its first access imports every entry's module
+    below it, as the eager imports did. ``__all__``, when the package defines none, is every
+    public name of its namespace and of the table, as ``from package import *`` found before
+    (but ``TYPE_CHECKING`` and the helper, which the facade's code binds).
+    """
+    namespace = sys.modules[package].__dict__
+    table = dict(attributes)
+    below: dict[str, list[str]] = {}  # submodule name -> modules of entries inside it
+    prefix = package + "."
+    for source in table.values():
+        module = _resolve_name(source.partition(":")[0], package)
+        if module.startswith(prefix):
+            below.setdefault(module[len(prefix):].partition(".")[0], []).append(module)
+
+    def __getattr__(name: str) -> Any:
+        source = table.get(name)
+        if source is not None and (":" in source or _resolve_name(source, package) not in below.get(name, ())):
+            module, _, attribute = source.partition(":")
+            loaded = importlib.import_module(module, package)
+            value = _import_from(loaded, attribute) if attribute else loaded
+        elif name in below:
+            for module in below[name]:
+                importlib.import_module(module)
+            value = sys.modules[prefix + name]
+        elif name == "__all__":
+            # The names the facade's own code binds are no re-exports.
+            hidden = {key for key, found in namespace.items()
+                      if found is lazy_exports or (key == "TYPE_CHECKING" and found is False)}
+            return sorted({*(key for key in namespace if not key.startswith("_")), *table, *below} - hidden)
+        else:
+            raise AttributeError(f"module {package!r} has no attribute {name!r}")
+        namespace[name] = value
+        return value
+
+    def __dir__() -> list[str]:
+        return sorted({*namespace, *table, *below})
+
+    return __getattr__, __dir__
+
+
+def _resolve_name(module: str, package: str) -> str:
+    """The absolute name of a module an entry of :func:`lazy_exports` names (as
+    ``importlib.util.resolve_name`` does, without importing it)."""
+    name = module.lstrip(".")
+    level = len(module) - len(name)
+    if not level:
+        return module
+    base = package.rsplit(".", level - 1)[0] if level > 1 else package
+    return f"{base}.{name}" if name else base
 
 def _resolve(proxy: _LazyProxy) -> Any:
     """Return the real object, importing it on the first call.

@@ -6,6 +6,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -166,6 +167,36 @@ def test_lint_does_not_import_libcst(project: Path) -> None:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     out = subprocess.run([sys.executable, "-c", code], cwd=project, capture_output=True, text=True, env=env)
     assert out.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_lint_of_an_edited_file_imports_neither_typing_nor_libcst(project: Path) -> None:
+    # What the console script runs when pre-commit passes a file just edited: the settings
+    # were read by the run before (the TOML parser imports typing), the files' facts cached.
+    code = (
+        "import os, sys\n"
+        "exit = os._exit\n"
+        "def report(status):\n"
+        "    print('loaded:', sorted(m for m in ('libcst', 'typing', 'pickle') if m in sys.modules), flush=True)\n"
+        "    exit(status)\n"
+        "os._exit = report\n"
+        "sys.argv = ['lazyimport', 'lint', 'app']\n"
+        "from lazyimport_codemod.cli.entry import main\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "report(0)\n"
+    )
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    settled = time.time() - 60  # settings older than the runs, as in a real checkout
+    for path in (project, project / "pyproject.toml"):
+        os.utime(path, (settled, settled))
+    loaded = []
+    for edit in ("", "# edited\n"):
+        with open(project / "app" / "search.py", "a") as handle:
+            handle.write(edit)
+        out = subprocess.run([sys.executable, "-c", code], cwd=project, capture_output=True, text=True, env=env)
+        assert "LI002" in out.stdout, out.stdout + out.stderr
+        loaded.append(next(line for line in out.stdout.splitlines() if line.startswith("loaded:")))
+    assert "libcst" not in loaded[0]
+    assert loaded[1] == "loaded: []"
 
 
 def test_example_app(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -3,7 +3,8 @@
 A project is a package ``app`` of modules importing each other (no cycles) and
 two fake heavy packages, using the imported names in functions, at import time,
 in decorators and annotations, with effects (a registration in a heavy package),
-``# noqa`` comments, and an ``__init__.py`` that may re-export its modules.  For
+``# noqa`` comments, and an ``__init__.py`` that may re-export its modules (which fix
+may turn into a lazy package facade).  For
 each one:
 
 * one ``fix`` run reaches the fixed point: a second run changes nothing;
@@ -85,7 +86,10 @@ def projects(draw: st.DrawFn) -> dict[str, str]:
         body += ["", "", f"def f{i}():", f"    return [{', '.join(uses)}]" if uses else f"    return [{i}]", ""]
         files[f"app/m{i}.py"] = "\n".join(body)
     exports = draw(st.lists(st.integers(min_value=0, max_value=count - 1), max_size=2, unique=True))
-    files["app/__init__.py"] = "".join(f"from app import m{j}\n" for j in exports)
+    # Re-exports a package facade may serve: a submodule, or a name of one.
+    forms = [draw(st.sampled_from(["from app import m{j}", "from app.m{j} import f{j}"]))
+             for _ in exports]
+    files["app/__init__.py"] = "".join(form.format(j=j) + "\n" for form, j in zip(forms, exports))
     return files
 
 

@@ -2,8 +2,9 @@
 
 Each case holds ``expected.txt`` (lint's text output, paths relative to the
 case folder) and ``expected.py`` (what fix makes of ``input.py``; when absent,
-fix must leave the file unchanged).  An optional ``case.toml`` sets
-``[tool.lazyimport]`` keys for the case.  Every fix result is also checked to
+fix must leave the file unchanged).  A case about a package ``__init__.py`` names
+it, relative to the case folder, in a file ``INPUT``, and keeps ``expected.py``
+beside it.  An optional ``case.toml`` sets ``[tool.lazyimport]`` keys for the case.  Every fix result is also checked to
 compile, to keep every comment, and to be stable under a second run.
 
 Regenerate with ``LAZYIMPORT_UPDATE_FIXTURES=1 pytest tests/test_fixtures.py``
@@ -31,6 +32,11 @@ UPDATE = os.environ.get("LAZYIMPORT_UPDATE_FIXTURES") == "1"
 
 
 def _input(case: Path) -> Path:
+    """The checked file: ``input.py``, or the one a file ``INPUT`` names (a package
+    ``__init__.py``, which cannot be called ``input.py``)."""
+    named = case / "INPUT"
+    if named.exists():
+        return case / named.read_text(encoding="utf-8").strip()
     (found,) = [p for p in case.rglob("input.py")]
     return found
 

@@ -23,6 +23,7 @@ It works in three steps:
 
 from __future__ import annotations
 
+import ast
 import re
 import sys
 import warnings
@@ -33,6 +34,7 @@ import libcst as cst
 from libcst.helpers import get_full_name_for_node
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider, ScopeProvider
 
+from lazyimport_codemod.fix.facade import FACADE_HELPER, facade_block
 from lazyimport_codemod.fix.pep810 import LAZY_TYPES, as_lazy, with_lazy_modules
 from lazyimport_codemod.parse.newer_syntax import lazy_bindings
 from lazyimport_codemod.parse.source import SourceError, char_column, parse_source
@@ -41,7 +43,9 @@ from lazyimport_codemod.settings.config import DEFAULT_LINE_LENGTH, DEFAULT_RUNT
 
 ImportNode = Union[cst.Import, cst.ImportFrom]
 # What fix rewrites an import statement for.
-_EDITS = frozenset({Action.INLINE, Action.PROXY, Action.LAZY, Action.LAZY_MODULES})
+_EDITS = frozenset({Action.INLINE, Action.PROXY, Action.LAZY, Action.LAZY_MODULES, Action.FACADE})
+# The alias index that stands for the ``*`` of a star import.
+_STAR = -1
 FunctionKey = tuple[int, str]
 # ("import", dotted, asname) or ("from", level, module, name, asname): what a local import binds.
 Signature = tuple[object, ...]
@@ -66,7 +70,7 @@ def apply_plans(
     runtime_module: str = DEFAULT_RUNTIME_MODULE,
     line_length: int = DEFAULT_LINE_LENGTH,
 ) -> bytes:
-    """Return ``source`` with the INLINE, PROXY, LAZY and LAZY_MODULES plans applied.
+    """Return ``source`` with the INLINE, PROXY, LAZY, LAZY_MODULES and FACADE plans applied.
 
     LEAVE and DOWNSTREAM plans change nothing here, so an empty (or
     all-LEAVE) plan list returns the input object itself.  Raises
@@ -359,6 +363,8 @@ class _Index:
 def _alias_index(node: ImportNode, name: ImportedName) -> int:
     """Position of the planned name among the statement's aliases."""
     if isinstance(node.names, cst.ImportStar):
+        if name.star:
+            return _STAR
         raise TransformError("a star import cannot be deferred")
     for index, alias in enumerate(node.names):
         written = get_full_name_for_node(alias.name)
@@ -389,13 +395,14 @@ class _StatementWork:
     site: _Site
     inline: dict[FunctionKey, list[ImportedName]] = field(default_factory=dict)
     proxy: list[ImportedName] = field(default_factory=list)
-    removed: set[int] = field(default_factory=set)  # alias indexes
+    facade: list[ImportedName] = field(default_factory=list)
+    served: list[tuple[str, str]] = field(default_factory=list)  # facade entries, in order
+    removed: set[int] = field(default_factory=set)  # alias indexes (_STAR: the star)
     lazy: set[int] = field(default_factory=set)  # alias indexes that stay, marked ``lazy``
     comments: dict[int, list[str]] = field(default_factory=dict)  # alias index -> comments
 
     def fully_removed(self) -> bool:
-        names = self.site.node.names
-        return not isinstance(names, cst.ImportStar) and len(self.removed) == len(names)
+        return _all_removed(self.site.node, self.removed)
 
     @property
     def node(self) -> ImportNode:
@@ -414,6 +421,7 @@ class _ProxyEdit:
     merge_into: Optional[cst.If] = None
     merge_checks: list[str] = field(default_factory=list)
     merge_assignments: list[str] = field(default_factory=list)
+    replaces: bool = False  # a facade: the anchor (an earlier run's facade line) gives way to it
 
 
 @dataclass
@@ -426,6 +434,7 @@ class _Edits:
     removed_lines: set[int] = field(default_factory=set)  # SimpleStatementLines that vanish
     function_code: dict[int, list[str]] = field(default_factory=dict)  # FunctionDef -> code
     proxy: Optional[_ProxyEdit] = None
+    facade: Optional[_ProxyEdit] = None  # the facade's block (``block``), see _plan_facade
 
 
 class _EditPlanner:
@@ -452,7 +461,7 @@ class _EditPlanner:
             line = work.site.line_node
             if isinstance(line, cst.SimpleStatementLine) and all(
                 id(small) in edits.removals
-                and len(edits.removals[id(small)]) == len(_aliases(small))
+                and _all_removed(small, edits.removals[id(small)])
                 for small in line.body
             ):
                 edits.removed_lines.add(id(line))
@@ -460,6 +469,9 @@ class _EditPlanner:
         proxied = [work for work in works if work.proxy]
         if proxied:
             edits.proxy = self._plan_proxy(proxied, edits)
+        facaded = [work for work in works if work.facade]
+        if facaded:
+            edits.facade = self._plan_facade(facaded, edits)
         return edits
 
     def _group(self, plans: Sequence[NamePlan]) -> list[_StatementWork]:
@@ -483,6 +495,10 @@ class _EditPlanner:
                 continue
             work.removed.add(alias)
             work.comments[alias] = _alias_comments(work.node, alias)
+            if plan.decision.action is Action.FACADE:
+                work.facade.append(plan.name)
+                work.served.extend(plan.decision.served)
+                continue
             if plan.decision.action is Action.PROXY:
                 work.proxy.append(plan.name)
                 continue
@@ -526,7 +542,7 @@ class _EditPlanner:
             comments.extend(work.comments.get(_alias_index(node, name), []))
         trailing = ""
         if fully_removed:
-            if isinstance(node, cst.ImportFrom) and isinstance(_aliases(node)[-1].comma, cst.Comma):
+            if isinstance(node, cst.ImportFrom) and _aliases(node) and isinstance(_aliases(node)[-1].comma, cst.Comma):
                 comments.extend(_comments_of(node.rpar))  # not the last alias' comment
             line = work.site.line_node
             if id(line) in edits.removed_lines and isinstance(line, cst.SimpleStatementLine):
@@ -573,6 +589,71 @@ class _EditPlanner:
         lines.extend(f"{indent}{code}" for code in assignments)
         return _ProxyEdit(anchor, support, "\n".join(lines) + "\n")
 
+    # -- facade ------------------------------------------------------------
+    def _plan_facade(self, works: list[_StatementWork], edits: _Edits) -> _ProxyEdit:
+        """The package facade (:mod:`~lazyimport_codemod.fix.facade`), where the first
+        re-export it serves stood: from there on, the package answers for every name."""
+        existing = _existing_facade(self.module, self.runtime_module)
+        anchor = existing[0] if existing is not None else works[0].site.top
+        earlier = self.module.body[:_top_index(self.module, anchor)]
+        support: list[str] = []
+        check = _type_checking_expression(earlier)
+        proxy = edits.proxy
+        if check is None:
+            check = "TYPE_CHECKING"
+            typing_import = "from typing import TYPE_CHECKING"
+            if proxy is not None and typing_import in proxy.support and (
+                    _top_index(self.module, proxy.anchor) <= _top_index(self.module, anchor)):
+                pass  # the proxy block, placed first, imports it
+            else:
+                support.append(typing_import)
+                if proxy is not None and typing_import in proxy.support:
+                    proxy.support.remove(typing_import)
+        helper = _bound_runtime_name(earlier, self.runtime_module, FACADE_HELPER)
+        if helper is None:
+            helper = FACADE_HELPER
+            support.append(f"from {self.runtime_module} import {FACADE_HELPER}")
+        checks = [self._import_code(work, work.facade, edits) for work in works]
+        served = [entry for work in works for entry in work.served]
+        if existing is not None:
+            served = existing[1] + served
+        block = facade_block(checks, served, self.module.default_indent, check, helper)
+        # A facade an earlier run wrote is replaced by one serving its entries and the new.
+        return _ProxyEdit(anchor, support, block, replaces=existing is not None)
+
+
+def _existing_facade(module: cst.Module, runtime_module: str) -> Optional[tuple[cst.BaseStatement, list[tuple[str, str]]]]:
+    """The ``__getattr__, __dir__ = lazy_exports(__name__, {...})`` line an earlier run wrote,
+    with its entries, when the helper it calls is the runtime's."""
+    for position, statement in enumerate(module.body):
+        if not (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1):
+            continue
+        small = statement.body[0]
+        if not (isinstance(small, cst.Assign) and isinstance(small.value, cst.Call)
+                and isinstance(small.value.func, cst.Name) and len(small.value.args) == 2):
+            continue
+        target = small.targets[0].target if len(small.targets) == 1 else None
+        if not (isinstance(target, cst.Tuple) and [get_full_name_for_node(e.value) for e in target.elements]
+                == ["__getattr__", "__dir__"]):
+            continue
+        helper = small.value.func.value
+        if _bound_runtime_name(module.body[:position], runtime_module, FACADE_HELPER) != helper:
+            continue
+        try:
+            table = ast.literal_eval(module.code_for_node(small.value.args[1].value))
+        except (ValueError, SyntaxError):
+            continue
+        if isinstance(table, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in table.items()):
+            return statement, list(table.items())
+    return None
+
+
+def _all_removed(node: cst.BaseSmallStatement, removed: set[int]) -> bool:
+    """Whether ``removed`` takes every name of an import statement (its star, for a star import)."""
+    if isinstance(node, cst.ImportFrom) and isinstance(node.names, cst.ImportStar):
+        return _STAR in removed
+    return bool(_aliases(node)) and len(removed) == len(_aliases(node))
+
 
 def _aliases(node: cst.BaseSmallStatement) -> Sequence[cst.ImportAlias]:
     if isinstance(node, (cst.Import, cst.ImportFrom)) and not isinstance(node.names, cst.ImportStar):
@@ -582,6 +663,8 @@ def _aliases(node: cst.BaseSmallStatement) -> Sequence[cst.ImportAlias]:
 
 def _alias_comments(node: ImportNode, index: int) -> list[str]:
     """Comments that belong to one alias of a parenthesized import: those ending its line."""
+    if index == _STAR:
+        return []
     alias = _aliases(node)[index]
     if isinstance(alias.comma, cst.Comma):
         return _comments_of(alias.comma)
@@ -614,7 +697,7 @@ def _import_text(statement: ImportStatement, names: Sequence[ImportedName], wrap
     with ``wrap`` (an indent), a ``from`` import with one name a line, in parentheses
     (``comment`` after the opening one)."""
     if statement.is_from:
-        parts = [_with_alias(name.attribute or "", name.asname) for name in names]
+        parts = ["*" if name.star else _with_alias(name.attribute or "", name.asname) for name in names]
         source = "." * statement.level + (statement.written_module or "")
         if wrap is not None:
             inner = "".join(f"{wrap}{part},\n" for part in parts)
@@ -718,11 +801,16 @@ def _type_checking_expression(statements: Sequence[cst.BaseStatement]) -> Option
 
 def _bound_lazy_import(statements: Sequence[cst.BaseStatement], runtime_module: str) -> Optional[str]:
     """The name an earlier ``from <runtime module> import lazy_import`` binds, if any."""
+    return _bound_runtime_name(statements, runtime_module, "lazy_import")
+
+
+def _bound_runtime_name(statements: Sequence[cst.BaseStatement], runtime_module: str, name: str) -> Optional[str]:
+    """The name an earlier ``from <runtime module> import <name>`` binds, if any."""
     for small in _small_statements(statements):
-        if isinstance(small, cst.ImportFrom) and _imports_itself(small, "lazy_import", runtime_module):
+        if isinstance(small, cst.ImportFrom) and _imports_itself(small, name, runtime_module):
             for alias in _aliases(small):
-                if get_full_name_for_node(alias.name) == "lazy_import":
-                    return _asname(alias) or "lazy_import"
+                if get_full_name_for_node(alias.name) == name:
+                    return _asname(alias) or name
     return None
 
 
@@ -859,7 +947,8 @@ class _Rewriter(cst.CSTTransformer):
         return updated_node.with_changes(body=body, footer=footer)
 
     def leave_Module(self, original_node: cst.Module, updated_node: cst.Module) -> cst.Module:
-        if not self._touches(original_node.body) and self.edits.proxy is None and not self.edits.lazy_modules:
+        if (not self._touches(original_node.body) and self.edits.proxy is None and self.edits.facade is None
+                and not self.edits.lazy_modules):
             return updated_node
         # Below a header comment blank lines may stay; at the very top of the file they may not.
         opens = not any(line.comment for line in updated_node.header)
@@ -892,10 +981,15 @@ class _Rewriter(cst.CSTTransformer):
         """
         out: list[cst.BaseStatement] = []
         carry: list[Sequence[cst.EmptyLine]] = []
-        proxy = self.edits.proxy
+        proxy, facade = self.edits.proxy, self.edits.facade
         for original, updated in zip(originals, updates):
-            is_anchor = proxy is not None and proxy.anchor is original
-            group = self._proxy_group(proxy) if is_anchor and proxy is not None else []
+            group = self._proxy_group(proxy) if proxy is not None and proxy.anchor is original else []
+            if facade is not None and facade.anchor is original:
+                group.extend(self._facade_group(facade, after=bool(group)))
+                if facade.replaces:
+                    out.extend(_with_group_leading(group, [*carry, _leading_lines(updated)], at_start=opens and not out))
+                    carry = []
+                    continue
             touched = isinstance(original, cst.SimpleStatementLine) and any(
                 id(small) in self.edits.removals for small in original.body
             )
@@ -978,6 +1072,20 @@ class _Rewriter(cst.CSTTransformer):
                 block = block.with_changes(leading_lines=[cst.EmptyLine()])
             statements.append(block)
         return statements
+
+    def _facade_group(self, facade: _ProxyEdit, after: bool) -> list[cst.BaseStatement]:
+        """The facade's imports, block and assignment, a blank line between each part
+        (and before, after a proxy block)."""
+        statements: list[cst.BaseStatement] = [self._parse(text) for text in facade.support]
+        assert facade.block is not None
+        parsed = list(cst.parse_module(facade.block, config=self.module.config_for_parsing).body)
+        for index, statement in enumerate(parsed):
+            if index or statements or after:
+                parsed[index] = statement.with_changes(leading_lines=[cst.EmptyLine()])
+        if after and statements:
+            statements[0] = statements[0].with_changes(leading_lines=[cst.EmptyLine()])
+            parsed[0] = parsed[0].with_changes(leading_lines=[cst.EmptyLine()])
+        return statements + parsed
 
     def _parse(self, code: str) -> cst.BaseStatement:
         if not code.endswith("\n"):

@@ -22,6 +22,7 @@ from lazyimport_codemod.parse.import_lines import ImportLine, import_lines
 from lazyimport_codemod.parse.pep810 import lazy_as_written, resolving_use
 from lazyimport_codemod.parse.source import SourceError
 from lazyimport_codemod.project.dominators import Preloaded
+from lazyimport_codemod.project.facades import FacadeTables
 from lazyimport_codemod.project.modules import ModuleMap, absolute
 from lazyimport_codemod.project.reach import HeavySearch
 from lazyimport_codemod.records import ImportedName, ImportStatement, NameUsage, Use
@@ -122,6 +123,7 @@ class Project:
             extract(data, filename, name, is_package, heavy, first_party))
         self.lazy_modules = lazy_modules
         self.reach = HeavySearch(self)
+        self.facades = FacadeTables(self)
         self.gate: Optional[set[str]] = None
         self.errors: dict[Path, str] = {}  # first-party files that could not be read or parsed
         self._reader = read
@@ -207,7 +209,7 @@ class Project:
         edges: list[Edge] = []
         for stmt in file.imports:
             for name in stmt.names:
-                key = (name.module, name.attribute if name.attribute and not name.star else None)
+                key = (name.module, "*" if name.star else name.attribute)
                 loads = memo.get(key)
                 if loads is None:
                     loads = memo[key] = self._what_loads(*key)
@@ -220,13 +222,18 @@ class Project:
 
     def _what_loads(self, module: str, attribute: Optional[str]) -> tuple[tuple[str, ...], Optional[str]]:
         """(first-party modules, heavy package) that ``from module import attribute``
-        (or ``import module``) executes."""
+        (``*`` for a star import; None: ``import module``) executes, a package facade's
+        ``__getattr__`` included (:mod:`~lazyimport_codemod.project.facades`)."""
+        taken = attribute if attribute != "*" else None
         heavy = self.matcher.match(module)
-        if heavy is None and attribute:
-            heavy = self.matcher.match(f"{module}.{attribute}")
+        if heavy is None and taken:
+            heavy = self.matcher.match(f"{module}.{taken}")
         if heavy is not None or module.startswith("."):
             return (), heavy
-        return self.modules.loaded(module, (attribute,) if attribute else ()), None
+        loaded = self.modules.loaded(module, (taken,) if taken else ())
+        if attribute:
+            loaded += self.facades.loads(module, attribute, loaded)
+        return loaded, None
 
     # -- the closure -------------------------------------------------------
     def load_closure(self, modules: Iterable[str]) -> None:

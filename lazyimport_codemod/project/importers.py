@@ -114,14 +114,21 @@ class ImporterIndex:
 
     def attribute_user(self, module: str, name: str, own: Path) -> Optional[Path]:
         """A file that imports ``module`` and spells ``<its last part or alias>.name``."""
+        found = self.attribute_readers(module, name, own)
+        return found[0][0] if found else None
+
+    def attribute_readers(self, module: str, name: str, own: Path) -> list[tuple[Path, str]]:
+        """Each file that imports ``module`` and spells ``<its last part or alias>.name``,
+        with the name its import binds."""
         self.build()
         last = module.rsplit(".", 1)[-1]
+        found = []
         for path, data, bound in self._module_users.get(module, []):
             if path != own:
                 spelled = self._spelled(path, data)
                 if (last, name) in spelled or (bound, name) in spelled:
-                    return path
-        return None
+                    found.append((path, bound))
+        return found
 
     def _spelled(self, path: Path, data: bytes) -> frozenset[tuple[str, str]]:
         """Every ``word.attribute`` pair a file spells, read once per file."""

@@ -32,6 +32,8 @@ if TYPE_CHECKING:
 
 if TYPE_CHECKING:
     KeepEdge = Callable[["ModuleFacts", "Edge"], bool]
+    # With a KeepEdge: the modules a kept edge executes beyond its targets once fix has run.
+    AlsoLoads = Callable[["ModuleFacts", "Edge"], tuple[str, ...]]
 Chains = dict[str, tuple[str, ...]]  # heavy package -> chain of modules, the package last
 
 
@@ -134,23 +136,26 @@ class HeavySearch:
         skip: frozenset[str] = frozenset(),
         keep_edge: Optional[KeepEdge] = None,
         excluded: Optional[str] = None,
+        also: Optional[AlsoLoads] = None,
     ) -> Chains:
         """Heavy packages loaded by executing the ``start`` modules, each with its shortest chain.
 
         ``skip`` holds modules already loaded (their effects are not this import's);
         ``keep_edge`` leaves out the edges fix will cut, to ask what would remain;
-        ``excluded`` is one more module to skip (see the module docstring).  The
-        result must not be modified, and its order means nothing.
+        ``excluded`` is one more module to skip (see the module docstring); ``also``,
+        given with ``keep_edge``, what a kept edge executes beyond its targets (a package
+        facade fix writes).  The result must not be modified, and its order means nothing.
         """
-        search = self._search(tuple(start), skip, keep_edge)
+        search = self._search(tuple(start), skip, keep_edge, also)
         if excluded is None or excluded not in search.chains:
             return search.found
         found = _without(search, excluded)
         if found is not None:
             return found
-        return self._search(tuple(start), skip | {excluded}, keep_edge).found
+        return self._search(tuple(start), skip | {excluded}, keep_edge, also).found
 
-    def _search(self, start: tuple[str, ...], skip: frozenset[str], keep_edge: Optional[KeepEdge]) -> _Search:
+    def _search(self, start: tuple[str, ...], skip: frozenset[str], keep_edge: Optional[KeepEdge],
+                also: Optional[AlsoLoads] = None) -> _Search:
         key = (start, skip, keep_edge is not None)
         known = self._searches.get(key)
         if known is not None:
@@ -167,7 +172,7 @@ class HeavySearch:
         while queue:
             module, chain = queue.popleft()
             chains[module] = chain
-            heavies, targets = self._adjacency(module, keep_edge)
+            heavies, targets = self._adjacency(module, keep_edge, also)
             for heavy in heavies:
                 if heavy not in found:
                     found[heavy] = chain + (heavy,)
@@ -183,7 +188,8 @@ class HeavySearch:
         self._searches[key] = search
         return search
 
-    def _adjacency(self, module: str, keep_edge: Optional[KeepEdge]) -> tuple[list[str], list[str]]:
+    def _adjacency(self, module: str, keep_edge: Optional[KeepEdge],
+                   also: Optional[AlsoLoads] = None) -> tuple[list[str], list[str]]:
         """Heavy packages a module imports directly, and the first-party modules it loads
         from which a heavy package is reachable at all, in order.
 
@@ -208,6 +214,7 @@ class HeavySearch:
             if edge.heavy is not None:
                 heavies.append(edge.heavy)
             else:
-                targets.extend(target for target in edge.targets if hot is None or target in hot)
+                loads = edge.targets + also(facts, edge) if also is not None and facts is not None else edge.targets
+                targets.extend(target for target in loads if hot is None or target in hot)
         memo[module] = (heavies, targets)
         return heavies, targets

@@ -14,7 +14,10 @@ For that to hold, an edge counts as cut exactly when fix rewrites it:
 * a first-party import (LI002) likewise, and only when it is worth a rewrite:
   importing its targets loads a heavy package that is not loaded anyway when
   the module runs, and that still would once every other edge fix rewrites is
-  cut.  Otherwise the diagnostic says which cut further down serves it.
+  cut.  Otherwise the diagnostic says which cut further down serves it;
+* a re-export of a package ``__init__`` that fix turns into a facade entry
+  (:mod:`~lazyimport_codemod.rules.facade`): the package no longer loads it, but a
+  kept ``from package import name`` elsewhere still does, through the facade.
 
 Whether one edge is rewritten depends on the edges below it, so
 :meth:`AfterFix.settle` decides every edge of the files being fixed once, in a
@@ -30,7 +33,9 @@ from pathlib import Path
 
 from lazyimport_codemod.project.graph import Edge, ModuleFacts, Project
 from lazyimport_codemod.project.reach import Chains
+from lazyimport_codemod.records import Action
 from lazyimport_codemod.rules import code_of
+from lazyimport_codemod.rules.facade import loads_after_fix
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -93,11 +98,16 @@ class AfterFix:
     def remaining(self, start: Iterable[str], skip: frozenset[str] = frozenset(),
                   excluded: Optional[str] = None) -> Chains:
         """What importing ``start`` would still load eagerly after fix."""
-        return self.project.reach.heavy_reached(start, skip, self.keeps, excluded)
+        return self.project.reach.heavy_reached(start, skip, self.keeps, excluded, self._facade_loads)
 
-    def cut_point(self, chain: tuple[str, ...]) -> Optional[tuple[str, str]]:
-        """(``path:line``, why it is unsafe or "") of the edge fix cuts on this chain: the
-        deepest one it rewrites, as one cut there serves every importer."""
+    def _facade_loads(self, facts: ModuleFacts, edge: Edge) -> tuple[str, ...]:
+        """What a kept ``from package import name`` loads through the facade fix writes."""
+        return loads_after_fix(self.checker, facts, edge)
+
+    def cut_point(self, chain: tuple[str, ...]) -> Optional[tuple[str, str, bool]]:
+        """(``path:line``, why it is unsafe or "", whether it is a facade entry) of the edge
+        fix cuts on this chain: the deepest one it rewrites, as one cut there serves every
+        importer."""
         for index in reversed(range(len(chain) - 1)):
             facts = self.project.module(chain[index])
             if facts is None:
@@ -105,6 +115,7 @@ class AfterFix:
             following = chain[index + 1]
             for edge in facts.edges:
                 if (edge.heavy == following or following in edge.targets) and self.rewritten(facts, edge):
-                    unsafe = self.checker.decision(facts, edge).unsafe
-                    return f"{self.display(facts.path)}:{edge.statement.line}", unsafe
+                    decision = self.checker.decision(facts, edge)
+                    return (f"{self.display(facts.path)}:{edge.statement.line}", decision.unsafe,
+                            decision.action is Action.FACADE)
         return None

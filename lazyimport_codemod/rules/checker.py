@@ -22,6 +22,7 @@ from lazyimport_codemod.rules import code_of, li001, li002, li003
 from lazyimport_codemod.rules.after_fix import AfterFix
 from lazyimport_codemod.rules.deferral import Deferral, Verdict
 from lazyimport_codemod.rules.effects import Effects, describe
+from lazyimport_codemod.rules.facade import Facades
 from lazyimport_codemod.rules.wording import fix_text, merged, packages, safety
 from lazyimport_codemod.settings.config import DEFAULT_TARGET
 
@@ -43,6 +44,7 @@ class Checker:
         self.unsafe_fixes = unsafe_fixes
         self.display = DisplayPaths()
         self.deferral = Deferral(project, strategy, runtime_module, importers, self.display, target)
+        self.facades = Facades(project, strategy, runtime_module, importers, self.display)
         self.effects = Effects(project, pure_calls)
         self.after_fix = AfterFix(project, self, frozenset(absolute(p) for p in fix_paths), self.display)
         self._loaded: dict[Path, frozenset[str]] = {}
@@ -98,12 +100,13 @@ class Checker:
     def _raw_decision(self, facts: ModuleFacts, edge: Edge) -> Decision:
         decision = self._raw.get(id(edge))
         if decision is None:
-            decision = self._raw[id(edge)] = self.deferral.decide(facts, edge.statement, edge.name)
+            decision = self.deferral.decide(facts, edge.statement, edge.name)
+            decision = self._raw[id(edge)] = self.facades.decide(facts, edge, decision)
         return decision
 
     def decision(self, facts: ModuleFacts, edge: Edge) -> Decision:
-        """Whether and how fix defers the name this edge binds: the deferral decision, made
-        unsafe when deferring a first-party import would postpone an effect beyond the
+        """Whether and how fix defers the name this edge binds: the deferral decision (or an
+        entry of a package facade, :mod:`~lazyimport_codemod.rules.facade`), made unsafe when deferring a first-party import would postpone an effect beyond the
         modules it loads and beyond what this file loads anyway (a module still imported
         by the file runs its effects while the file is imported, as before:
         :mod:`~lazyimport_codemod.rules.effects`)."""
@@ -210,7 +213,7 @@ class Checker:
 
 
 # The actions fix rewrites an import for.
-_REWRITES = frozenset({Action.INLINE, Action.PROXY, Action.LAZY, Action.LAZY_MODULES})
+_REWRITES = frozenset({Action.INLINE, Action.PROXY, Action.LAZY, Action.LAZY_MODULES, Action.FACADE})
 
 
 def _silenced_line_one(facts: ModuleFacts) -> bool:

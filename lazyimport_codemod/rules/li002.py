@@ -15,6 +15,7 @@ from __future__ import annotations
 from lazyimport_codemod.project.modules import ancestors
 from lazyimport_codemod.records import Action, Decision
 from lazyimport_codemod.rules.deferral import Verdict
+from lazyimport_codemod.rules.facade import DOC as FACADE_DOC
 from lazyimport_codemod.rules.wording import outcome
 
 TYPE_CHECKING = False
@@ -66,6 +67,7 @@ down ("fix cuts the chain at ...") is counted as that cut is.
 
 **Options.** `heavy-packages`, `extend-heavy-packages`, `src`, `unsafe-fixes`, `extend-pure-calls`.
 """
+DOC += "\n" + FACADE_DOC.strip() + "\n"
 
 
 def applies(edge: Edge) -> bool:
@@ -118,8 +120,9 @@ def _cut_below(checker: Checker, reached: dict[str, tuple[str, ...]], fallback: 
     found = checker.after_fix.cut_point(first[1])
     if found is None:
         return Decision(Action.DOWNSTREAM, fallback)
-    where, unsafe = found
-    return Decision(Action.DOWNSTREAM, f"fix cuts the chain at {where}", unsafe=unsafe)
+    where, unsafe, facade = found
+    how = " (it turns that package into a lazy facade)" if facade else ""
+    return Decision(Action.DOWNSTREAM, f"fix cuts the chain at {where}{how}", unsafe=unsafe)
 
 
 def message(chain: tuple[str, ...], packages: str, decision: Decision, unsafe_fixes: bool = False) -> str:

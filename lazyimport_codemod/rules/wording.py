@@ -29,6 +29,8 @@ def fix_text(decision: Decision, unsafe_fixes: bool = False) -> Optional[str]:
         text = "fix marks the import `lazy` (PEP 810)"
     elif decision.action is Action.LAZY_MODULES:
         text = f"fix lists `{decision.reason}` in `__lazy_modules__` (lazy on Python 3.15+)"
+    elif decision.action is Action.FACADE:
+        text = "fix turns the package into a lazy facade that imports it on first access (PEP 562 `__getattr__`)"
     elif decision.action is Action.DOWNSTREAM:
         return decision.reason
     else:
