@@ -71,6 +71,9 @@ class ImportStatement(NamedTuple):
     # a name it binds, not when the statement runs.  (``__lazy_modules__`` is not read
     # here: see ``FileFacts.lazy_modules``.)
     lazy: bool = False
+    # CONDITIONAL: the first and last line of the innermost ``if``/``elif``/``else`` or
+    # ``case`` block that holds the statement, where fix binds the deferred name.
+    branch: Tuple[int, int] = (0, 0)
 
     def silenced(self, code: str) -> bool:
         """True when a ``# noqa`` comment on the statement's first line covers ``code``."""
@@ -129,6 +132,8 @@ class Decision(NamedTuple):
     functions: Tuple[Tuple[int, str], ...] = ()  # INLINE: (def line, name) of each target
     line: int = 0  # LEAVE: line of the first use that pins the import, if any
     unsafe: str = ""  # a fix: why it may change behaviour (then only --unsafe-fixes applies it)
+    # A conditional import: the line of the ``if``/``elif``/``else`` or ``case`` block it stays in.
+    branch_line: int = 0
 
     @property
     def deferrable(self) -> bool:

@@ -31,9 +31,12 @@ The questions are asked in order, and the first that pins the import decides
 (so a message always names the earliest, most basic reason):
 
 1. Where the statement sits.  A star import binds unknown names.  An import in
-   ``try/except ImportError`` (its handler would no longer run), under an ``if``
-   (the condition would be ignored), in a ``with`` block or a loop, in an
-   ``except``/``else``/``finally`` clause or in a class body stays.
+   ``try/except ImportError`` (its handler would no longer run), in a ``with``
+   block or a loop, in an ``except``/``else``/``finally`` clause or in a class
+   body stays.  One under an ``if``/``elif``/``else`` or ``case`` is deferred
+   inside that same block, so the condition still decides whether the name is
+   bound: moved into functions only when that block defines every function
+   that uses it, else bound to a proxy there.
 2. How the module uses the name (:mod:`~lazyimport_codemod.parse.usage`): bound
    a second time, the namespace read as a whole (``globals()``, ``eval``...), or
    used while the module is imported (a decorator, a default value, a base
@@ -87,8 +90,6 @@ _UNUSED = NameUsage()  # the usage of a name the module never reads
 _WHERE_REASONS = {
     Where.OPTIONAL: "it is an optional import (try/except ImportError at line {line}); "
     "deferring it would move the ImportError past its handler",
-    Where.CONDITIONAL: "it is a conditional import (the block at line {line}); "
-    "deferring it would ignore the condition",
     Where.WITH: "it runs inside the with block at line {line}, whose context would be lost",
     Where.LOOP: "it runs inside the loop at line {line}",
     Where.HANDLER: "it sits in the except/else/finally clause at line {line}",
@@ -147,10 +148,17 @@ class Deferral:
 
     def _decide(self, facts: ModuleFacts, stmt: ImportStatement, name: ImportedName,
                 form: Optional[Action]) -> Decision:
+        decision = self._decide_anywhere(facts, stmt, name, form)
+        if stmt.where is Where.CONDITIONAL and decision.deferrable:
+            decision = decision._replace(branch_line=stmt.where_line)
+        return decision
+
+    def _decide_anywhere(self, facts: ModuleFacts, stmt: ImportStatement, name: ImportedName,
+                         form: Optional[Action]) -> Decision:
         # 1. Where the statement sits.
         if name.star:
             return Decision(Action.LEAVE, "it is a star import, so the names it binds are unknown")
-        if stmt.where is not Where.MODULE:
+        if stmt.where not in (Where.MODULE, Where.CONDITIONAL):
             reason = _WHERE_REASONS[stmt.where].format(line=stmt.where_line)
             return Decision(Action.LEAVE, reason, line=stmt.where_line)
         if form is not None and not _lazy_fits(facts, stmt, name, form):
@@ -194,6 +202,8 @@ class Deferral:
                 needs_attribute = f"{first.reason} uses it at line {first.line}"
             elif any(use.kind is UseKind.ANNOTATION for use in usage.uses):
                 needs_attribute = "annotations name it"
+        if not needs_attribute and stmt.where is Where.CONDITIONAL:
+            needs_attribute = _outside_branch(stmt, usage)
         if not usage.uses and not needs_attribute:
             return Decision(Action.LEAVE, f"`{name.bound}` is never used here, so the import is kept for its side effects")
         if form is Action.LAZY:
@@ -295,6 +305,18 @@ def _lazy_fits(facts: ModuleFacts, stmt: ImportStatement, name: ImportedName, fo
     if line == 0:
         return True  # fix writes the list
     return 0 < line < stmt.line and LAZY_MODULES_UNREADABLE not in facts.file.lazy_modules
+
+
+def _outside_branch(stmt: ImportStatement, usage: NameUsage) -> str:
+    """Why a conditional import cannot move into functions: a use outside the functions its
+    own block defines (moving the import there would bind the name whatever the condition)."""
+    first, last = stmt.branch
+    for use in usage.uses:
+        if use.kind is UseKind.FUNCTION and not first <= use.function_line <= last:
+            return f"`{use.function_name}()` at line {use.function_line}, outside its branch, uses it"
+        if use.kind is not UseKind.FUNCTION:
+            return f"line {use.line}, outside its branch, uses it"
+    return ""
 
 
 def _pinning_use(usage: NameUsage, lazy: bool) -> Optional[Use]:

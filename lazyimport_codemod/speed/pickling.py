@@ -34,11 +34,12 @@ def _reduce_statement(statement: ImportStatement) -> tuple[Callable[..., Any], t
 def _statement(
     line: int, column: int, end_line: int, end_column: int, is_from: bool, level: int,
     written_module: Optional[str], names: tuple[tuple[Any, ...], ...], where: Where, where_line: int,
-    noqa: Optional[frozenset[str]], lazy: bool,
+    noqa: Optional[frozenset[str]], lazy: bool, branch: tuple[int, int],
 ) -> ImportStatement:
     """The statement :func:`_reduce_statement` took apart (its fields, in order)."""
     return _new_tuple(ImportStatement, (line, column, end_line, end_column, is_from, level, written_module,
-                                        tuple(map(_imported_name, names)), where, where_line, noqa, lazy))
+                                        tuple(map(_imported_name, names)), where, where_line, noqa, lazy,
+                                        branch))
 
 
 def _reduce_usage(usage: NameUsage) -> tuple[Callable[..., Any], tuple[Any, ...]]:
