@@ -111,6 +111,7 @@ class NameUsage(NamedTuple):
     rebound_line: int = 0  # another module-level binding of the same name
     global_rebound_line: int = 0  # a function rebinds it through ``global``
     dynamic_line: int = 0  # globals()/vars()/dir()/eval()/exec(): the namespace is read as a whole
+    bindings: Tuple[int, ...] = ()  # every module-level binding's line, when there is more than one
 
 
 class Action(enum.Enum):
@@ -134,6 +135,9 @@ class Decision(NamedTuple):
     unsafe: str = ""  # a fix: why it may change behaviour (then only --unsafe-fixes applies it)
     # A conditional import: the line of the ``if``/``elif``/``else`` or ``case`` block it stays in.
     branch_line: int = 0
+    # ``import a.b`` and ``import a.c`` both binding ``a``: every module the group imports, in
+    # order; fix defers them as one (each loaded on first use of the name).
+    together: Tuple[str, ...] = ()
 
     @property
     def deferrable(self) -> bool:

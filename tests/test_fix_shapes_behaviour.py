@@ -174,3 +174,34 @@ def test_conditional_imports_keep_every_branch(tmp_path: Path) -> None:
     envs = [{}, {"SECRETS": "kms"}, {"SECRETS": "vault"}, {"BACKEND": "heavy"}, {"BACKEND": "ml"},
             {"STATS": "1"}]
     _same_everywhere(tmp_path, before, after, ["kms()", "zeros(2)", "mean([1, 3])"], envs)
+
+
+BOUND_TWICE = """
+    import fakeheavy.linalg
+    import fakeheavy.stats
+
+    import fakeml
+    import fakeml
+
+    __all__ = ["fakeheavy"]
+
+
+    def norm(xs):
+        return fakeheavy.linalg.norm(xs)
+
+
+    def mean(xs):
+        return fakeheavy.stats.mean(xs)
+
+
+    def zeros(n):
+        return fakeml.zeros(n)
+"""
+
+
+@pytest.mark.parametrize("strategy", ["auto", "proxy"])
+def test_names_bound_twice_defer_as_one(tmp_path: Path, strategy: str) -> None:
+    before, after, fixed = _fixed(tmp_path, BOUND_TWICE, "--strategy", strategy)
+    assert 'lazy_import("fakeheavy.linalg", top_level=True, submodules=("fakeheavy.stats",))' in fixed
+    calls = ["norm([1, -2])", "mean([1, 3])", "zeros(2)", "fakeheavy.NAME", "sorted(vars(fakeheavy.stats))[:3]"]
+    _same_everywhere(tmp_path, before, after, calls, [{}])

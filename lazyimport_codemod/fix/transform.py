@@ -442,8 +442,11 @@ class _EditPlanner:
         self.index = index
         self.runtime_module = runtime_module
         self.line_length = line_length
+        self.together: dict[str, tuple[str, ...]] = {}
 
     def plan(self, plans: Sequence[NamePlan]) -> _Edits:
+        # The modules of each name that ``import a.b`` and ``import a.c`` both bind.
+        self.together = {plan.name.bound: plan.decision.together for plan in plans if plan.decision.together}
         works = self._group(plans)
         edits = _Edits()
         for plan in plans:
@@ -572,7 +575,7 @@ class _EditPlanner:
 
         for work in branched:
             code = self._import_code(work, work.proxy, edits)
-            assignments = [_proxy_assignment(work.statement, name, lazy_name) for name in work.proxy]
+            assignments = [_proxy_assignment(work.statement, name, lazy_name, self.together) for name in work.proxy]
             lines = [f"if {check}:", *(f"{indent}{line}" for line in code.split("\n")), "else:",
                      *(f"{indent}{line}" for line in assignments)]
             edits.in_place.setdefault(id(work.site.line_node), []).append("\n".join(lines) + "\n")
@@ -586,7 +589,7 @@ class _EditPlanner:
             for name in work.proxy:
                 if name.bound not in assigned:
                     assigned.add(name.bound)
-                    assignments.append(_proxy_assignment(work.statement, name, lazy_name))
+                    assignments.append(_proxy_assignment(work.statement, name, lazy_name, self.together))
         if existing is not None:
             return _ProxyEdit(anchor, support, None, existing, checks, assignments, support_anchor)
         lines = [f"if {check}:"]
@@ -649,12 +652,20 @@ def _with_alias(written: str, asname: Optional[str]) -> str:
     return f"{written} as {asname}" if asname else written
 
 
-def _proxy_assignment(statement: ImportStatement, name: ImportedName, lazy_name: str) -> str:
+def _proxy_assignment(statement: ImportStatement, name: ImportedName, lazy_name: str,
+                      together: Mapping[str, tuple[str, ...]]) -> str:
     """The ``else:`` line that binds ``name`` to a proxy standing for the same import.
 
     A relative import stays relative (the runtime resolves the dots against the
     calling module's package): ``name.module`` is only a guess from the folders.
+    A name that ``import a.b`` and ``import a.c`` both bind (``together``) gets one proxy
+    that imports every listed module.
     """
+    modules = together.get(name.bound, ())
+    if len(modules) > 1:
+        first, rest = modules[0], ", ".join(f'"{module}"' for module in modules[1:])
+        top = ", top_level=True" if "." in first else ""
+        return f'{name.bound} = {lazy_name}("{first}"{top}, submodules=({rest},))'
     if name.attribute is not None:
         module = name.module
         if statement.level:

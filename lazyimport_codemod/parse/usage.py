@@ -996,5 +996,6 @@ def analyse_usage(
             rebound_line=_rebound_line(tree, binding_lines),
             global_rebound_line=walker.global_rebound.get(name, 0),
             dynamic_line=walker.dynamic_line,
+            bindings=tuple(binding_lines) if len(binding_lines) > 1 else (),
         )
     return result

@@ -148,13 +148,17 @@ class Deferral:
 
     def _decide(self, facts: ModuleFacts, stmt: ImportStatement, name: ImportedName,
                 form: Optional[Action]) -> Decision:
-        decision = self._decide_anywhere(facts, stmt, name, form)
+        usage = facts.usage().get(name.bound, _UNUSED)
+        together = _submodule_group(facts, name, usage) if usage.rebound_line else ()
+        decision = self._decide_anywhere(facts, stmt, name, None if together else form, together)
         if stmt.where is Where.CONDITIONAL and decision.deferrable:
             decision = decision._replace(branch_line=stmt.where_line)
+        if together and decision.deferrable:
+            decision = decision._replace(together=together)
         return decision
 
     def _decide_anywhere(self, facts: ModuleFacts, stmt: ImportStatement, name: ImportedName,
-                         form: Optional[Action]) -> Decision:
+                         form: Optional[Action], together: tuple[str, ...]) -> Decision:
         # 1. Where the statement sits.
         if name.star:
             return Decision(Action.LEAVE, "it is a star import, so the names it binds are unknown")
@@ -165,7 +169,7 @@ class Deferral:
             form = None
         # 2. How this module uses the name.
         usage = facts.usage().get(name.bound, _UNUSED)
-        if usage.rebound_line:
+        if usage.rebound_line and not together:
             return Decision(Action.LEAVE, f"`{name.bound}` is bound again at line {usage.rebound_line}",
                             line=usage.rebound_line)
         if usage.dynamic_line:
@@ -179,7 +183,7 @@ class Deferral:
         if pin is not None:
             return _pinned(name, pin)
         # 3. Another import of the same package here.
-        sibling = _package_binding(facts, name)
+        sibling = _package_binding(facts, name, together)
         if sibling:
             return Decision(Action.LEAVE, sibling)
         # 4. How other modules use it.
@@ -332,21 +336,39 @@ def _pinned(name: ImportedName, use: Use) -> Decision:
                     line=use.line)
 
 
-def _package_binding(facts: ModuleFacts, name: ImportedName) -> str:
+def _submodule_group(facts: ModuleFacts, name: ImportedName, usage: NameUsage) -> tuple[str, ...]:
+    """The modules of ``import a.b`` / ``import a.c`` (or ``import a``), in order, when every
+    module-level binding of the name is such an import, in the module body (or a
+    ``try``/``finally``), and none is silenced or lazy: fix can defer them as one."""
+    members = [(stmt, other) for stmt in facts.imports for other in stmt.names if other.bound == name.bound]
+    if len(members) != len(usage.bindings) or sorted(stmt.line for stmt, _ in members) != sorted(usage.bindings):
+        return ()
+    for stmt, other in members:
+        if (other.attribute is not None or other.asname is not None or stmt.where is not Where.MODULE
+                or stmt.noqa is not None or stmt.lazy):
+            return ()
+    return tuple(dict.fromkeys(other.module for _, other in members))
+
+
+def _package_binding(facts: ModuleFacts, name: ImportedName, together: tuple[str, ...] = ()) -> str:
     """``import P.sub as x`` also makes ``P.sub`` reachable through another ``import P`` here,
     at module level or in a function (where a fix of an earlier round may have moved it).
 
-    That matters only if the code spells ``P.sub`` somewhere outside imports.
+    That matters only if the code spells ``P.sub`` somewhere outside imports.  The imports of
+    a group deferred ``together`` load each other's modules, so they do not count.
     """
     if name.attribute is not None or "." not in name.module:
         return ""
     top = name.module.split(".")[0]
     own_line = next(stmt.line for stmt in facts.imports if any(other is name for other in stmt.names))
+    grouped = {stmt.line for stmt in facts.imports for other in stmt.names if together and other.bound == top}
     others = [(other_stmt.line, other.module) for other_stmt in facts.imports for other in other_stmt.names
-              if other is not name and other.attribute is None and other.bound == top]
+              if other is not name and other.attribute is None and other.bound == top
+              and other_stmt.line not in grouped]
     others += [(found.line, written) for found in import_lines(facts.data) if found.module is None
                for written, bound in found.aliases
-               if found.line != own_line and (bound if bound != written else written.split(".")[0]) == top]
+               if found.line != own_line and found.line not in grouped
+               and (bound if bound != written else written.split(".")[0]) == top]
     if not others:
         return ""
     dotted = rb"\b" + rb"\s*\.\s*".join(re.escape(p.encode()) for p in name.module.split(".")) + rb"\b"

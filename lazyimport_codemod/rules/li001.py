@@ -83,6 +83,11 @@ else:
     boto3 = None
 ```
 
+**Names bound twice.** `import a.b` and `import a.c` both bind `a`: they are deferred together,
+moved into the same functions, or bound to one proxy that imports every listed module on first
+use, `a = lazy_import("a.b", top_level=True, submodules=("a.c",))`, with both imports under
+`if TYPE_CHECKING:`. A name also bound some other way stays, and says where.
+
 **Fix safety.** Deferring a heavy import is safe: what the package does when imported is its
 own business, and it still happens, on first use. A fix that must keep a module attribute
 binds a `lazy_import()` proxy, which behaves as the object it stands for.

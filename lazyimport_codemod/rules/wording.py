@@ -36,6 +36,9 @@ def fix_text(decision: Decision, unsafe_fixes: bool = False) -> Optional[str]:
         return decision.reason
     else:
         return None
+    if decision.together:
+        modules = " and ".join(f"`import {module}`" for module in decision.together)
+        text += f" ({modules} bind the same name and are deferred together)"
     if decision.unsafe:
         text += f" (unsafe: {decision.unsafe}{'' if unsafe_fixes else '; applied with --unsafe-fixes'})"
     return text

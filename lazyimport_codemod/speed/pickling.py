@@ -47,10 +47,10 @@ def _reduce_usage(usage: NameUsage) -> tuple[Callable[..., Any], tuple[Any, ...]
 
 
 def _usage(uses: tuple[tuple[Any, ...], ...], exported: str, rebound_line: int, global_rebound_line: int,
-           dynamic_line: int) -> NameUsage:
+           dynamic_line: int, bindings: tuple[int, ...]) -> NameUsage:
     """The usage :func:`_reduce_usage` took apart (its fields, in order)."""
     return _new_tuple(NameUsage, (tuple(map(_use, uses)), exported, rebound_line, global_rebound_line,
-                                  dynamic_line))
+                                  dynamic_line, bindings))
 
 
 copyreg.pickle(ImportStatement, _reduce_statement)
