@@ -138,6 +138,8 @@ class Decision(NamedTuple):
     # ``import a.b`` and ``import a.c`` both binding ``a``: every module the group imports, in
     # order; fix defers them as one (each loaded on first use of the name).
     together: Tuple[str, ...] = ()
+    # ``Alias = name`` lines that copy the proxy: they stay, and hold the same proxy.
+    copied: Tuple[int, ...] = ()
 
     @property
     def deferrable(self) -> bool:

@@ -205,3 +205,31 @@ def test_names_bound_twice_defer_as_one(tmp_path: Path, strategy: str) -> None:
     assert 'lazy_import("fakeheavy.linalg", top_level=True, submodules=("fakeheavy.stats",))' in fixed
     calls = ["norm([1, -2])", "mean([1, 3])", "zeros(2)", "fakeheavy.NAME", "sorted(vars(fakeheavy.stats))[:3]"]
     _same_everywhere(tmp_path, before, after, calls, [{}])
+
+
+ALIASES = """
+    from fakeheavy import Chunk
+    import fakeml as ml
+
+    ChunkType = Chunk
+    Backend = ml
+
+
+    def kind():
+        return ChunkType.kind, Chunk.kind
+
+
+    def same():
+        return isinstance(Chunk(), ChunkType), ChunkType == Chunk
+
+
+    def zeros(n):
+        return Backend.zeros(n), ml.zeros(n)
+"""
+
+
+def test_aliases_of_heavy_names_defer_both_names(tmp_path: Path) -> None:
+    before, after, fixed = _fixed(tmp_path, ALIASES)
+    assert 'Chunk = lazy_import("fakeheavy", "Chunk")' in fixed and "ChunkType = Chunk\n" in fixed
+    calls = ["kind()", "same()", "zeros(2)", "Backend.zeros(1)", "ChunkType.__name__"]
+    _same_everywhere(tmp_path, before, after, calls, [{}])

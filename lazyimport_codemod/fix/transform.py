@@ -443,10 +443,13 @@ class _EditPlanner:
         self.runtime_module = runtime_module
         self.line_length = line_length
         self.together: dict[str, tuple[str, ...]] = {}
+        self.copied: set[str] = set()
 
     def plan(self, plans: Sequence[NamePlan]) -> _Edits:
         # The modules of each name that ``import a.b`` and ``import a.c`` both bind.
         self.together = {plan.name.bound: plan.decision.together for plan in plans if plan.decision.together}
+        # Names an ``Alias = name`` copies at import time: their proxy must be bound before it.
+        self.copied = {plan.name.bound for plan in plans if plan.decision.copied}
         works = self._group(plans)
         edits = _Edits()
         for plan in plans:
@@ -556,6 +559,11 @@ class _EditPlanner:
         plain = [work for work in works if work.statement.where is not Where.CONDITIONAL]
         branched = [work for work in works if work.statement.where is Where.CONDITIONAL]
         existing = _existing_proxy_block(self.module) if plain else None
+        if existing is not None and any(
+            name.bound in self.copied and _top_index(self.module, work.site.top) < _top_index(self.module, existing)
+            for work in plain for name in work.proxy
+        ):
+            existing = None  # a later block would bind the name after its alias copies it: a new one here
         anchor = existing if existing is not None else (plain[0].site.top if plain else None)
         tops = [work.site.top for work in branched] + ([anchor] if anchor is not None else [])
         support_anchor = min(tops, key=lambda top: _top_index(self.module, top))

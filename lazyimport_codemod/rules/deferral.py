@@ -165,10 +165,12 @@ class Deferral:
         if stmt.where not in (Where.MODULE, Where.CONDITIONAL):
             reason = _WHERE_REASONS[stmt.where].format(line=stmt.where_line)
             return Decision(Action.LEAVE, reason, line=stmt.where_line)
+        # 2. How this module uses the name, and the aliases that copy it (``Alias = name``).
+        usage, copies = self._with_copies(facts, name, facts.usage().get(name.bound, _UNUSED))
+        if copies:
+            form = None  # the copy would resolve a lazy import
         if form is not None and not _lazy_fits(facts, stmt, name, form):
             form = None
-        # 2. How this module uses the name.
-        usage = facts.usage().get(name.bound, _UNUSED)
         if usage.rebound_line and not together:
             return Decision(Action.LEAVE, f"`{name.bound}` is bound again at line {usage.rebound_line}",
                             line=usage.rebound_line)
@@ -198,6 +200,9 @@ class Deferral:
             if pin is not None:
                 return _pinned(name, pin)
         needs_attribute = usage.exported or taken
+        if not needs_attribute and copies:
+            alias, line = copies[0]
+            needs_attribute = f"`{alias} = {name.bound}` at line {line} copies it, and the copy holds the same proxy"
         if not needs_attribute and usage.global_rebound_line:
             needs_attribute = f"a function rebinds it with `global` (line {usage.global_rebound_line})"
         if not needs_attribute:
@@ -210,6 +215,11 @@ class Deferral:
             needs_attribute = _outside_branch(stmt, usage)
         if not usage.uses and not needs_attribute:
             return Decision(Action.LEAVE, f"`{name.bound}` is never used here, so the import is kept for its side effects")
+        if copies and self.strategy == "inline":
+            return Decision(Action.LEAVE, f"it must stay a module attribute: {needs_attribute}")
+        if copies:
+            decision = self._decide_proxy(facts, usage, needs_attribute)
+            return decision._replace(copied=tuple(line for _, line in copies)) if decision.deferrable else decision
         if form is Action.LAZY:
             return Decision(Action.LAZY)
         if form is Action.LAZY_MODULES:
@@ -240,6 +250,48 @@ class Deferral:
         for use in usage.uses:
             functions.setdefault(use.function_line, use.function_name)
         return Decision(Action.INLINE, functions=tuple(sorted(functions.items())))
+
+    def _with_copies(self, facts: ModuleFacts, name: ImportedName,
+                     usage: NameUsage) -> tuple[NameUsage, tuple[tuple[str, int], ...]]:
+        """The name's usage with each module-level ``Alias = name`` that a proxy can pass on
+        taken as the alias' own uses (a copy of a proxy loads nothing; its uses load it), and
+        those aliases.  An alias bound again, rebound by a function, or taken by another
+        module that needs the real object stays a use at import time."""
+        copies = []
+        uses = list(usage.uses)
+        for alias, line, source in facts.file.aliases:
+            if source != name.bound:
+                continue
+            own = facts.usage().get(alias, _UNUSED)
+            if own.rebound_line or own.global_rebound_line:
+                continue
+            _, blocked = self._taken_by_importers(facts, alias)
+            if blocked:
+                continue
+            copy = [use for use in uses if use.line == line and use.kind is UseKind.IMPORT_TIME]
+            if len(copy) != 1:
+                continue
+            uses.remove(copy[0])
+            uses.extend(own.uses)
+            copies.append((alias, line))
+        if not copies:
+            return usage, ()
+        return usage._replace(uses=tuple(sorted(uses, key=lambda use: (use.line, use.column)))), tuple(copies)
+
+    def _decide_proxy(self, facts: ModuleFacts, usage: NameUsage, needs_attribute: str) -> Decision:
+        """A proxy that aliases copy: only where it can stand in for every use."""
+        for use in usage.uses:
+            if use.needs_real:
+                return Decision(
+                    Action.LEAVE,
+                    f"it must stay a module attribute ({needs_attribute}), but line {use.line} needs the "
+                    f"real object ({use.needs_real}), which a lazy_import() proxy cannot stand in for",
+                    line=use.line,
+                )
+        clash = self._reserved_clash(facts)
+        if clash:
+            return Decision(Action.LEAVE, clash)
+        return Decision(Action.PROXY, needs_attribute)
 
     def _taken_by_importers(self, facts: ModuleFacts, bound: str) -> tuple[str, str]:
         """(why the name must stay a module attribute, why not even a proxy will do)."""

@@ -88,6 +88,31 @@ moved into the same functions, or bound to one proxy that imports every listed m
 use, `a = lazy_import("a.b", top_level=True, submodules=("a.c",))`, with both imports under
 `if TYPE_CHECKING:`. A name also bound some other way stays, and says where.
 
+**Aliases.** `ChunkType = ChatCompletionChunk` directly in the module body copies the name
+while the module is imported. A proxy can be copied without loading anything, so the import
+becomes a proxy and the alias line stays: both names hold the same proxy, and each is judged by
+its own uses (an alias used at import time, or where only the real object works, still pins it).
+
+```python
+from openai.types.chat import ChatCompletionChunk
+
+ChunkType = ChatCompletionChunk
+```
+
+becomes
+
+```python
+from typing import TYPE_CHECKING
+from lazyimport_codemod.runtime import lazy_import
+
+if TYPE_CHECKING:
+    from openai.types.chat import ChatCompletionChunk
+else:
+    ChatCompletionChunk = lazy_import("openai.types.chat", "ChatCompletionChunk")
+
+ChunkType = ChatCompletionChunk
+```
+
 **Fix safety.** Deferring a heavy import is safe: what the package does when imported is its
 own business, and it still happens, on first use. A fix that must keep a module attribute
 binds a `lazy_import()` proxy, which behaves as the object it stands for.
