@@ -583,9 +583,9 @@ class _EditPlanner:
 
         for work in branched:
             code = self._import_code(work, work.proxy, edits)
-            assignments = [_proxy_assignment(work.statement, name, lazy_name, self.together) for name in work.proxy]
+            bindings = [_proxy_assignment(work.statement, name, lazy_name, self.together) for name in work.proxy]
             lines = [f"if {check}:", *(f"{indent}{line}" for line in code.split("\n")), "else:",
-                     *(f"{indent}{line}" for line in assignments)]
+                     *(f"{indent}{line}" for line in bindings)]
             edits.in_place.setdefault(id(work.site.line_node), []).append("\n".join(lines) + "\n")
         if not plain:
             return _ProxyEdit(None, support, None, support_anchor=support_anchor)
@@ -1019,7 +1019,7 @@ class _Rewriter(cst.CSTTransformer):
         return out, split
 
     # -- generated code ----------------------------------------------------
-    def _in_place(self, original: cst.BaseStatement) -> list[cst.BaseStatement]:
+    def _in_place(self, original: Union[cst.BaseStatement, cst.SimpleStatementSuite]) -> list[cst.BaseStatement]:
         """The proxy blocks of conditional imports that go right after ``original``."""
         return [self._parse(text) for text in self.edits.in_place.get(id(original), [])]
 
