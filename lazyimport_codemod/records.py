@@ -76,6 +76,9 @@ class ImportStatement(NamedTuple):
     # a name it binds, not when the statement runs.  (``__lazy_modules__`` is not read
     # here: see ``FileFacts.lazy_modules``.)
     lazy: bool = False
+    # CONDITIONAL: the first and last line of the innermost ``if``/``elif``/``else`` or
+    # ``case`` block that holds the statement, where fix binds the deferred name.
+    branch: Tuple[int, int] = (0, 0)
 
     def silenced(self, code: str) -> bool:
         """True when a ``# noqa`` comment on the statement's first line covers ``code``."""
@@ -113,6 +116,7 @@ class NameUsage(NamedTuple):
     rebound_line: int = 0  # another module-level binding of the same name
     global_rebound_line: int = 0  # a function rebinds it through ``global``
     dynamic_line: int = 0  # globals()/vars()/dir()/eval()/exec(): the namespace is read as a whole
+    bindings: Tuple[int, ...] = ()  # every module-level binding's line, when there is more than one
 
 
 class Action(enum.Enum):
@@ -138,6 +142,13 @@ class Decision(NamedTuple):
     # FACADE: each attribute the package serves for this import, and its source as the
     # facade table writes it ("module:attribute", or "module" for a module).
     served: Tuple[Tuple[str, str], ...] = ()
+    # A conditional import: the line of the ``if``/``elif``/``else`` or ``case`` block it stays in.
+    branch_line: int = 0
+    # ``import a.b`` and ``import a.c`` both binding ``a``: every module the group imports, in
+    # order; fix defers them as one (each loaded on first use of the name).
+    together: Tuple[str, ...] = ()
+    # ``Alias = name`` lines that copy the proxy: they stay, and hold the same proxy.
+    copied: Tuple[int, ...] = ()
 
     @property
     def deferrable(self) -> bool:

@@ -44,7 +44,8 @@ _get_slot = object.__getattribute__
 _set_slot = object.__setattr__
 
 
-def lazy_import(module: str, attribute: str | None = None, *, top_level: bool = False) -> Any:
+def lazy_import(module: str, attribute: str | None = None, *, top_level: bool = False,
+                submodules: tuple[str, ...] = ()) -> Any:
     """Return a proxy that imports ``module`` (or ``attribute`` from it) the first time it is used.
 
     * ``lazy_import("pkg.mod")`` stands for ``import pkg.mod as name``: the module ``pkg.mod``.
@@ -54,6 +55,9 @@ def lazy_import(module: str, attribute: str | None = None, *, top_level: bool = 
       and gives the top-level package ``a``.
     * A leading dot makes the import relative to the calling module's package, as in
       ``from . import x`` (``lazy_import(".", "x")``).
+    * ``submodules`` lists more modules of the same package, imported after ``module`` on first
+      use: ``lazy_import("a.b", top_level=True, submodules=("a.c",))`` stands for both
+      ``import a.b`` and ``import a.c``, which bind the one name ``a``.  Not with an attribute.
 
     Nothing is imported here, even for a module that does not exist: the real ``ImportError``
     is raised at first use, naming this call's file and line. Creation only records the call
@@ -71,6 +75,14 @@ def lazy_import(module: str, attribute: str | None = None, *, top_level: bool = 
             "lazy_import(): top_level=True stands for 'import a.b.c' and takes neither an"
             " attribute nor a relative module"
         )
+    submodules = tuple(submodules)
+    if submodules and (attribute is not None or dotted != module):
+        raise ValueError("lazy_import(): submodules go with an absolute module and no attribute")
+    top = module.partition(".")[0]
+    for name in submodules:
+        if not (isinstance(name, str) and name.partition(".")[0] == top
+                and all(part.isidentifier() for part in name.split("."))):
+            raise ValueError(f"lazy_import(): submodule {name!r} is not a module of {top!r}")
 
     filename, lineno, namespace = "<unknown>", 0, None
     get_frame = getattr(sys, "_getframe", None)
@@ -80,7 +92,7 @@ def lazy_import(module: str, attribute: str | None = None, *, top_level: bool = 
         filename, lineno = frame.f_code.co_filename, frame.f_lineno or 0
         namespace = frame.f_globals
         del frame
-    return _LazyProxy(module, attribute, top_level, filename, lineno, namespace)
+    return _LazyProxy(module, attribute, top_level, filename, lineno, namespace, submodules)
 
 
 def lazy_exports(
@@ -186,6 +198,8 @@ def _load(proxy: _LazyProxy) -> Any:
             loaded = importlib.import_module(module, package)
         else:
             loaded = importlib.import_module(module)
+        for submodule in _get_slot(proxy, "_LazyProxy__submodules"):
+            importlib.import_module(submodule)
         if attribute is not None:
             return _import_from(loaded, attribute, proxy)
         if _get_slot(proxy, "_LazyProxy__top_level"):
@@ -285,9 +299,11 @@ def _describe(proxy: _LazyProxy) -> str:
     attribute: str | None = _get_slot(proxy, "_LazyProxy__attribute")
     if attribute is not None:
         return f"lazy_import({module!r}, {attribute!r})"
+    submodules: tuple[str, ...] = _get_slot(proxy, "_LazyProxy__submodules")
+    extra = f", submodules={submodules!r}" if submodules else ""
     if _get_slot(proxy, "_LazyProxy__top_level"):
-        return f"lazy_import({module!r}, top_level=True)"
-    return f"lazy_import({module!r})"
+        return f"lazy_import({module!r}, top_level=True{extra})"
+    return f"lazy_import({module!r}{extra})"
 
 
 def _call_site(proxy: _LazyProxy) -> str:
@@ -365,6 +381,7 @@ class _LazyProxy:
         "__module",
         "__attribute",
         "__top_level",
+        "__submodules",
         "__filename",
         "__lineno",
         "__globals",
@@ -381,8 +398,10 @@ class _LazyProxy:
         filename: str,
         lineno: int,
         namespace: dict[str, Any] | None,
+        submodules: tuple[str, ...] = (),
     ) -> None:
         _set_slot(self, "_LazyProxy__module", module)
+        _set_slot(self, "_LazyProxy__submodules", submodules)
         _set_slot(self, "_LazyProxy__attribute", attribute)
         _set_slot(self, "_LazyProxy__top_level", top_level)
         _set_slot(self, "_LazyProxy__filename", filename)

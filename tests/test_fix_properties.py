@@ -51,6 +51,8 @@ HEAVY_IMPORTS = [
     ("import hv1.sub as hsub", "hsub.NAME"),
     ("from hv2 import register", "register.__name__"),
     ("import hv2", "hv2.REGISTERED"),
+    ("import hv1.sub", "hv1.sub.NAME"),  # with `import hv1`, a name bound twice
+    ("if __name__ != '__main__':\n    import hv2 as hv2c", "hv2c.REGISTERED"),  # conditional
 ]
 
 
@@ -72,7 +74,7 @@ def projects(draw: st.DrawFn) -> dict[str, str]:
             uses.append({"from app import m{j}": "m{j}.f{j}()", "from app.m{j} import f{j}": "f{j}()",
                          "import app.m{j}": "app.m{j}.f{j}()"}[form].format(j=j))
         body = [f'"""Module {i}."""', *lines, ""]
-        pin = draw(st.sampled_from(["none", "statement", "decorator", "annotation", "effect", "effect own"]))
+        pin = draw(st.sampled_from(["none", "statement", "decorator", "annotation", "effect", "effect own", "alias"]))
         if pin == "statement" and uses:
             body.append(f"PINNED = [{uses[0]}]")
         elif pin == "decorator" and any(line.startswith("import hv2") for line in lines):
@@ -81,6 +83,9 @@ def projects(draw: st.DrawFn) -> dict[str, str]:
             body += ["", "", "def typed(x: VALUE = None):", "    return x"]
         elif pin == "effect" and any(line.startswith("from hv2 import register") for line in lines):
             body.append(f"register('m{i}')")
+        elif pin == "alias" and any(line.startswith("from hv2 import register") for line in lines):
+            body.append("REGISTER = register")
+            uses.append("REGISTER.__name__")
         elif pin == "effect own":
             body += ["REGISTRY = {}", f"REGISTRY['m{i}'] = {i}"]
         body += ["", "", f"def f{i}():", f"    return [{', '.join(uses)}]" if uses else f"    return [{i}]", ""]

@@ -648,6 +648,25 @@ def test_top_level_binds_the_top_package(sandbox: Sandbox) -> None:
     assert sandbox.log() == ["fakeheavy", "fakeheavy.sub"]
 
 
+def test_submodules_load_with_the_top_package(sandbox: Sandbox) -> None:
+    """``import fakeheavy.sub`` and ``import fakeheavy.shadow`` bind one name: one proxy
+    imports both on first use, in order, and gives the top-level package."""
+    sandbox.run(
+        """
+        def case():
+            top = lazy_import("fakeheavy.sub", top_level=True, submodules=("fakeheavy.shadow",))
+            assert not loaded()
+            assert "not loaded" in repr(top)
+            assert top.sub.hello() == "hello from sub"
+            assert loaded("fakeheavy.sub") and loaded("fakeheavy.shadow")
+            assert top.__dict__ is sys.modules["fakeheavy"].__dict__
+
+        case()
+        """
+    )
+    assert sandbox.log() == ["fakeheavy", "fakeheavy.sub", "fakeheavy.shadow"]
+
+
 def test_from_import_falls_back_to_submodule(sandbox: Sandbox) -> None:
     sandbox.run(
         """
@@ -783,6 +802,10 @@ def test_importing_runtime_loads_nothing_heavy(sandbox: Sandbox) -> None:
         (("a", ""), {}, ValueError),
         (("a", "b"), {"top_level": True}, ValueError),
         ((".a",), {"top_level": True}, ValueError),
+        (("a", "b"), {"submodules": ("a.c",)}, ValueError),
+        ((".a",), {"submodules": (".a.c",)}, ValueError),
+        (("a.b",), {"top_level": True, "submodules": ("x.c",)}, ValueError),
+        (("a.b",), {"top_level": True, "submodules": ("a..c",)}, ValueError),
     ],
 )
 def test_invalid_arguments_fail_at_call_time(

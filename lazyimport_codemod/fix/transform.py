@@ -38,7 +38,7 @@ from lazyimport_codemod.fix.facade import FACADE_HELPER, facade_block
 from lazyimport_codemod.fix.pep810 import LAZY_TYPES, as_lazy, with_lazy_modules
 from lazyimport_codemod.parse.newer_syntax import lazy_bindings
 from lazyimport_codemod.parse.source import SourceError, char_column, parse_source
-from lazyimport_codemod.records import PROXY_NAMES, Action, ImportedName, ImportStatement, NamePlan
+from lazyimport_codemod.records import PROXY_NAMES, Action, ImportedName, ImportStatement, NamePlan, Where
 from lazyimport_codemod.settings.config import DEFAULT_LINE_LENGTH, DEFAULT_RUNTIME_MODULE, PEP810
 
 ImportNode = Union[cst.Import, cst.ImportFrom]
@@ -415,13 +415,16 @@ class _StatementWork:
 class _ProxyEdit:
     """The ``if TYPE_CHECKING`` block, or the additions to one a previous run made."""
 
-    anchor: cst.BaseStatement  # module-level statement the new lines go next to
-    support: list[str]  # imports of TYPE_CHECKING / lazy_import, placed just before the block
-    block: Optional[str]  # code of a new block, None when merging
+    anchor: Optional[cst.BaseStatement]  # module-level statement the block goes next to (None: no block)
+    support: list[str]  # imports of TYPE_CHECKING / lazy_import, placed just before ``support_anchor``
+    block: Optional[str]  # code of a new block, None when merging or when there is none
     merge_into: Optional[cst.If] = None
     merge_checks: list[str] = field(default_factory=list)
     merge_assignments: list[str] = field(default_factory=list)
     replaces: bool = False  # a facade: the anchor (an earlier run's facade line) gives way to it
+    # The module-level statement the support imports go before (or after, when it is an
+    # import line fix edits): the block's anchor, or an earlier conditional that needs them.
+    support_anchor: Optional[cst.BaseStatement] = None
 
 
 @dataclass
@@ -435,6 +438,9 @@ class _Edits:
     function_code: dict[int, list[str]] = field(default_factory=dict)  # FunctionDef -> code
     proxy: Optional[_ProxyEdit] = None
     facade: Optional[_ProxyEdit] = None  # the facade's block (``block``), see _plan_facade
+    # A conditional import's line (SimpleStatementLine or SimpleStatementSuite) -> the code of
+    # the ``if TYPE_CHECKING: ... else: x = lazy_import(...)`` block that follows it in its branch.
+    in_place: dict[int, list[str]] = field(default_factory=dict)
 
 
 class _EditPlanner:
@@ -445,8 +451,14 @@ class _EditPlanner:
         self.index = index
         self.runtime_module = runtime_module
         self.line_length = line_length
+        self.together: dict[str, tuple[str, ...]] = {}
+        self.copied: set[str] = set()
 
     def plan(self, plans: Sequence[NamePlan]) -> _Edits:
+        # The modules of each name that ``import a.b`` and ``import a.c`` both bind.
+        self.together = {plan.name.bound: plan.decision.together for plan in plans if plan.decision.together}
+        # Names an ``Alias = name`` copies at import time: their proxy must be bound before it.
+        self.copied = {plan.name.bound for plan in plans if plan.decision.copied}
         works = self._group(plans)
         edits = _Edits()
         for plan in plans:
@@ -557,37 +569,58 @@ class _EditPlanner:
 
     # -- proxy -------------------------------------------------------------
     def _plan_proxy(self, works: list[_StatementWork], edits: _Edits) -> _ProxyEdit:
+        """The module-level proxy block, and for a conditional import a block of its own in
+        its branch (``edits.in_place``), so the condition still decides whether it is bound."""
         indent = self.module.default_indent
-        existing = _existing_proxy_block(self.module)
-        anchor = existing if existing is not None else works[0].site.top
-        position = _top_index(self.module, anchor)
-        earlier = self.module.body[:position]
+        plain = [work for work in works if work.statement.where is not Where.CONDITIONAL]
+        branched = [work for work in works if work.statement.where is Where.CONDITIONAL]
+        existing = _existing_proxy_block(self.module) if plain else None
+        if existing is not None and any(
+            name.bound in self.copied and _top_index(self.module, work.site.top) < _top_index(self.module, existing)
+            for work in plain for name in work.proxy
+        ):
+            existing = None  # a later block would bind the name after its alias copies it: a new one here
+        anchor = existing if existing is not None else (plain[0].site.top if plain else None)
+        tops = [work.site.top for work in branched] + ([anchor] if anchor is not None else [])
+        support_anchor = min(tops, key=lambda top: _top_index(self.module, top))
+        earlier = self.module.body[:_top_index(self.module, support_anchor)]
         lazy_name = _bound_lazy_import(earlier, self.runtime_module)
         support: list[str] = []
-        if existing is None:
-            check = _type_checking_expression(earlier)
-            if check is None:
-                check = "TYPE_CHECKING"
+        check = "TYPE_CHECKING"
+        if existing is None or support_anchor is not existing:
+            found = _type_checking_expression(earlier)
+            if found is None:
                 support.append("from typing import TYPE_CHECKING")
+            else:
+                check = found
         if lazy_name is None:
             lazy_name = "lazy_import"
             support.append(f"from {self.runtime_module} import lazy_import")
 
-        checks = [self._import_code(work, work.proxy, edits) for work in works]
+        for work in branched:
+            code = self._import_code(work, work.proxy, edits)
+            bindings = [_proxy_assignment(work.statement, name, lazy_name, self.together) for name in work.proxy]
+            lines = [f"if {check}:", *(f"{indent}{line}" for line in code.split("\n")), "else:",
+                     *(f"{indent}{line}" for line in bindings)]
+            edits.in_place.setdefault(id(work.site.line_node), []).append("\n".join(lines) + "\n")
+        if not plain:
+            return _ProxyEdit(None, support, None, support_anchor=support_anchor)
+
+        checks = [self._import_code(work, work.proxy, edits) for work in plain]
         assignments: list[str] = []
         assigned: set[str] = set()
-        for work in works:
+        for work in plain:
             for name in work.proxy:
                 if name.bound not in assigned:
                     assigned.add(name.bound)
-                    assignments.append(_proxy_assignment(work.statement, name, lazy_name))
+                    assignments.append(_proxy_assignment(work.statement, name, lazy_name, self.together))
         if existing is not None:
-            return _ProxyEdit(anchor, support, None, existing, checks, assignments)
+            return _ProxyEdit(anchor, support, None, existing, checks, assignments, support_anchor=support_anchor)
         lines = [f"if {check}:"]
         lines.extend(f"{indent}{line}" for code in checks for line in code.split("\n"))
         lines.append("else:")
         lines.extend(f"{indent}{code}" for code in assignments)
-        return _ProxyEdit(anchor, support, "\n".join(lines) + "\n")
+        return _ProxyEdit(anchor, support, "\n".join(lines) + "\n", support_anchor=support_anchor)
 
     # -- facade ------------------------------------------------------------
     def _plan_facade(self, works: list[_StatementWork], edits: _Edits) -> _ProxyEdit:
@@ -602,9 +635,9 @@ class _EditPlanner:
         if check is None:
             check = "TYPE_CHECKING"
             typing_import = "from typing import TYPE_CHECKING"
-            if proxy is not None and typing_import in proxy.support and (
-                    _top_index(self.module, proxy.anchor) <= _top_index(self.module, anchor)):
-                pass  # the proxy block, placed first, imports it
+            if proxy is not None and typing_import in proxy.support and proxy.support_anchor is not None and (
+                    _top_index(self.module, proxy.support_anchor) <= _top_index(self.module, anchor)):
+                pass  # the proxy's support imports, placed first, import it
             else:
                 support.append(typing_import)
                 if proxy is not None and typing_import in proxy.support:
@@ -710,12 +743,20 @@ def _with_alias(written: str, asname: Optional[str]) -> str:
     return f"{written} as {asname}" if asname else written
 
 
-def _proxy_assignment(statement: ImportStatement, name: ImportedName, lazy_name: str) -> str:
+def _proxy_assignment(statement: ImportStatement, name: ImportedName, lazy_name: str,
+                      together: Mapping[str, tuple[str, ...]]) -> str:
     """The ``else:`` line that binds ``name`` to a proxy standing for the same import.
 
     A relative import stays relative (the runtime resolves the dots against the
     calling module's package): ``name.module`` is only a guess from the folders.
+    A name that ``import a.b`` and ``import a.c`` both bind (``together``) gets one proxy
+    that imports every listed module.
     """
+    modules = together.get(name.bound, ())
+    if len(modules) > 1:
+        first, rest = modules[0], ", ".join(f'"{module}"' for module in modules[1:])
+        top = ", top_level=True" if "." in first else ""
+        return f'{name.bound} = {lazy_name}("{first}"{top}, submodules=({rest},))'
     if name.attribute is not None:
         module = name.module
         if statement.level:
@@ -927,10 +968,16 @@ class _Rewriter(cst.CSTTransformer):
     # -- statement removal -------------------------------------------------
     def leave_SimpleStatementSuite(
         self, original_node: cst.SimpleStatementSuite, updated_node: cst.SimpleStatementSuite
-    ) -> cst.SimpleStatementSuite:
+    ) -> Union[cst.SimpleStatementSuite, cst.IndentedBlock]:
         if not any(id(small) in self.edits.removals for small in original_node.body):
             return updated_node
         smalls, split = self._rewrite_smalls(original_node.body, updated_node.body)
+        blocks = self._in_place(original_node)
+        if blocks:  # ``if x: import y`` becomes an indented block that can hold the proxy block
+            kept = _as_block(updated_node.with_changes(body=smalls)) if smalls else None
+            lines = list(kept.body) if kept is not None else []
+            header = kept.header if kept is not None else updated_node.trailing_whitespace
+            return cst.IndentedBlock(body=[*lines, *blocks], header=header)
         return updated_node.with_changes(body=[*smalls, *split] or [cst.Pass()])
 
     def leave_IndentedBlock(
@@ -983,7 +1030,7 @@ class _Rewriter(cst.CSTTransformer):
         carry: list[Sequence[cst.EmptyLine]] = []
         proxy, facade = self.edits.proxy, self.edits.facade
         for original, updated in zip(originals, updates):
-            group = self._proxy_group(proxy) if proxy is not None and proxy.anchor is original else []
+            group = self._proxy_group(proxy, original) if proxy is not None else []
             if facade is not None and facade.anchor is original:
                 group.extend(self._facade_group(facade, after=bool(group)))
                 if facade.replaces:
@@ -997,6 +1044,7 @@ class _Rewriter(cst.CSTTransformer):
                 assert isinstance(original, cst.SimpleStatementLine)
                 assert isinstance(updated, cst.SimpleStatementLine)
                 line, split = self._rewrite_line(original, updated)
+                group = self._in_place(original) + group
                 if line is None:
                     carry.append(updated.leading_lines)
                     if group:
@@ -1009,6 +1057,8 @@ class _Rewriter(cst.CSTTransformer):
                 out.extend(group)
                 continue
             if group:
+                if proxy is not None and proxy.anchor is not original:
+                    group, updated = _support_before(group, updated)
                 out.extend(_with_group_leading(group, carry, at_start=opens and not out))
                 carry = []
             out.append(_with_leading(updated, carry, at_start=opens and not out) if carry else updated)
@@ -1064,9 +1114,17 @@ class _Rewriter(cst.CSTTransformer):
         return out, split
 
     # -- generated code ----------------------------------------------------
-    def _proxy_group(self, proxy: _ProxyEdit) -> list[cst.BaseStatement]:
-        statements: list[cst.BaseStatement] = [self._parse(text) for text in proxy.support]
-        if proxy.block is not None:
+    def _in_place(self, original: Union[cst.BaseStatement, cst.SimpleStatementSuite]) -> list[cst.BaseStatement]:
+        """The proxy blocks of conditional imports that go right after ``original``."""
+        return [self._parse(text) for text in self.edits.in_place.get(id(original), [])]
+
+    def _proxy_group(self, proxy: _ProxyEdit, original: cst.BaseStatement) -> list[cst.BaseStatement]:
+        """What goes next to the module-level statement ``original``: the support imports
+        before their anchor, the proxy block at its own."""
+        statements: list[cst.BaseStatement] = []
+        if proxy.support_anchor is original:
+            statements = [self._parse(text) for text in proxy.support]
+        if proxy.block is not None and proxy.anchor is original:
             block = self._parse(proxy.block)
             if statements:  # a blank line between the added imports and the block
                 block = block.with_changes(leading_lines=[cst.EmptyLine()])
@@ -1272,6 +1330,20 @@ def _with_group_leading(
     group: list[cst.BaseStatement], carry: list[Sequence[cst.EmptyLine]], at_start: bool
 ) -> list[cst.BaseStatement]:
     return [_with_leading(group[0], carry, at_start), *group[1:]]
+
+
+def _support_before(
+    group: list[cst.BaseStatement], statement: cst.BaseStatement
+) -> tuple[list[cst.BaseStatement], cst.BaseStatement]:
+    """Support imports placed before a statement fix does not edit (the ``if`` of a conditional
+    import) take the blank lines above it; a blank line then separates them from it, which
+    keeps its own comments."""
+    leading = list(_leading_lines(statement))
+    blanks = next((i for i, line in enumerate(leading) if not _is_blank(line)), len(leading))
+    if not blanks:
+        return group, statement
+    first = group[0].with_changes(leading_lines=leading[:blanks])
+    return [first, *group[1:]], statement.with_changes(leading_lines=[cst.EmptyLine(), *leading[blanks:]])
 
 
 def _leading_lines(statement: cst.BaseStatement) -> Sequence[cst.EmptyLine]:

@@ -53,6 +53,9 @@ class FileFacts(NamedTuple):
     # Module-level functions whose call only builds and returns values: such a decorator or
     # call, used by another module, acts on nothing beyond what it is given.
     wrappers: tuple[Wrapper, ...] = ()
+    # ``Alias = name`` directly in the module body, where an import binds ``name``:
+    # (alias, line, name).  ``usage`` traces each alias too, so a deferral can judge both.
+    aliases: tuple[tuple[str, int, str], ...] = ()
 
 
 # In FileFacts.lazy_modules: ``__lazy_modules__`` is (also) computed, and may list any module.
@@ -103,8 +106,10 @@ def extract(
         for n in stmt.names
         if n.bound in names and _may_load(n, matcher, first_party)
     }
+    aliases = _aliases(parsed.tree, traced)
     usage = (
-        analyse_usage(parsed.tree, traced, has_future_annotations(parsed.tree), parsed.text)
+        analyse_usage(parsed.tree, traced | {alias for alias, _, _ in aliases},
+                      has_future_annotations(parsed.tree), parsed.text)
         if traced
         else {}
     )
@@ -117,7 +122,19 @@ def extract(
         classes(parsed.tree, qualified, module),
         *(_lazy_modules(parsed.tree, walked) if b"__lazy_modules__" in data else ((), 0)),
         wrappers(walked, qualified),
+        aliases,
     )
+
+
+def _aliases(tree: ast.Module, names: set[str]) -> tuple[tuple[str, int, str], ...]:
+    """``Alias = name`` statements directly in the module body, for the traced ``names``."""
+    found = []
+    for node in tree.body:
+        if (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
+                and isinstance(node.value, ast.Name) and node.value.id in names
+                and node.targets[0].id not in names):
+            found.append((node.targets[0].id, node.lineno, node.value.id))
+    return tuple(found)
 
 
 def _lazy_modules(tree: ast.Module, walked: list[tuple[ast.stmt, Where, int]]) -> tuple[tuple[str, ...], int]:

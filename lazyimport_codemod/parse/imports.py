@@ -141,6 +141,41 @@ def _blocks(node: ast.stmt) -> list[tuple[Where, Sequence[ast.stmt]]]:
     return blocks + [(Where.HANDLER, try_node.orelse), (Where.HANDLER, try_node.finalbody)]
 
 
+def branch_path(body: Sequence[ast.stmt], line: int) -> tuple[tuple[int, int, int, int], ...]:
+    """The ``if``/``elif``/``else`` and ``case`` blocks run at import time that hold ``line``,
+    outermost first, each as (line of its ``if``/``match``, which block, first line, last line).
+
+    Two lines are never both run when their paths share an ``if``/``match`` at different
+    blocks (:func:`exclusive`).  Function and class bodies are not looked into.
+    """
+    path: list[tuple[int, int, int, int]] = []
+    statements: Sequence[ast.stmt] = body
+    while True:
+        node = next((n for n in statements if n.lineno <= line <= (n.end_lineno or n.lineno)), None)
+        if node is None or type(node) not in _COMPOUND_TYPES or isinstance(node, ast.ClassDef):
+            break
+        blocks: list[Sequence[ast.stmt]]
+        if isinstance(node, ast.If):
+            blocks = [node.body, node.orelse]
+        elif type(node) is syntax_nodes.Match:
+            blocks = [case.body for case in node.cases]  # type: ignore[attr-defined]
+        else:
+            blocks = [stmts for _, stmts in _blocks(node)]  # try, with, loops: one path through
+        inner = next((b for b in blocks if b and b[0].lineno <= line <= (b[-1].end_lineno or b[-1].lineno)), None)
+        if inner is None:
+            break
+        if isinstance(node, ast.If) or type(node) is syntax_nodes.Match:
+            path.append((node.lineno, blocks.index(inner), inner[0].lineno, inner[-1].end_lineno or inner[-1].lineno))
+        statements = inner
+    return tuple(path)
+
+
+def exclusive(first: Sequence[tuple[int, int, int, int]], second: Sequence[tuple[int, int, int, int]]) -> bool:
+    """Whether two :func:`branch_path` results lie in different blocks of one ``if``/``match``."""
+    blocks = {node: block for node, block, _, _ in first}
+    return any(node in blocks and blocks[node] != block for node, block, _, _ in second)
+
+
 def collect_imports(
     tree: ast.Module,
     module_name: Optional[str] = None,
@@ -170,6 +205,11 @@ def collect_imports(
                 for alias in node.names
             ])
             found.append(_statement(node, True, level, node.module, names, where, where_line))
+    for position, stmt in enumerate(found):
+        if stmt.where is Where.CONDITIONAL:
+            path = branch_path(tree.body, stmt.line)
+            if path:
+                found[position] = stmt._replace(branch=path[-1][2:])
     return found
 
 

@@ -24,7 +24,7 @@ from bisect import bisect_left
 from operator import itemgetter
 
 from lazyimport_codemod.parse import syntax_nodes
-from lazyimport_codemod.parse.imports import is_type_checking, walk_import_time
+from lazyimport_codemod.parse.imports import branch_path, exclusive, is_type_checking, walk_import_time
 from lazyimport_codemod.records import NameUsage, Use, UseKind
 from lazyimport_codemod.named_tuples import NamedTuple
 
@@ -957,6 +957,17 @@ def module_bindings(
     return bound
 
 
+def _rebound_line(tree: ast.Module, lines: list[int]) -> int:
+    """The second module-level binding of a name, or 0 when there is none or when no two of
+    its bindings can both run (each in another block of one ``if``/``elif``/``else``)."""
+    if len(lines) < 2:
+        return 0
+    paths = [branch_path(tree.body, line) for line in lines]
+    if all(exclusive(first, second) for index, first in enumerate(paths) for second in paths[index + 1:]):
+        return 0
+    return lines[1]
+
+
 _LINE_AND_COLUMN = itemgetter(1, 2)  # of a Use: (line, column), without a Python call per use
 
 
@@ -987,8 +998,9 @@ def analyse_usage(
         result[name] = NameUsage(
             uses=tuple(sorted(walker.uses[name], key=_LINE_AND_COLUMN)),
             exported=why,
-            rebound_line=binding_lines[1] if len(binding_lines) > 1 else 0,
+            rebound_line=_rebound_line(tree, binding_lines),
             global_rebound_line=walker.global_rebound.get(name, 0),
             dynamic_line=walker.dynamic_line,
+            bindings=tuple(binding_lines) if len(binding_lines) > 1 else (),
         )
     return result

@@ -31,9 +31,12 @@ The questions are asked in order, and the first that pins the import decides
 (so a message always names the earliest, most basic reason):
 
 1. Where the statement sits.  A star import binds unknown names.  An import in
-   ``try/except ImportError`` (its handler would no longer run), under an ``if``
-   (the condition would be ignored), in a ``with`` block or a loop, in an
-   ``except``/``else``/``finally`` clause or in a class body stays.
+   ``try/except ImportError`` (its handler would no longer run), in a ``with``
+   block or a loop, in an ``except``/``else``/``finally`` clause or in a class
+   body stays.  One under an ``if``/``elif``/``else`` or ``case`` is deferred
+   inside that same block, so the condition still decides whether the name is
+   bound: moved into functions only when that block defines every function
+   that uses it, else bound to a proxy there.
 2. How the module uses the name (:mod:`~lazyimport_codemod.parse.usage`): bound
    a second time, the namespace read as a whole (``globals()``, ``eval``...), or
    used while the module is imported (a decorator, a default value, a base
@@ -91,8 +94,6 @@ _UNUSED = NameUsage()  # the usage of a name the module never reads
 _WHERE_REASONS = {
     Where.OPTIONAL: "it is an optional import (try/except ImportError at line {line}); "
     "deferring it would move the ImportError past its handler",
-    Where.CONDITIONAL: "it is a conditional import (the block at line {line}); "
-    "deferring it would ignore the condition",
     Where.WITH: "it runs inside the with block at line {line}, whose context would be lost",
     Where.LOOP: "it runs inside the loop at line {line}",
     Where.HANDLER: "it sits in the except/else/finally clause at line {line}",
@@ -151,17 +152,30 @@ class Deferral:
 
     def _decide(self, facts: ModuleFacts, stmt: ImportStatement, name: ImportedName,
                 form: Optional[Action]) -> Decision:
+        usage = facts.usage().get(name.bound, _UNUSED)
+        together = _submodule_group(facts, name, usage) if usage.rebound_line else ()
+        decision = self._decide_anywhere(facts, stmt, name, None if together else form, together)
+        if stmt.where is Where.CONDITIONAL and decision.deferrable:
+            decision = decision._replace(branch_line=stmt.where_line)
+        if together and decision.deferrable:
+            decision = decision._replace(together=together)
+        return decision
+
+    def _decide_anywhere(self, facts: ModuleFacts, stmt: ImportStatement, name: ImportedName,
+                         form: Optional[Action], together: tuple[str, ...]) -> Decision:
         # 1. Where the statement sits.
         if name.star:
             return Decision(Action.LEAVE, "it is a star import, so the names it binds are unknown")
-        if stmt.where is not Where.MODULE:
+        if stmt.where not in (Where.MODULE, Where.CONDITIONAL):
             reason = _WHERE_REASONS[stmt.where].format(line=stmt.where_line)
             return Decision(Action.LEAVE, reason, line=stmt.where_line)
+        # 2. How this module uses the name, and the aliases that copy it (``Alias = name``).
+        usage, copies = self._with_copies(facts, name, facts.usage().get(name.bound, _UNUSED))
+        if copies:
+            form = None  # the copy would resolve a lazy import
         if form is not None and not _lazy_fits(facts, stmt, name, form):
             form = None
-        # 2. How this module uses the name.
-        usage = facts.usage().get(name.bound, _UNUSED)
-        if usage.rebound_line:
+        if usage.rebound_line and not together:
             return Decision(Action.LEAVE, f"`{name.bound}` is bound again at line {usage.rebound_line}",
                             line=usage.rebound_line)
         if usage.dynamic_line:
@@ -175,7 +189,7 @@ class Deferral:
         if pin is not None:
             return _pinned(name, pin)
         # 3. Another import of the same package here.
-        sibling = _package_binding(facts, name)
+        sibling = _package_binding(facts, name, together)
         if sibling:
             return Decision(Action.LEAVE, sibling)
         # 4. How other modules use it.
@@ -190,6 +204,9 @@ class Deferral:
             if pin is not None:
                 return _pinned(name, pin)
         needs_attribute = usage.exported or taken
+        if not needs_attribute and copies:
+            alias, line = copies[0]
+            needs_attribute = f"`{alias} = {name.bound}` at line {line} copies it, and the copy holds the same proxy"
         if not needs_attribute and usage.global_rebound_line:
             needs_attribute = f"a function rebinds it with `global` (line {usage.global_rebound_line})"
         if not needs_attribute:
@@ -198,8 +215,15 @@ class Deferral:
                 needs_attribute = f"{first.reason} uses it at line {first.line}"
             elif any(use.kind is UseKind.ANNOTATION for use in usage.uses):
                 needs_attribute = "annotations name it"
+        if not needs_attribute and stmt.where is Where.CONDITIONAL:
+            needs_attribute = _outside_branch(stmt, usage)
         if not usage.uses and not needs_attribute:
             return Decision(Action.LEAVE, f"`{name.bound}` is never used here, so the import is kept for its side effects")
+        if copies and self.strategy == "inline":
+            return Decision(Action.LEAVE, f"it must stay a module attribute: {needs_attribute}")
+        if copies:
+            decision = self._decide_proxy(facts, usage, needs_attribute)
+            return decision._replace(copied=tuple(line for _, line in copies)) if decision.deferrable else decision
         if form is Action.LAZY:
             return Decision(Action.LAZY)
         if form is Action.LAZY_MODULES:
@@ -230,6 +254,48 @@ class Deferral:
         for use in usage.uses:
             functions.setdefault(use.function_line, use.function_name)
         return Decision(Action.INLINE, functions=tuple(sorted(functions.items())))
+
+    def _with_copies(self, facts: ModuleFacts, name: ImportedName,
+                     usage: NameUsage) -> tuple[NameUsage, tuple[tuple[str, int], ...]]:
+        """The name's usage with each module-level ``Alias = name`` that a proxy can pass on
+        taken as the alias' own uses (a copy of a proxy loads nothing; its uses load it), and
+        those aliases.  An alias bound again, rebound by a function, or taken by another
+        module that needs the real object stays a use at import time."""
+        copies = []
+        uses = list(usage.uses)
+        for alias, line, source in facts.file.aliases:
+            if source != name.bound:
+                continue
+            own = facts.usage().get(alias, _UNUSED)
+            if own.rebound_line or own.global_rebound_line:
+                continue
+            _, blocked = self._taken_by_importers(facts, alias)
+            if blocked:
+                continue
+            copy = [use for use in uses if use.line == line and use.kind is UseKind.IMPORT_TIME]
+            if len(copy) != 1:
+                continue
+            uses.remove(copy[0])
+            uses.extend(own.uses)
+            copies.append((alias, line))
+        if not copies:
+            return usage, ()
+        return usage._replace(uses=tuple(sorted(uses, key=lambda use: (use.line, use.column)))), tuple(copies)
+
+    def _decide_proxy(self, facts: ModuleFacts, usage: NameUsage, needs_attribute: str) -> Decision:
+        """A proxy that aliases copy: only where it can stand in for every use."""
+        for use in usage.uses:
+            if use.needs_real:
+                return Decision(
+                    Action.LEAVE,
+                    f"it must stay a module attribute ({needs_attribute}), but line {use.line} needs the "
+                    f"real object ({use.needs_real}), which a lazy_import() proxy cannot stand in for",
+                    line=use.line,
+                )
+        clash = self._reserved_clash(facts)
+        if clash:
+            return Decision(Action.LEAVE, clash)
+        return Decision(Action.PROXY, needs_attribute)
 
     def _taken_by_importers(self, facts: ModuleFacts, bound: str) -> tuple[str, str]:
         """(why the name must stay a module attribute, why not even a proxy will do)."""
@@ -301,6 +367,18 @@ def _lazy_fits(facts: ModuleFacts, stmt: ImportStatement, name: ImportedName, fo
     return 0 < line < stmt.line and LAZY_MODULES_UNREADABLE not in facts.file.lazy_modules
 
 
+def _outside_branch(stmt: ImportStatement, usage: NameUsage) -> str:
+    """Why a conditional import cannot move into functions: a use outside the functions its
+    own block defines (moving the import there would bind the name whatever the condition)."""
+    first, last = stmt.branch
+    for use in usage.uses:
+        if use.kind is UseKind.FUNCTION and not first <= use.function_line <= last:
+            return f"`{use.function_name}()` at line {use.function_line}, outside its branch, uses it"
+        if use.kind is not UseKind.FUNCTION:
+            return f"line {use.line}, outside its branch, uses it"
+    return ""
+
+
 def _pinning_use(usage: NameUsage, lazy: bool) -> Optional[Use]:
     """The first use at import time that deferring cannot get past (for a lazy import, one
     that resolves it: see :func:`~lazyimport_codemod.parse.pep810.resolving_use`)."""
@@ -314,21 +392,39 @@ def _pinned(name: ImportedName, use: Use) -> Decision:
                     line=use.line)
 
 
-def _package_binding(facts: ModuleFacts, name: ImportedName) -> str:
+def _submodule_group(facts: ModuleFacts, name: ImportedName, usage: NameUsage) -> tuple[str, ...]:
+    """The modules of ``import a.b`` / ``import a.c`` (or ``import a``), in order, when every
+    module-level binding of the name is such an import, in the module body (or a
+    ``try``/``finally``), and none is silenced or lazy: fix can defer them as one."""
+    members = [(stmt, other) for stmt in facts.imports for other in stmt.names if other.bound == name.bound]
+    if len(members) != len(usage.bindings) or sorted(stmt.line for stmt, _ in members) != sorted(usage.bindings):
+        return ()
+    for stmt, other in members:
+        if (other.attribute is not None or other.asname is not None or stmt.where is not Where.MODULE
+                or stmt.noqa is not None or stmt.lazy):
+            return ()
+    return tuple(dict.fromkeys(other.module for _, other in members))
+
+
+def _package_binding(facts: ModuleFacts, name: ImportedName, together: tuple[str, ...] = ()) -> str:
     """``import P.sub as x`` also makes ``P.sub`` reachable through another ``import P`` here,
     at module level or in a function (where a fix of an earlier round may have moved it).
 
-    That matters only if the code spells ``P.sub`` somewhere outside imports.
+    That matters only if the code spells ``P.sub`` somewhere outside imports.  The imports of
+    a group deferred ``together`` load each other's modules, so they do not count.
     """
     if name.attribute is not None or "." not in name.module:
         return ""
     top = name.module.split(".")[0]
     own_line = next(stmt.line for stmt in facts.imports if any(other is name for other in stmt.names))
+    grouped = {stmt.line for stmt in facts.imports for other in stmt.names if together and other.bound == top}
     others = [(other_stmt.line, other.module) for other_stmt in facts.imports for other in other_stmt.names
-              if other is not name and other.attribute is None and other.bound == top]
+              if other is not name and other.attribute is None and other.bound == top
+              and other_stmt.line not in grouped]
     others += [(found.line, written) for found in import_lines(facts.data) if found.module is None
                for written, bound in found.aliases
-               if found.line != own_line and (bound if bound != written else written.split(".")[0]) == top]
+               if found.line != own_line and found.line not in grouped
+               and (bound if bound != written else written.split(".")[0]) == top]
     if not others:
         return ""
     dotted = rb"\b" + rb"\s*\.\s*".join(re.escape(p.encode()) for p in name.module.split(".")) + rb"\b"

@@ -54,7 +54,64 @@ Each message says what `fix` will do (move the import into which functions, or b
 with `lazy_import()`), or why it cannot, naming the line of the first use that runs at import
 time: a decorator, a default value, a base class, a class body, an annotation that FastAPI or
 pydantic evaluates, a module-level statement, a function called at import time, a star import,
-an optional (`try/except ImportError`) or conditional import.
+an optional import (`try/except ImportError`) whose handler does more than bind a fallback.
+
+**Conditional imports.** An import in a branch of a module-level `if`/`elif`/`else` (or a
+`match` case) is deferred inside that same branch, so the condition still decides whether the
+name is bound; each branch of a chain that imports one name gets its own proxy. The import moves
+into functions only when that branch defines every function that uses it.
+
+```python
+if SECRETS == "kms":
+    import boto3
+else:
+    boto3 = None
+```
+
+becomes
+
+```python
+from typing import TYPE_CHECKING
+from lazyimport_codemod.runtime import lazy_import
+
+if SECRETS == "kms":
+    if TYPE_CHECKING:
+        import boto3
+    else:
+        boto3 = lazy_import("boto3")
+else:
+    boto3 = None
+```
+
+**Names bound twice.** `import a.b` and `import a.c` both bind `a`: they are deferred together,
+moved into the same functions, or bound to one proxy that imports every listed module on first
+use, `a = lazy_import("a.b", top_level=True, submodules=("a.c",))`, with both imports under
+`if TYPE_CHECKING:`. A name also bound some other way stays, and says where.
+
+**Aliases.** `ChunkType = ChatCompletionChunk` directly in the module body copies the name
+while the module is imported. A proxy can be copied without loading anything, so the import
+becomes a proxy and the alias line stays: both names hold the same proxy, and each is judged by
+its own uses (an alias used at import time, or where only the real object works, still pins it).
+
+```python
+from openai.types.chat import ChatCompletionChunk
+
+ChunkType = ChatCompletionChunk
+```
+
+becomes
+
+```python
+from typing import TYPE_CHECKING
+from lazyimport_codemod.runtime import lazy_import
+
+if TYPE_CHECKING:
+    from openai.types.chat import ChatCompletionChunk
+else:
+    ChatCompletionChunk = lazy_import("openai.types.chat", "ChatCompletionChunk")
+
+ChunkType = ChatCompletionChunk
+```
 
 **Fix safety.** Deferring a heavy import is safe: what the package does when imported is its
 own business, and it still happens, on first use. A fix that must keep a module attribute

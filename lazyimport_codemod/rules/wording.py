@@ -23,8 +23,14 @@ def fix_text(decision: Decision, unsafe_fixes: bool = False) -> Optional[str]:
     an unsafe fix says why, and how to apply it when the run does not."""
     if decision.action is Action.INLINE:
         text = f"fix moves the import into {describe_functions(decision.functions)}"
+        if decision.branch_line:
+            text += f", which its branch of the conditional at line {decision.branch_line} defines"
     elif decision.action is Action.PROXY:
-        text = f"fix binds it with lazy_import() because it must stay a module attribute ({decision.reason})"
+        where = ""
+        if decision.branch_line:
+            where = (f" in its branch of the conditional at line {decision.branch_line}, so the condition "
+                     "still decides whether it is bound,")
+        text = f"fix binds it with lazy_import(){where} because it must stay a module attribute ({decision.reason})"
     elif decision.action is Action.LAZY:
         text = "fix marks the import `lazy` (PEP 810)"
     elif decision.action is Action.LAZY_MODULES:
@@ -35,6 +41,9 @@ def fix_text(decision: Decision, unsafe_fixes: bool = False) -> Optional[str]:
         return decision.reason
     else:
         return None
+    if decision.together:
+        modules = " and ".join(f"`import {module}`" for module in decision.together)
+        text += f" ({modules} bind the same name and are deferred together)"
     if decision.unsafe:
         text += f" (unsafe: {decision.unsafe}{'' if unsafe_fixes else '; applied with --unsafe-fixes'})"
     return text
@@ -73,4 +82,4 @@ def merged(decisions: list[Decision]) -> Decision:
     reasons = list(dict.fromkeys(d.reason for d in decisions if d.reason))
     functions = sorted({f for d in decisions for f in d.functions})
     unsafe = next((d.unsafe for d in decisions if d.unsafe), "")
-    return Decision(first.action, "; ".join(reasons), tuple(functions), first.line, unsafe)
+    return first._replace(reason="; ".join(reasons), functions=tuple(functions), unsafe=unsafe)

@@ -37,11 +37,12 @@ def _reduce_statement(statement: ImportStatement) -> tuple[Callable[..., Any], t
 def _statement(
     line: int, column: int, end_line: int, end_column: int, is_from: bool, level: int,
     written_module: Optional[str], names: tuple[tuple[Any, ...], ...], where: Where, where_line: int,
-    noqa: Optional[frozenset[str]], lazy: bool,
+    noqa: Optional[frozenset[str]], lazy: bool, branch: tuple[int, int],
 ) -> ImportStatement:
     """The statement :func:`_reduce_statement` took apart (its fields, in order)."""
     return _new_tuple(ImportStatement, (line, column, end_line, end_column, is_from, level, written_module,
-                                        tuple(map(_imported_name, names)), where, where_line, noqa, lazy))
+                                        tuple(map(_imported_name, names)), where, where_line, noqa, lazy,
+                                        branch))
 
 
 def _reduce_usage(usage: NameUsage) -> tuple[Callable[..., Any], tuple[Any, ...]]:
@@ -49,10 +50,10 @@ def _reduce_usage(usage: NameUsage) -> tuple[Callable[..., Any], tuple[Any, ...]
 
 
 def _usage(uses: tuple[tuple[Any, ...], ...], exported: str, rebound_line: int, global_rebound_line: int,
-           dynamic_line: int) -> NameUsage:
+           dynamic_line: int, bindings: tuple[int, ...]) -> NameUsage:
     """The usage :func:`_reduce_usage` took apart (its fields, in order)."""
     return _new_tuple(NameUsage, (tuple(map(_use, uses)), exported, rebound_line, global_rebound_line,
-                                  dynamic_line))
+                                  dynamic_line, bindings))
 
 
 copyreg.pickle(ImportStatement, _reduce_statement)
