@@ -129,6 +129,7 @@ class Decision(NamedTuple):
     functions: Tuple[Tuple[int, str], ...] = ()  # INLINE: (def line, name) of each target
     line: int = 0  # LEAVE: line of the first use that pins the import, if any
     unsafe: str = ""  # a fix: why it may change behaviour (then only --unsafe-fixes applies it)
+    quoted: Tuple[int, ...] = ()  # a fix: lines of the plain annotations naming it that fix quotes
 
     @property
     def deferrable(self) -> bool:

@@ -80,6 +80,8 @@ from lazyimport_codemod.records import (
     UseKind,
     Where,
 )
+from lazyimport_codemod.rules.annotations import UNSAFE as ANNOTATIONS_UNSAFE
+from lazyimport_codemod.rules.annotations import PlainAnnotations
 from lazyimport_codemod.settings.config import DEFAULT_TARGET, PEP810
 
 _UNUSED = NameUsage()  # the usage of a name the module never reads
@@ -116,6 +118,7 @@ class Deferral:
         self.lazy_form = _lazy_form(strategy, target)
         self.runtime_module = runtime_module
         self.importers = importers
+        self.annotations = PlainAnnotations(project, importers, display, target)
         self._decisions: dict[tuple[Path, int, int, str], Decision] = {}
         self._listed: dict[tuple[Path, int, int, str], Decision] = {}
 
@@ -146,7 +149,7 @@ class Deferral:
         return True
 
     def _decide(self, facts: ModuleFacts, stmt: ImportStatement, name: ImportedName,
-                form: Optional[Action]) -> Decision:
+                form: Optional[Action], quote: bool = True) -> Decision:
         # 1. Where the statement sits.
         if name.star:
             return Decision(Action.LEAVE, "it is a star import, so the names it binds are unknown")
@@ -168,8 +171,28 @@ class Deferral:
                 line=usage.dynamic_line,
             )
         pin = _pinning_use(usage, lazy=form is not None)
+        unpinned = None
+        if pin is not None and form is None and quote:
+            # Plain annotations pin nothing once quoted (see rules/annotations.py).
+            unpinned = self.annotations.unpinned(facts, usage)
+        if unpinned is not None:
+            usage, pin = unpinned.usage, None
         if pin is not None:
-            return _pinned(name, pin)
+            return _pinned(name, self.annotations.pinning(facts, pin))
+        decision = self._after_use(facts, stmt, name, form, usage)
+        if unpinned is None:
+            return decision
+        if decision.action is Action.LEAVE:
+            # Even with its plain annotations quoted the name stays (strategy inline, a proxy
+            # that does not fit...): the annotation is the first thing that pins it.
+            return self._decide(facts, stmt, name, form, quote=False)
+        if not unpinned.quoted:
+            return decision  # Python 3.14+ evaluates none of them with the def
+        return decision._replace(quoted=unpinned.quoted, unsafe=ANNOTATIONS_UNSAFE)
+
+    def _after_use(self, facts: ModuleFacts, stmt: ImportStatement, name: ImportedName,
+                   form: Optional[Action], usage: NameUsage) -> Decision:
+        """Questions 3 to 6, for a name no use pins to import time."""
         # 3. Another import of the same package here.
         sibling = _package_binding(facts, name)
         if sibling:

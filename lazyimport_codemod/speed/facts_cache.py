@@ -18,7 +18,7 @@ from lazyimport_codemod.parse.facts import FileFacts, extract
 from lazyimport_codemod.speed import pickling  # noqa: F401  (compact pickles of the records)
 
 # Bump when FileFacts or what feeds it changes shape; old entries are ignored.
-_FORMAT = 13
+_FORMAT = 14
 
 
 @functools.lru_cache(maxsize=8)
