@@ -13,8 +13,11 @@ global again; class bodies are not visible to nested functions; decorators,
 defaults, base classes and (without ``from __future__ import annotations``)
 annotations are evaluated in the enclosing scope when the ``def``/``class``
 statement runs.  Frameworks such as FastAPI and pydantic evaluate annotations
-of decorated functions and model classes even with the future import, so those
-count as import-time too.
+of decorated functions (but for decorators known not to read signatures, such as
+``property``), dependencies and model classes even with the future import, so those
+count as import-time too.  The other evaluated ones, plain annotations, get the
+reason ``"annotation"``: quoting them would free the import
+(:mod:`~lazyimport_codemod.rules.annotations`).
 """
 
 from __future__ import annotations

@@ -38,7 +38,9 @@ The questions are asked in order, and the first that pins the import decides
    a second time, the namespace read as a whole (``globals()``, ``eval``...), or
    used while the module is imported (a decorator, a default value, a base
    class, a class body, a route or model annotation FastAPI or pydantic
-   evaluates, a module statement, a function called at import time).
+   evaluates, a module statement, a function called at import time).  Plain
+   annotations alone do not pin it when quoting them frees it, an unsafe fix
+   (:mod:`~lazyimport_codemod.rules.annotations`), or on a 3.14+ target.
 3. ``import a.b`` when another ``import a`` here may rely on ``a.b`` being
    loaded by this statement.
 4. How other modules use it (:mod:`~lazyimport_codemod.project.importers`):
