@@ -101,7 +101,10 @@ class Use(NamedTuple):
     line: int
     column: int
     reason: str = ""  # for IMPORT_TIME: "decorator", "default value", ...
-    function_line: int = 0  # FUNCTION: line of the innermost enclosing ``def``
+    # FUNCTION: line and name of the innermost enclosing ``def``.  IMPORT_TIME "annotation"
+    # (a plain annotation): line of its ``def`` or class, and the module-level function or
+    # class that holds it.
+    function_line: int = 0
     function_name: str = ""
     # Where a lazy_import() proxy cannot stand in for the object: ``except X``,
     # ``raise X``, ``case X()``, ``super(X, ...)``, ``is`` comparisons.
@@ -149,6 +152,7 @@ class Decision(NamedTuple):
     together: Tuple[str, ...] = ()
     # ``Alias = name`` lines that copy the proxy: they stay, and hold the same proxy.
     copied: Tuple[int, ...] = ()
+    quoted: Tuple[int, ...] = ()  # a fix: lines of the plain annotations naming it that fix quotes
 
     @property
     def deferrable(self) -> bool:

@@ -34,6 +34,7 @@ import libcst as cst
 from libcst.helpers import get_full_name_for_node
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider, ScopeProvider
 
+from lazyimport_codemod.fix.annotations import QuoteError, quote_annotations
 from lazyimport_codemod.fix.facade import FACADE_HELPER, facade_block
 from lazyimport_codemod.fix.pep810 import LAZY_TYPES, as_lazy, with_lazy_modules
 from lazyimport_codemod.parse.newer_syntax import lazy_bindings
@@ -81,7 +82,7 @@ def apply_plans(
     if not active:
         return source
     try:
-        module = cst.parse_module(source)
+        module = cst.parse_module(_with_quoted_annotations(source, active))
     except cst.ParserSyntaxError as exc:
         raise TransformError(f"cannot parse with LibCST: {_one_line(str(exc))}") from None
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
@@ -97,6 +98,21 @@ def apply_plans(
     result = _restore_last_line_break(source, result)
     _check_compiles(result, source)
     return result
+
+
+def _with_quoted_annotations(source: bytes, plans: Sequence[NamePlan]) -> bytes:
+    """``source`` with the annotations the plans quote quoted: every line stays where it
+    was, so the plans' positions still hold (:mod:`~lazyimport_codemod.fix.annotations`)."""
+    names: dict[str, frozenset[int]] = {}
+    for plan in plans:
+        if plan.decision.quoted:
+            names[plan.name.bound] = names.get(plan.name.bound, frozenset()) | frozenset(plan.decision.quoted)
+    if not names:
+        return source
+    try:
+        return quote_annotations(source, names)
+    except QuoteError as exc:
+        raise TransformError(str(exc)) from None
 
 
 def _active_plans(plans: Sequence[NamePlan]) -> list[NamePlan]:

@@ -13,8 +13,11 @@ global again; class bodies are not visible to nested functions; decorators,
 defaults, base classes and (without ``from __future__ import annotations``)
 annotations are evaluated in the enclosing scope when the ``def``/``class``
 statement runs.  Frameworks such as FastAPI and pydantic evaluate annotations
-of decorated functions and model classes even with the future import, so those
-count as import-time too.
+of decorated functions (but for decorators known not to read signatures, such as
+``property``), dependencies and model classes even with the future import, so those
+count as import-time too.  The other evaluated ones, plain annotations, get the
+reason ``"annotation"``: quoting them would free the import
+(:mod:`~lazyimport_codemod.rules.annotations`).
 """
 
 from __future__ import annotations
@@ -422,6 +425,47 @@ def _loaded_at_import_time(tree: ast.Module) -> set[str]:
     return loaded
 
 
+def _passed_at_import_time(tree: ast.Module) -> set[str]:
+    """Names handed to a call outside function bodies (``Depends(Service)``, decorators and
+    defaults included): whoever is called may read what they are, signatures included."""
+    passed: set[str] = set()
+    stack: list[ast.AST] = list(tree.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            stack.extend(node.decorator_list)
+            stack.extend(node.args.defaults)
+            stack.extend(d for d in node.args.kw_defaults if d is not None)
+            continue
+        if isinstance(node, ast.Lambda):
+            continue
+        if isinstance(node, ast.Call):
+            for value in [*node.args, *(keyword.value for keyword in node.keywords)]:
+                if isinstance(value, ast.Starred):
+                    value = value.value
+                if isinstance(value, ast.Name):
+                    passed.add(value.id)
+        stack.extend(_children(node))
+    return passed
+
+
+# Decorators known not to read the signature they wrap (by their last dotted part): the
+# annotations of a function they decorate are evaluated when the ``def`` runs, and by no one else.
+_SIGNATURE_BLIND = frozenset({
+    "staticmethod", "classmethod", "property", "cached_property", "abstractmethod", "lru_cache", "cache",
+    "overload", "override", "final", "contextmanager", "asynccontextmanager", "setter", "getter", "deleter",
+})
+
+
+def _reads_no_signature(decorator: ast.expr) -> bool:
+    """Whether a decorator is one of :data:`_SIGNATURE_BLIND` (called or not)."""
+    if isinstance(decorator, ast.Call):
+        decorator = decorator.func
+    if isinstance(decorator, ast.Attribute):
+        return decorator.attr in _SIGNATURE_BLIND
+    return isinstance(decorator, ast.Name) and decorator.id in _SIGNATURE_BLIND
+
+
 def exported_names(tree: ast.Module, spelling: Optional[Spelling] = None) -> tuple[set[str], int]:
     """String entries of ``__all__``, and the line where it is built in a way we cannot read.
 
@@ -515,6 +559,12 @@ class _UsageWalker:
         self._running: Optional[dict[int, int]] = None
         self._loaded: Optional[set[str]] = None
         self._origins: dict[tuple[str, int], int] = {}  # see _import_time_origin
+        self._passed: Optional[set[str]] = None  # see _passed_at_import_time
+        # The module-level class being walked: (line, name).
+        self._top_class: Optional[tuple[int, str]] = None
+        # While a plain annotation is walked: (line of its def or class, the module-level
+        # name another module would take to reach it), recorded on its uses.
+        self._annotated: Optional[tuple[int, str]] = None
 
     # -- whole-module facts, each computed on first need ----------------
     @property
@@ -553,7 +603,15 @@ class _UsageWalker:
             return False
         if self._loaded is None:
             self._loaded = _loaded_at_import_time(self.tree)
-        return node.name in self._loaded
+        if node.name in self._loaded:
+            return True
+        # A method of a class handed over at import time (``Depends(Service)``): FastAPI and
+        # dependency injectors read its ``__init__`` signature.
+        if self._top_class is None:
+            return False
+        if self._passed is None:
+            self._passed = _passed_at_import_time(self.tree)
+        return self._top_class[1] in self._passed
 
     # -- recording -------------------------------------------------------
     def _resolve(self, name: str, scope: _Scope) -> str:
@@ -603,6 +661,8 @@ class _UsageWalker:
             kind, why, function_line, function_name = UseKind.FUNCTION, "", owner.line, owner.name
         elif owner is None:
             kind, why = UseKind.IMPORT_TIME, reason
+            if reason == "annotation" and self._annotated is not None:
+                function_line, function_name = self._annotated
         elif owner.kind == "lambda":
             kind, why = UseKind.LAMBDA, "the __main__ block" if owner.name == "__main__" else "a lambda body"
         elif owner.kind == "function-top" and self._import_time_origin(owner):
@@ -757,7 +817,7 @@ class _UsageWalker:
         annotations += [args.vararg.annotation if args.vararg else None]
         annotations += [args.kwarg.annotation if args.kwarg else None, node.returns]
         evaluated_by_framework = owner is None and (
-            bool(node.decorator_list) or self._loaded_by_module(node)
+            not all(map(_reads_no_signature, node.decorator_list)) or self._loaded_by_module(node)
         )
         if evaluated_by_framework:
             reason = "annotation of a route or model"
@@ -765,8 +825,13 @@ class _UsageWalker:
             reason = "annotation-deferred"
         else:
             reason = "annotation"
+        outer = self._annotated
+        if owner is None:
+            # A plain annotation: the def it belongs to and the module-level name that carries it.
+            self._annotated = (node.lineno, self._top_class[1] if self._top_class else node.name)
         for annotation in annotations:
             self.visit(annotation, scope, owner, reason)
+        self._annotated = outer
 
     def statements(self, body: list[ast.stmt], scope: _Scope, owner: Optional[_Owner], reason: str) -> None:
         for stmt in body:
@@ -820,14 +885,19 @@ class _UsageWalker:
             inner = self._new_scope("class", scope, body, None, spelled=True)
             model_like = bool(node.bases or node.decorator_list or node.keywords)
             body_reason = "class body" if owner is None else reason
+            outer = self._top_class
+            if scope.kind == "module":
+                self._top_class = (node.lineno, node.name)
             for stmt in body:
                 if not isinstance(stmt, ast.AnnAssign):
                     self._statement(stmt, inner, owner, body_reason)
                 else:
-                    self._annotated(stmt, inner, owner, body_reason, in_class=True, model_like=model_like)
+                    self._annotated_assignment(stmt, inner, owner, body_reason, in_class=True,
+                                               model_like=model_like)
+            self._top_class = outer
             return
         if isinstance(node, ast.AnnAssign):
-            self._annotated(node, scope, owner, reason, in_class=False, model_like=False)
+            self._annotated_assignment(node, scope, owner, reason, in_class=False, model_like=False)
             return
         if scope.kind == "module" and owner is None and is_main_guard(node):
             # Runs only as a script: the name must exist at module level, but not on import.
@@ -857,7 +927,7 @@ class _UsageWalker:
             else:
                 self.visit(child, scope, owner, reason)
 
-    def _annotated(
+    def _annotated_assignment(
         self,
         node: ast.AnnAssign,
         scope: _Scope,
@@ -874,7 +944,14 @@ class _UsageWalker:
             annotation_reason = "annotation-deferred"
         else:
             annotation_reason = "annotation" if owner is None else reason
+        outer = self._annotated
+        if annotation_reason == "annotation":
+            if self._top_class is not None:
+                self._annotated = self._top_class
+            elif isinstance(node.target, ast.Name):
+                self._annotated = (node.lineno, node.target.id)
         self.visit(node.annotation, scope, owner, annotation_reason)
+        self._annotated = outer
         self.visit(node.target, scope, owner, reason)
         self.visit(node.value, scope, owner, reason)
 

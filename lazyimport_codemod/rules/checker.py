@@ -123,8 +123,8 @@ class Checker:
                     effect, module = found
                     where = self.project.module(module, force=True)
                     place = f"{self.display(where.path)}:{effect.line}" if where is not None else module
-                    decision = decision._replace(unsafe=(
-                        f"importing `{module}` runs {describe(effect)} at {place}, which deferring would postpone"))
+                    postponed = f"importing `{module}` runs {describe(effect)} at {place}, which deferring would postpone"
+                    decision = decision._replace(unsafe="; ".join(filter(None, (decision.unsafe, postponed))))
             self._decisions[id(edge)] = decision
         return decision
 

@@ -41,7 +41,9 @@ The questions are asked in order, and the first that pins the import decides
    a second time, the namespace read as a whole (``globals()``, ``eval``...), or
    used while the module is imported (a decorator, a default value, a base
    class, a class body, a route or model annotation FastAPI or pydantic
-   evaluates, a module statement, a function called at import time).
+   evaluates, a module statement, a function called at import time).  Plain
+   annotations alone do not pin it when quoting them frees it, an unsafe fix
+   (:mod:`~lazyimport_codemod.rules.annotations`), or on a 3.14+ target.
 3. ``import a.b`` when another ``import a`` here may rely on ``a.b`` being
    loaded by this statement.
 4. How other modules use it (:mod:`~lazyimport_codemod.project.importers`):
@@ -82,6 +84,8 @@ from lazyimport_codemod.records import (
     UseKind,
     Where,
 )
+from lazyimport_codemod.rules.annotations import UNSAFE as ANNOTATIONS_UNSAFE
+from lazyimport_codemod.rules.annotations import PlainAnnotations
 from lazyimport_codemod.settings.config import DEFAULT_TARGET, PEP810
 from lazyimport_codemod.named_tuples import NamedTuple
 
@@ -121,6 +125,7 @@ class Deferral:
         self.lazy_form = _lazy_form(strategy, target)
         self.runtime_module = runtime_module
         self.importers = importers
+        self.annotations = PlainAnnotations(project, importers, display, target)
         self._decisions: dict[tuple[Path, int, int, str], Decision] = {}
         self._listed: dict[tuple[Path, int, int, str], Decision] = {}
 
@@ -162,7 +167,7 @@ class Deferral:
         return decision
 
     def _decide_anywhere(self, facts: ModuleFacts, stmt: ImportStatement, name: ImportedName,
-                         form: Optional[Action], together: tuple[str, ...]) -> Decision:
+                         form: Optional[Action], together: tuple[str, ...], quote: bool = True) -> Decision:
         # 1. Where the statement sits.
         if name.star:
             return Decision(Action.LEAVE, "it is a star import, so the names it binds are unknown")
@@ -186,8 +191,29 @@ class Deferral:
                 line=usage.dynamic_line,
             )
         pin = _pinning_use(usage, lazy=form is not None)
+        unpinned = None
+        if pin is not None and form is None and quote:
+            # Plain annotations pin nothing once quoted (see rules/annotations.py).
+            unpinned = self.annotations.unpinned(facts, usage)
+        if unpinned is not None:
+            usage, pin = unpinned.usage, None
         if pin is not None:
-            return _pinned(name, pin)
+            return _pinned(name, self.annotations.pinning(facts, pin))
+        decision = self._after_use(facts, stmt, name, form, usage, together, copies)
+        if unpinned is None:
+            return decision
+        if decision.action is Action.LEAVE:
+            # Even with its plain annotations quoted the name stays (strategy inline, a proxy
+            # that does not fit...): the annotation is the first thing that pins it.
+            return self._decide_anywhere(facts, stmt, name, form, together, quote=False)
+        if not unpinned.quoted:
+            return decision  # Python 3.14+ evaluates none of them with the def
+        return decision._replace(quoted=unpinned.quoted, unsafe=ANNOTATIONS_UNSAFE)
+
+    def _after_use(self, facts: ModuleFacts, stmt: ImportStatement, name: ImportedName,
+                   form: Optional[Action], usage: NameUsage, together: tuple[str, ...],
+                   copies: tuple[tuple[str, int], ...]) -> Decision:
+        """Questions 3 to 6, for a name no use pins to import time."""
         # 3. Another import of the same package here.
         sibling = _package_binding(facts, name, together)
         if sibling:

@@ -117,7 +117,44 @@ ChunkType = ChatCompletionChunk
 own business, and it still happens, on first use. A fix that must keep a module attribute
 binds a `lazy_import()` proxy, which behaves as the object it stands for.
 
-**Options.** `heavy-packages`, `extend-heavy-packages`.
+**Helper annotations (unsafe fix).** Before Python 3.14, and without
+`from __future__ import annotations`, the annotations of a function, of a class body and of a
+module variable are evaluated when that statement runs, so a heavy name in a helper's
+signature pins its import (LI002's first-party imports too). With `--unsafe-fixes`, fix quotes
+each such annotation, whole, and defers the import as it defers any name annotations use: a
+`lazy_import()` proxy, the real import under `if TYPE_CHECKING:` for type checkers. It is unsafe
+because code that reads annotations at run time (`typing.get_type_hints()`,
+`inspect.signature()`, a dependency injector) then gets strings. Never quoted: annotations
+FastAPI, pydantic, dataclasses or attrs read (routes, dependencies used in `Depends(...)` here
+or in another module, classes handed to a call such as `Depends(Service)`, model and
+dataclass fields), and those of a function with a decorator that may read its signature
+(`property`, `staticmethod`, `classmethod`, `functools.cache`, `lru_cache` and
+`contextmanager` do not). On a `py314` or later target nothing needs quoting: those
+annotations are evaluated only when asked (PEP 649), and the fix is safe.
+
+```python
+import pandas as pd
+
+def shape(frame: pd.DataFrame) -> tuple[int, int]:
+    return frame.shape
+```
+
+becomes, with `lazyimport fix --unsafe-fixes`:
+
+```python
+from typing import TYPE_CHECKING
+from lazyimport_codemod.runtime import lazy_import
+
+if TYPE_CHECKING:
+    import pandas as pd
+else:
+    pd = lazy_import("pandas")
+
+def shape(frame: "pd.DataFrame") -> tuple[int, int]:
+    return frame.shape
+```
+
+**Options.** `heavy-packages`, `extend-heavy-packages`, `unsafe-fixes`, `target-version`.
 """
 
 

@@ -18,6 +18,14 @@ def describe_functions(functions: Iterable[tuple[int, str]]) -> str:
     return ", ".join(items[:3]) + f" and {len(items) - 3} more"
 
 
+def describe_annotations(lines: tuple[int, ...]) -> str:
+    """``the annotation at line 3`` / ``the annotations at lines 3, 7 and 9``."""
+    if len(lines) == 1:
+        return f"the annotation at line {lines[0]}"
+    shown = ", ".join(map(str, lines[:-1]))
+    return f"the annotations at lines {shown} and {lines[-1]}"
+
+
 def fix_text(decision: Decision, unsafe_fixes: bool = False) -> Optional[str]:
     """What fix does with the import (the json ``fix`` field), or None when it leaves it;
     an unsafe fix says why, and how to apply it when the run does not."""
@@ -31,6 +39,8 @@ def fix_text(decision: Decision, unsafe_fixes: bool = False) -> Optional[str]:
             where = (f" in its branch of the conditional at line {decision.branch_line}, so the condition "
                      "still decides whether it is bound,")
         text = f"fix binds it with lazy_import(){where} because it must stay a module attribute ({decision.reason})"
+        if decision.quoted:
+            text = f"fix quotes {describe_annotations(decision.quoted)} and b{text[5:]}"
     elif decision.action is Action.LAZY:
         text = "fix marks the import `lazy` (PEP 810)"
     elif decision.action is Action.LAZY_MODULES:
@@ -82,4 +92,5 @@ def merged(decisions: list[Decision]) -> Decision:
     reasons = list(dict.fromkeys(d.reason for d in decisions if d.reason))
     functions = sorted({f for d in decisions for f in d.functions})
     unsafe = next((d.unsafe for d in decisions if d.unsafe), "")
-    return first._replace(reason="; ".join(reasons), functions=tuple(functions), unsafe=unsafe)
+    quoted = tuple(sorted({line for d in decisions for line in d.quoted}))
+    return first._replace(reason="; ".join(reasons), functions=tuple(functions), unsafe=unsafe, quoted=quoted)
