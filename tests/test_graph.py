@@ -159,3 +159,21 @@ def test_a_heavy_package_from_a_grandparent_names_the_init_to_edit(root: Path) -
     })
     (found,) = diagnostics(root, "dispatch/ai/prompt/views.py")
     assert found.message.endswith("edit dispatch/__init__.py")
+
+
+def test_a_chain_longer_than_the_recursion_limit_is_judged(root: Path) -> None:
+    """Whether fix cuts an edge depends on the edges below it; a chain of imports as long
+    as the interpreter's recursion limit must not nest one decision per module."""
+    length = 400  # about 8 frames a module: well past the default limit of 1000
+    files = {"app/__init__.py": ""}
+    for index in range(length):
+        last = index == length - 1
+        files[f"app/m{index}.py"] = (("import torch\n" if last else f"from app import m{index + 1}\n")
+                                     + "\n\ndef f():\n    return "
+                                     + ("torch.ones(1)\n" if last else f"m{index + 1}.f()\n"))
+    write(root, files)
+    found = diagnostics(root, *sorted(files))
+    assert len(found) == length
+    assert all(d.fixable for d in found)
+    cut = f"fix cuts the chain at {os.path.join('app', f'm{length - 1}.py')}:1"
+    assert sum(d.fix == cut for d in found) == length - 1

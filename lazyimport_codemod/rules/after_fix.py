@@ -39,7 +39,7 @@ from lazyimport_codemod.rules.facade import loads_after_fix
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Callable, Iterable, Optional
+    from typing import Callable, Iterable, Iterator, Optional
     from lazyimport_codemod.rules.checker import Checker
 
 _OPEN = None  # an edge being decided
@@ -62,11 +62,44 @@ class AfterFix:
         fixed), then forget the searches made while some were still open."""
         if self._settled:
             return
-        for facts in sorted(modules, key=lambda module: str(module.path)):
+        for facts in self._dependencies_first(sorted(modules, key=lambda module: str(module.path))):
             for edge in facts.edges:
                 self.rewritten(facts, edge)
         self._settled = True
         self.project.reach.forget_kept()
+
+    def _dependencies_first(self, modules: list[ModuleFacts]) -> list[ModuleFacts]:
+        """``modules`` in that order, except that each comes after the modules among them it
+        imports (a depth-first post-order; a cycle is broken where the walk meets it).
+        Deciding an edge asks about the edges below it, so deciding those first keeps the
+        questions shallow: asked top-down, a long chain of imports would nest one call per
+        module."""
+        wanted = {facts.path: facts for facts in modules}
+        done: set[Path] = set()
+        ordered: list[ModuleFacts] = []
+        for root in modules:
+            if root.path in done:
+                continue
+            done.add(root.path)
+            stack = [(root, self._imported(root, wanted))]
+            while stack:
+                facts, below = stack[-1]
+                following = next(below, None)
+                if following is None:
+                    stack.pop()
+                    ordered.append(facts)
+                elif following.path not in done:
+                    done.add(following.path)
+                    stack.append((following, self._imported(following, wanted)))
+        return ordered
+
+    def _imported(self, facts: ModuleFacts, wanted: dict[Path, ModuleFacts]) -> Iterator[ModuleFacts]:
+        """The modules among ``wanted`` that an import of ``facts`` executes, in order."""
+        for edge in facts.edges:
+            for target in edge.targets:
+                found = self.project.module(target)
+                if found is not None and found.path in wanted:
+                    yield wanted[found.path]
 
     def keeps(self, facts: ModuleFacts, edge: Edge) -> bool:
         """Whether this edge still loads eagerly once fix has run."""
