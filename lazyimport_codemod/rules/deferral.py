@@ -53,7 +53,9 @@ The questions are asked in order, and the first that pins the import decides
 5. Whether a proxy fits where one is needed: not where only the real object
    works (``except X``, ``raise X``, ``x is X``, ``case X()``, ``super(X, ...)``,
    ``type(X)``), and not in a module that binds ``lazy_import`` or
-   ``TYPE_CHECKING`` to something else.
+   ``TYPE_CHECKING`` to something else.  Names bound twice take one proxy only
+   where the runtime module provides ``submodules``
+   (:mod:`~lazyimport_codemod.rules.runtime_support`).
 6. Finally the strategy: ``inline`` never proxies, ``proxy`` always does, and
    ``auto`` proxies only where a module attribute is needed.  A PEP 810 form,
    where one applies, comes before both (after step 4, since a name another
@@ -86,6 +88,7 @@ from lazyimport_codemod.records import (
 )
 from lazyimport_codemod.rules.annotations import UNSAFE as ANNOTATIONS_UNSAFE
 from lazyimport_codemod.rules.annotations import PlainAnnotations
+from lazyimport_codemod.rules.runtime_support import SUBMODULES, RuntimeSupport
 from lazyimport_codemod.settings.config import DEFAULT_TARGET, PEP810
 from lazyimport_codemod.named_tuples import NamedTuple
 
@@ -126,6 +129,7 @@ class Deferral:
         self.runtime_module = runtime_module
         self.importers = importers
         self.annotations = PlainAnnotations(project, importers, display, target)
+        self.runtime = RuntimeSupport(project, runtime_module, display)
         self._decisions: dict[tuple[Path, int, int, str], Decision] = {}
         self._listed: dict[tuple[Path, int, int, str], Decision] = {}
 
@@ -164,6 +168,12 @@ class Deferral:
             decision = decision._replace(branch_line=stmt.where_line)
         if together and decision.deferrable:
             decision = decision._replace(together=together)
+            missing = self.runtime.missing(SUBMODULES) if decision.action is Action.PROXY else ""
+            if missing:
+                # One proxy for every import of the name is `lazy_import(..., submodules=...)`.
+                return Decision(Action.LEAVE, f"`{name.bound}` is bound again at line {usage.rebound_line}, "
+                                f"and one proxy for both imports needs lazy_import(submodules=...), but {missing}",
+                                line=usage.rebound_line)
         return decision
 
     def _decide_anywhere(self, facts: ModuleFacts, stmt: ImportStatement, name: ImportedName,
