@@ -346,7 +346,7 @@ class _Index:
         for top in module.body:
             collector.top = top
             top.visit(collector)
-        statements = {positions[top].start.line: top for top in module.body}
+        statements: dict[int, cst.BaseStatement] = {positions[top].start.line: top for top in module.body}
         return cls(collector.sites, collector.functions, collector.columns, lines, statements)
 
     def site(self, statement: ImportStatement) -> _Site:
@@ -1099,8 +1099,9 @@ class _Rewriter(cst.CSTTransformer):
                 out.extend(group)
                 continue
             if id(original) in self.edits.replaced:
-                updated = self._parse(self.edits.replaced[id(original)]).with_changes(
-                    leading_lines=updated.leading_lines)
+                replacement = self._parse(self.edits.replaced[id(original)])
+                assert isinstance(replacement, cst.If) and isinstance(updated, cst.SimpleStatementLine)
+                updated = replacement.with_changes(leading_lines=updated.leading_lines)
             if group:
                 if proxy is not None and proxy.anchor is not original:
                     group, updated = _support_before(group, updated)
