@@ -152,6 +152,9 @@ class Decision(NamedTuple):
     together: Tuple[str, ...] = ()
     # ``Alias = name`` lines that copy the proxy: they stay, and hold the same proxy.
     copied: Tuple[int, ...] = ()
+    # ``Alias = name.attr`` lines fix binds to ``lazy_import(module, attribute)`` of their own:
+    # (line, alias, module, attribute).
+    attributes: Tuple[Tuple[int, str, str, str], ...] = ()
     quoted: Tuple[int, ...] = ()  # a fix: lines of the plain annotations naming it that fix quotes
 
     @property

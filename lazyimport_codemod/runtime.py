@@ -39,6 +39,12 @@ if TYPE_CHECKING:
 
 __all__ = ["lazy_exports", "lazy_import"]
 
+# The forms fix may write against this file: ``lazy_import``, its ``submodules`` keyword, and
+# ``lazy_exports``.  A copy ``lazyimport write-runtime`` put in a project carries this line,
+# which lazyimport reads as text (never importing the copy) so that fix writes only what the
+# copy provides; a form added later adds its name here.
+__lazyimport_runtime__ = ("lazy_import", "submodules", "lazy_exports")
+
 _NOT_LOADED: Any = object()
 _get_slot = object.__getattribute__
 _set_slot = object.__setattr__

@@ -681,7 +681,7 @@ def test_proxy_of_relative_import_stays_relative(site: Path, tmp_path: Path) -> 
         "backend/app/__init__.py": "",
         "backend/app/svc.py": '''
             import fakeheavy
-            VERSION = fakeheavy.VERSION
+            VERSION = str(fakeheavy.VERSION)
 
 
             def thing():

@@ -233,3 +233,96 @@ def test_aliases_of_heavy_names_defer_both_names(tmp_path: Path) -> None:
     assert 'Chunk = lazy_import("fakeheavy", "Chunk")' in fixed and "ChunkType = Chunk\n" in fixed
     calls = ["kind()", "same()", "zeros(2)", "Backend.zeros(1)", "ChunkType.__name__"]
     _same_everywhere(tmp_path, before, after, calls, [{}])
+
+
+ATTRIBUTE_ALIASES = """
+    import fakeheavy as fh
+    import fakeheavy.linalg
+    import fakeml
+
+    ChunkType = fh.Chunk  # the chunk class
+    Norm = fakeheavy.linalg.norm
+    Zeros = fakeml.zeros
+
+
+    def kind():
+        return ChunkType.kind, fh.Chunk.kind
+
+
+    def same():
+        return isinstance(fh.Chunk(), ChunkType), ChunkType == fh.Chunk, Norm == fakeheavy.linalg.norm
+
+
+    def zeros(n):
+        return Zeros(n), Norm([1, -2])
+"""
+
+
+def test_aliases_of_module_attributes_defer_both_names(tmp_path: Path) -> None:
+    before, after, fixed = _fixed(tmp_path, ATTRIBUTE_ALIASES)
+    assert ("if TYPE_CHECKING:\n    ChunkType = fh.Chunk  # the chunk class\n"
+            'else:\n    ChunkType = lazy_import("fakeheavy", "Chunk")\n') in fixed
+    assert 'Norm = lazy_import("fakeheavy.linalg", "norm")' in fixed
+    assert 'Zeros = lazy_import("fakeml", "zeros")' in fixed
+    assert 'fh = lazy_import("fakeheavy")' in fixed
+    calls = ["kind()", "same()", "zeros(2)", "ChunkType.__name__", "Zeros(1)", "Norm([3])"]
+    _same_everywhere(tmp_path, before, after, calls, [{}])
+
+
+def test_attribute_alias_pinned_by_its_own_use_at_import_time(tmp_path: Path) -> None:
+    source = """
+        import fakeheavy as fh
+
+        ChunkType = fh.Chunk
+        KIND = ChunkType.kind
+
+
+        def make():
+            return fh.Chunk()
+    """
+    write_tree(tmp_path, {"mod.py": source})
+    (tmp_path / "pyproject.toml").write_text('[tool.lazyimport]\nheavy-packages = ["fakeheavy"]\n')
+    lint = lazyimport(tmp_path, "lint", "--format", "json", "mod.py")
+    (found,) = json.loads(lint.stdout)
+    assert not found["fixable"] and "line 4" in found["message"], found
+
+
+def test_mypy_sees_no_new_errors_after_attribute_alias(tmp_path: Path) -> None:
+    mypy = Path(sys.executable).with_name("mypy")
+    if not mypy.exists():
+        pytest.fail("mypy is a test dependency: pip install '.[test]'")
+    source = """
+        from __future__ import annotations
+
+        import fakeheavy as fh
+        import fakeheavy.linalg
+
+        ChunkType = fh.Chunk
+        Norm = fakeheavy.linalg.norm
+
+
+        def make() -> ChunkType:
+            return ChunkType()
+
+
+        def norm(xs: list[int]) -> int:
+            wrong: str = Norm(xs)
+            return Norm(xs)
+    """
+    site = {
+        "fakeheavy/__init__.py": "class Chunk:\n    kind = 'chunk'\n",
+        "fakeheavy/linalg.py": "def norm(xs: list[int]) -> int:\n    return sum(xs)\n",
+        "fakeheavy/py.typed": "",
+    }
+    before, after, fixed = _fixed(tmp_path, source)
+    outputs = []
+    for project in (before, after):
+        write_tree(project, site)
+        result = subprocess.run([str(mypy), "--no-incremental", "--strict", "mod.py"], cwd=project,
+                                capture_output=True, text=True, timeout=300,
+                                env={**os.environ, "PYTHONPATH": str(REPO)})
+        outputs.append(sorted(line.split(": error:", 1)[1] for line in result.stdout.splitlines()
+                              if ": error:" in line))
+    assert any("Incompatible types in assignment" in line for line in outputs[0])  # mypy sees the real type
+    assert 'ChunkType = lazy_import("fakeheavy", "Chunk")' in fixed
+    assert outputs[1] == outputs[0], fixed

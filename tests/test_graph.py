@@ -120,7 +120,7 @@ def test_cut_in_service_when_fixing_both(root: Path) -> None:
 def test_service_outside_fix_paths_is_cut_in_router(root: Path) -> None:
     write(root, {
         "svc.py": "import torch\n\ndef f():\n    return torch\n",
-        "r1.py": "import svc\n\nX = svc.f\n",
+        "r1.py": "import svc\n\nX = svc.f()\n",
     })
     (diag,) = diagnostics(root, "r1.py")
     assert not diag.fixable

@@ -167,7 +167,7 @@ def test_include_lazily_like_include_router_changes_only_the_app(
     postpones what its body does: `include_lazily(app, ...)`, like `app.include_router(...)`,
     changes only `main`'s own app, which is no effect beyond it, so the deferral is safe."""
     write(project, {
-        "app/routers/legacy.py": "import sklearn\n\nMODEL = sklearn.clone\n",
+        "app/routers/legacy.py": "import sklearn\n\nMODEL = sklearn.clone()\n",
         "app/main.py": f"""
             from fastapi import FastAPI
 

@@ -336,6 +336,7 @@ class _Index:
     functions: dict[FunctionKey, cst.FunctionDef]
     columns: dict[FunctionKey, int]
     lines: list[str]
+    statements: dict[int, cst.BaseStatement] = field(default_factory=dict)  # module-level, by first line
 
     @classmethod
     def build(
@@ -345,7 +346,8 @@ class _Index:
         for top in module.body:
             collector.top = top
             top.visit(collector)
-        return cls(collector.sites, collector.functions, collector.columns, lines)
+        statements: dict[int, cst.BaseStatement] = {positions[top].start.line: top for top in module.body}
+        return cls(collector.sites, collector.functions, collector.columns, lines, statements)
 
     def site(self, statement: ImportStatement) -> _Site:
         """The import node the analysis means, by line and (for ``a; b``) column."""
@@ -457,6 +459,9 @@ class _Edits:
     # A conditional import's line (SimpleStatementLine or SimpleStatementSuite) -> the code of
     # the ``if TYPE_CHECKING: ... else: x = lazy_import(...)`` block that follows it in its branch.
     in_place: dict[int, list[str]] = field(default_factory=dict)
+    # An ``Alias = name.attr`` line -> the ``if TYPE_CHECKING: ... else: Alias = lazy_import(...)``
+    # block that replaces it.
+    replaced: dict[int, str] = field(default_factory=dict)
 
 
 class _EditPlanner:
@@ -474,7 +479,8 @@ class _EditPlanner:
         # The modules of each name that ``import a.b`` and ``import a.c`` both bind.
         self.together = {plan.name.bound: plan.decision.together for plan in plans if plan.decision.together}
         # Names an ``Alias = name`` copies at import time: their proxy must be bound before it.
-        self.copied = {plan.name.bound for plan in plans if plan.decision.copied}
+        self.copied = {plan.name.bound for plan in plans if plan.decision.copied or plan.decision.attributes}
+        self.proxy_names = ("TYPE_CHECKING", "lazy_import")  # as the proxy block spells them
         works = self._group(plans)
         edits = _Edits()
         for plan in plans:
@@ -497,6 +503,7 @@ class _EditPlanner:
         proxied = [work for work in works if work.proxy]
         if proxied:
             edits.proxy = self._plan_proxy(proxied, edits)
+        self._plan_attribute_aliases(plans, edits)
         facaded = [work for work in works if work.facade]
         if facaded:
             edits.facade = self._plan_facade(facaded, edits)
@@ -612,6 +619,7 @@ class _EditPlanner:
         if lazy_name is None:
             lazy_name = "lazy_import"
             support.append(f"from {self.runtime_module} import lazy_import")
+        self.proxy_names = (check, lazy_name)
 
         for work in branched:
             code = self._import_code(work, work.proxy, edits)
@@ -637,6 +645,24 @@ class _EditPlanner:
         lines.append("else:")
         lines.extend(f"{indent}{code}" for code in assignments)
         return _ProxyEdit(anchor, support, "\n".join(lines) + "\n", support_anchor=support_anchor)
+
+    def _plan_attribute_aliases(self, plans: Sequence[NamePlan], edits: _Edits) -> None:
+        """Each ``Alias = name.attr`` the plans list becomes ``Alias = lazy_import(module, "attr")``,
+        the original line kept under ``if TYPE_CHECKING:`` for type checkers."""
+        check, lazy_name = self.proxy_names
+        indent = self.module.default_indent
+        for plan in plans:
+            for line, alias, module, attribute in plan.decision.attributes:
+                statement = self.index.statements.get(line)
+                if not (isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1
+                        and isinstance(statement.body[0], cst.Assign)):
+                    raise TransformError(f"no `{alias} = ...` statement at line {line}")
+                if plan.decision.action is not Action.PROXY:
+                    raise TransformError(f"`{alias}` at line {line} needs the proxy block")
+                original = self.module.code_for_node(statement.with_changes(leading_lines=())).rstrip("\r\n")
+                edits.replaced[id(statement)] = "\n".join(
+                    [f"if {check}:", f"{indent}{original}", "else:",
+                     f'{indent}{alias} = {lazy_name}("{module}", "{attribute}")']) + "\n"
 
     # -- facade ------------------------------------------------------------
     def _plan_facade(self, works: list[_StatementWork], edits: _Edits) -> _ProxyEdit:
@@ -1072,6 +1098,10 @@ class _Rewriter(cst.CSTTransformer):
                 carry = []
                 out.extend(group)
                 continue
+            if id(original) in self.edits.replaced:
+                replacement = self._parse(self.edits.replaced[id(original)])
+                assert isinstance(replacement, cst.If) and isinstance(updated, cst.SimpleStatementLine)
+                updated = replacement.with_changes(leading_lines=updated.leading_lines)
             if group:
                 if proxy is not None and proxy.anchor is not original:
                     group, updated = _support_before(group, updated)

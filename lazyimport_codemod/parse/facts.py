@@ -53,8 +53,9 @@ class FileFacts(NamedTuple):
     # Module-level functions whose call only builds and returns values: such a decorator or
     # call, used by another module, acts on nothing beyond what it is given.
     wrappers: tuple[Wrapper, ...] = ()
-    # ``Alias = name`` directly in the module body, where an import binds ``name``:
-    # (alias, line, name).  ``usage`` traces each alias too, so a deferral can judge both.
+    # ``Alias = name`` or ``Alias = name.attr.attr`` directly in the module body, where an
+    # import binds ``name``: (alias, line, "name" or "name.attr.attr").  ``usage`` traces each
+    # alias too, so a deferral can judge both.
     aliases: tuple[tuple[str, int, str], ...] = ()
 
 
@@ -127,13 +128,19 @@ def extract(
 
 
 def _aliases(tree: ast.Module, names: set[str]) -> tuple[tuple[str, int, str], ...]:
-    """``Alias = name`` statements directly in the module body, for the traced ``names``."""
+    """``Alias = name`` and ``Alias = name.a.b`` statements directly in the module body, for
+    the traced ``names``."""
     found = []
     for node in tree.body:
-        if (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
-                and isinstance(node.value, ast.Name) and node.value.id in names
+        if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
                 and node.targets[0].id not in names):
-            found.append((node.targets[0].id, node.lineno, node.value.id))
+            continue
+        value, attributes = node.value, []
+        while isinstance(value, ast.Attribute):
+            attributes.append(value.attr)
+            value = value.value
+        if isinstance(value, ast.Name) and value.id in names:
+            found.append((node.targets[0].id, node.lineno, ".".join([value.id, *reversed(attributes)])))
     return tuple(found)
 
 

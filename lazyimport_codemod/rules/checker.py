@@ -44,7 +44,7 @@ class Checker:
         self.unsafe_fixes = unsafe_fixes
         self.display = DisplayPaths()
         self.deferral = Deferral(project, strategy, runtime_module, importers, self.display, target)
-        self.facades = Facades(project, strategy, runtime_module, importers, self.display)
+        self.facades = Facades(project, strategy, runtime_module, importers, self.display, self.deferral.runtime)
         self.effects = Effects(project, pure_calls)
         self.after_fix = AfterFix(project, self, frozenset(absolute(p) for p in fix_paths), self.display)
         self._loaded: dict[Path, frozenset[str]] = {}

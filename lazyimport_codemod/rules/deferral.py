@@ -53,7 +53,9 @@ The questions are asked in order, and the first that pins the import decides
 5. Whether a proxy fits where one is needed: not where only the real object
    works (``except X``, ``raise X``, ``x is X``, ``case X()``, ``super(X, ...)``,
    ``type(X)``), and not in a module that binds ``lazy_import`` or
-   ``TYPE_CHECKING`` to something else.
+   ``TYPE_CHECKING`` to something else.  Names bound twice take one proxy only
+   where the runtime module provides ``submodules``
+   (:mod:`~lazyimport_codemod.rules.runtime_support`).
 6. Finally the strategy: ``inline`` never proxies, ``proxy`` always does, and
    ``auto`` proxies only where a module attribute is needed.  A PEP 810 form,
    where one applies, comes before both (after step 4, since a name another
@@ -86,6 +88,7 @@ from lazyimport_codemod.records import (
 )
 from lazyimport_codemod.rules.annotations import UNSAFE as ANNOTATIONS_UNSAFE
 from lazyimport_codemod.rules.annotations import PlainAnnotations
+from lazyimport_codemod.rules.runtime_support import SUBMODULES, RuntimeSupport
 from lazyimport_codemod.settings.config import DEFAULT_TARGET, PEP810
 from lazyimport_codemod.named_tuples import NamedTuple
 
@@ -126,6 +129,7 @@ class Deferral:
         self.runtime_module = runtime_module
         self.importers = importers
         self.annotations = PlainAnnotations(project, importers, display, target)
+        self.runtime = RuntimeSupport(project, runtime_module, display)
         self._decisions: dict[tuple[Path, int, int, str], Decision] = {}
         self._listed: dict[tuple[Path, int, int, str], Decision] = {}
 
@@ -164,6 +168,12 @@ class Deferral:
             decision = decision._replace(branch_line=stmt.where_line)
         if together and decision.deferrable:
             decision = decision._replace(together=together)
+            missing = self.runtime.missing(SUBMODULES) if decision.action is Action.PROXY else ""
+            if missing:
+                # One proxy for every import of the name is `lazy_import(..., submodules=...)`.
+                return Decision(Action.LEAVE, f"`{name.bound}` is bound again at line {usage.rebound_line}, "
+                                f"and one proxy for both imports needs lazy_import(submodules=...), but {missing}",
+                                line=usage.rebound_line)
         return decision
 
     def _decide_anywhere(self, facts: ModuleFacts, stmt: ImportStatement, name: ImportedName,
@@ -175,7 +185,7 @@ class Deferral:
             reason = _WHERE_REASONS[stmt.where].format(line=stmt.where_line)
             return Decision(Action.LEAVE, reason, line=stmt.where_line)
         # 2. How this module uses the name, and the aliases that copy it (``Alias = name``).
-        usage, copies = self._with_copies(facts, name, facts.usage().get(name.bound, _UNUSED))
+        usage, copies = self._with_copies(facts, stmt, name, facts.usage().get(name.bound, _UNUSED))
         if copies:
             form = None  # the copy would resolve a lazy import
         if form is not None and not _lazy_fits(facts, stmt, name, form):
@@ -212,7 +222,7 @@ class Deferral:
 
     def _after_use(self, facts: ModuleFacts, stmt: ImportStatement, name: ImportedName,
                    form: Optional[Action], usage: NameUsage, together: tuple[str, ...],
-                   copies: tuple[tuple[str, int], ...]) -> Decision:
+                   copies: tuple[_Copy, ...]) -> Decision:
         """Questions 3 to 6, for a name no use pins to import time."""
         # 3. Another import of the same package here.
         sibling = _package_binding(facts, name, together)
@@ -231,8 +241,7 @@ class Deferral:
                 return _pinned(name, pin)
         needs_attribute = usage.exported or taken
         if not needs_attribute and copies:
-            alias, line = copies[0]
-            needs_attribute = f"`{alias} = {name.bound}` at line {line} copies it, and the copy holds the same proxy"
+            needs_attribute = _copy_reason(name, copies[0])
         if not needs_attribute and usage.global_rebound_line:
             needs_attribute = f"a function rebinds it with `global` (line {usage.global_rebound_line})"
         if not needs_attribute:
@@ -249,7 +258,11 @@ class Deferral:
             return Decision(Action.LEAVE, f"it must stay a module attribute: {needs_attribute}")
         if copies:
             decision = self._decide_proxy(facts, usage, needs_attribute)
-            return decision._replace(copied=tuple(line for _, line in copies)) if decision.deferrable else decision
+            if not decision.deferrable:
+                return decision
+            return decision._replace(copied=tuple(copy.line for copy in copies if copy.target is None),
+                                     attributes=tuple((copy.line, copy.alias, *copy.target)
+                                                      for copy in copies if copy.target is not None))
         if form is Action.LAZY:
             return Decision(Action.LAZY)
         if form is Action.LAZY_MODULES:
@@ -281,17 +294,22 @@ class Deferral:
             functions.setdefault(use.function_line, use.function_name)
         return Decision(Action.INLINE, functions=tuple(sorted(functions.items())))
 
-    def _with_copies(self, facts: ModuleFacts, name: ImportedName,
-                     usage: NameUsage) -> tuple[NameUsage, tuple[tuple[str, int], ...]]:
+    def _with_copies(self, facts: ModuleFacts, stmt: ImportStatement, name: ImportedName,
+                     usage: NameUsage) -> tuple[NameUsage, tuple[_Copy, ...]]:
         """The name's usage with each module-level ``Alias = name`` that a proxy can pass on
         taken as the alias' own uses (a copy of a proxy loads nothing; its uses load it), and
-        those aliases.  An alias bound again, rebound by a function, or taken by another
-        module that needs the real object stays a use at import time."""
+        those aliases.  Likewise ``Alias = name.attr`` where ``name`` is a module this import
+        binds and ``attr`` one attribute of it: fix binds the alias to
+        ``lazy_import(module, "attr")``.  An alias bound again, rebound by a function, or taken
+        by another module that needs the real object stays a use at import time."""
         copies = []
         uses = list(usage.uses)
         for alias, line, source in facts.file.aliases:
+            target = None
             if source != name.bound:
-                continue
+                target = _attribute_target(stmt, name, usage, source, line)
+                if target is None:
+                    continue
             own = facts.usage().get(alias, _UNUSED)
             if own.rebound_line or own.global_rebound_line:
                 continue
@@ -303,7 +321,7 @@ class Deferral:
                 continue
             uses.remove(copy[0])
             uses.extend(own.uses)
-            copies.append((alias, line))
+            copies.append(_Copy(alias, line, source, target))
         if not copies:
             return usage, ()
         return usage._replace(uses=tuple(sorted(uses, key=lambda use: (use.line, use.column)))), tuple(copies)
@@ -367,6 +385,41 @@ class Deferral:
                 return (f"a proxy needs the name `{name}`, which this module already binds "
                         f"at line {line} to something else")
         return ""
+
+
+class _Copy(NamedTuple):
+    """A module-level ``alias = source`` of an imported name (see ``Deferral._with_copies``)."""
+
+    alias: str
+    line: int
+    source: str  # "name", or "name.attr" for an attribute of the module it binds
+    target: Optional[tuple[str, str]]  # (module, attribute) the alias gets on its own, or None: a copy
+
+
+def _copy_reason(name: ImportedName, copy: _Copy) -> str:
+    """Why an alias makes the name a module attribute, as lint words it."""
+    if copy.target is None:
+        return f"`{copy.alias} = {name.bound}` at line {copy.line} copies it, and the copy holds the same proxy"
+    module, attribute = copy.target
+    return (f"`{copy.alias} = {copy.source}` at line {copy.line} reads it, and fix binds `{copy.alias}` "
+            f"to lazy_import(\"{module}\", \"{attribute}\") too")
+
+
+def _attribute_target(stmt: ImportStatement, name: ImportedName, usage: NameUsage, source: str,
+                      line: int) -> Optional[tuple[str, str]]:
+    """(module, attribute) for ``alias = source`` when ``source`` is one attribute of the module
+    this import binds (``np.float64`` after ``import numpy as np``, ``a.b.C`` after ``import
+    a.b``), the import sits directly in the module body before it, and binds the name once."""
+    if (name.attribute is not None or name.star or stmt.where is not Where.MODULE
+            or usage.rebound_line or line <= stmt.end_line or name.module.startswith(".")):
+        return None
+    written = name.module if name.asname is None else name.asname
+    if not source.startswith(written + "."):
+        return None
+    attribute = source[len(written) + 1:]
+    if "." in attribute or not attribute.isidentifier():
+        return None
+    return name.module, attribute
 
 
 def _lazy_form(strategy: str, target: tuple[int, int]) -> Optional[Action]:

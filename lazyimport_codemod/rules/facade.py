@@ -26,6 +26,8 @@ a facade entry (``Action.FACADE``) when:
 * the package defines no ``__getattr__``/``__dir__`` of its own (one written by hand or
   by ``lazy_loader.attach`` is already a facade), and binds ``lazy_exports`` and
   ``TYPE_CHECKING`` only as fix would.
+* the runtime module provides ``lazy_exports`` (a project's copy from an older
+  ``write-runtime`` may not: :mod:`~lazyimport_codemod.rules.runtime_support`).
 
 Whether deferring the module postpones an effect (a model registering on another
 module's base...) is judged as for every first-party import, by
@@ -45,6 +47,7 @@ from lazyimport_codemod.parse.source import SourceError, parse_source
 from lazyimport_codemod.parse.usage import module_bindings
 from lazyimport_codemod.project.facades import facade_loads
 from lazyimport_codemod.records import Action, Decision, ImportedName, ImportStatement, NameUsage, UseKind, Where
+from lazyimport_codemod.rules.runtime_support import LAZY_EXPORTS, RuntimeSupport
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
@@ -131,8 +134,10 @@ class Facades:
     """Decides the facade entries of package ``__init__`` files (see the module docstring)."""
 
     def __init__(self, project: Project, strategy: str, runtime_module: str,
-                 importers: Optional[ImporterIndex], display: Callable[[Path], str]) -> None:
+                 importers: Optional[ImporterIndex], display: Callable[[Path], str],
+                 runtime: Optional[RuntimeSupport] = None) -> None:
         self.project = project
+        self.runtime = runtime if runtime is not None else RuntimeSupport(project, runtime_module, display)
         self.strategy = strategy
         self.runtime_module = runtime_module
         self.importers = importers
@@ -149,6 +154,10 @@ class Facades:
             return decision
         init = self._init(facts)
         served = self._entries(facts, stmt, name, init) if init is not None else _SILENT
+        if not isinstance(served, str):
+            # The facade calls lazy_exports: a runtime copy without it leaves the deferral's decision.
+            missing = self.runtime.missing(LAZY_EXPORTS)
+            served = missing or served
         if isinstance(served, str):
             if served and decision.action is Action.LEAVE:
                 return decision._replace(reason=f"{decision.reason}; nor can the package facade serve it: {served}")

@@ -113,6 +113,35 @@ else:
 ChunkType = ChatCompletionChunk
 ```
 
+An alias of one attribute of an imported module, `Float = np.float64` after `import numpy as
+np` (or `ChunkType = openai.types.chat.ChatCompletionChunk` after `import openai.types.chat`),
+reads the module while it is imported. Where the module is imported once, directly in the module
+body, the module becomes a proxy and the alias a proxy of its own, with the original line kept
+for type checkers:
+
+```python
+import numpy as np
+
+Float = np.float64
+```
+
+becomes
+
+```python
+from typing import TYPE_CHECKING
+from lazyimport_codemod.runtime import lazy_import
+
+if TYPE_CHECKING:
+    import numpy as np
+else:
+    np = lazy_import("numpy")
+
+if TYPE_CHECKING:
+    Float = np.float64
+else:
+    Float = lazy_import("numpy", "float64")
+```
+
 **Fix safety.** Deferring a heavy import is safe: what the package does when imported is its
 own business, and it still happens, on first use. A fix that must keep a module attribute
 binds a `lazy_import()` proxy, which behaves as the object it stands for.
