@@ -106,5 +106,7 @@ def _with_else_clause(body: cst.BaseSuite, orelse: cst.Else) -> cst.IndentedBloc
     moved = list(orelse.body.body)
     comment = orelse.body.header.comment
     between = [*body.footer, *orelse.leading_lines, cst.EmptyLine(indent=comment is not None, comment=comment)]
-    moved[0] = moved[0].with_changes(leading_lines=[*between, *moved[0].leading_lines])
+    first = moved[0]
+    assert isinstance(first, (cst.SimpleStatementLine, cst.BaseCompoundStatement))
+    moved[0] = first.with_changes(leading_lines=[*between, *first.leading_lines])
     return body.with_changes(body=[*body.body, *moved], footer=orelse.body.footer)

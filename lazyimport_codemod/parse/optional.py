@@ -65,7 +65,7 @@ def judge(node: ast.Try) -> OptionalTry:
     imports = [stmt for stmt in node.body if isinstance(stmt, (ast.Import, ast.ImportFrom))]
     packages = list(dict.fromkeys(_package(stmt) for stmt in imports))
     package = packages[0] if len(packages) == 1 and packages[0] else ""
-    return OptionalTry(node.lineno, package, _blocker(node, imports, packages))
+    return OptionalTry(node.lineno, package, _blocker(node, packages))
 
 
 def _package(stmt: ast.stmt) -> str:
@@ -77,7 +77,7 @@ def _package(stmt: ast.stmt) -> str:
     return tops.pop() if len(tops) == 1 else "*"  # ``import a, b``: more than one
 
 
-def _blocker(node: ast.Try, imports: list[ast.stmt], packages: list[str]) -> str:
+def _blocker(node: ast.Try, packages: list[str]) -> str:
     if node.finalbody:
         return "it has a finally clause"
     if len(node.handlers) != 1:

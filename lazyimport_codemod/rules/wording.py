@@ -37,7 +37,7 @@ def fix_text(decision: Decision, unsafe_fixes: bool = False) -> Optional[str]:
         where = ""
         if decision.guard:
             where = (f" in the `if importlib.util.find_spec(\"{decision.guard}\") is not None:` that replaces "
-                     f"the try at line {decision.branch_line}, whose handler becomes its `else`,")
+                     f"the optional import's try at line {decision.branch_line}, whose handler becomes its `else`,")
         elif decision.branch_line:
             where = (f" in its branch of the conditional at line {decision.branch_line}, so the condition "
                      "still decides whether it is bound,")
