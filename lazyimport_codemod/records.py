@@ -77,12 +77,25 @@ class ImportStatement(NamedTuple):
     # here: see ``FileFacts.lazy_modules``.)
     lazy: bool = False
     # CONDITIONAL: the first and last line of the innermost ``if``/``elif``/``else`` or
-    # ``case`` block that holds the statement, where fix binds the deferred name.
+    # ``case`` block that holds the statement, where fix binds the deferred name.  OPTIONAL,
+    # when fix can guard the ``try`` with find_spec: its body (see parse/optional.py).
     branch: Tuple[int, int] = (0, 0)
 
     def silenced(self, code: str) -> bool:
         """True when a ``# noqa`` comment on the statement's first line covers ``code``."""
         return self.noqa is not None and (not self.noqa or code in self.noqa)
+
+
+class OptionalTry(NamedTuple):
+    """A module-level ``try`` whose handler catches ImportError: an optional import."""
+
+    line: int  # the ``try`` keyword
+    # The top-level package every import in its body comes from: ``find_spec`` of it
+    # answers, without importing it, whether those imports would find it.
+    package: str
+    # Why fix cannot guard it with ``find_spec`` ("" when it can); worded to follow
+    # "it is an optional import (try/except ImportError at line N) and".
+    blocker: str = ""
 
 
 class UseKind(enum.Enum):
@@ -156,6 +169,9 @@ class Decision(NamedTuple):
     # (line, alias, module, attribute).
     attributes: Tuple[Tuple[int, str, str, str], ...] = ()
     quoted: Tuple[int, ...] = ()  # a fix: lines of the plain annotations naming it that fix quotes
+    # An optional import: the top-level package whose ``importlib.util.find_spec`` replaces
+    # the ``try`` at ``branch_line`` (its body the ``if`` branch, its handler the ``else``).
+    guard: str = ""
 
     @property
     def deferrable(self) -> bool:

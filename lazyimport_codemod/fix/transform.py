@@ -36,6 +36,7 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider, ScopeP
 
 from lazyimport_codemod.fix.annotations import QuoteError, quote_annotations
 from lazyimport_codemod.fix.facade import FACADE_HELPER, facade_block
+from lazyimport_codemod.fix.optional import SUPPORT_IMPORT, GuardError, with_guards
 from lazyimport_codemod.fix.pep810 import LAZY_TYPES, as_lazy, with_lazy_modules
 from lazyimport_codemod.parse.newer_syntax import lazy_bindings
 from lazyimport_codemod.parse.source import SourceError, char_column, parse_source
@@ -82,12 +83,15 @@ def apply_plans(
     if not active:
         return source
     try:
-        module = cst.parse_module(_with_quoted_annotations(source, active))
+        guarded, active = with_guards(source, active)
+        module = cst.parse_module(_with_quoted_annotations(guarded, active))
     except cst.ParserSyntaxError as exc:
         raise TransformError(f"cannot parse with LibCST: {_one_line(str(exc))}") from None
+    except GuardError as exc:
+        raise TransformError(str(exc)) from None
     wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
     positions = wrapper.resolve(PositionProvider)
-    index = _Index.build(module, positions, _decoded_lines(source, module.encoding))
+    index = _Index.build(module, positions, _decoded_lines(guarded, module.encoding))
     if any(plan.decision.action is Action.PROXY for plan in active):
         _check_generated_names(wrapper, positions, runtime_module)
     edits = _EditPlanner(module, index, runtime_module, line_length).plan(active)
@@ -474,6 +478,7 @@ class _EditPlanner:
         self.line_length = line_length
         self.together: dict[str, tuple[str, ...]] = {}
         self.copied: set[str] = set()
+        self.guarded = False  # an optional import's try became ``if importlib.util.find_spec(...)``
 
     def plan(self, plans: Sequence[NamePlan]) -> _Edits:
         # The modules of each name that ``import a.b`` and ``import a.c`` both bind.
@@ -481,6 +486,9 @@ class _EditPlanner:
         # Names an ``Alias = name`` copies at import time: their proxy must be bound before it.
         self.copied = {plan.name.bound for plan in plans if plan.decision.copied or plan.decision.attributes}
         self.proxy_names = ("TYPE_CHECKING", "lazy_import")  # as the proxy block spells them
+        self.guarded = any(plan.decision.guard for plan in plans)
+        if any(plan.decision.guard and plan.decision.action is not Action.PROXY for plan in plans):
+            raise TransformError("an optional import is deferred only with a proxy in its guarded branch")
         works = self._group(plans)
         edits = _Edits()
         for plan in plans:
@@ -620,6 +628,8 @@ class _EditPlanner:
             lazy_name = "lazy_import"
             support.append(f"from {self.runtime_module} import lazy_import")
         self.proxy_names = (check, lazy_name)
+        if self.guarded and not any(_code(self.module, statement) == SUPPORT_IMPORT for statement in earlier):
+            support.insert(0, SUPPORT_IMPORT)
 
         for work in branched:
             code = self._import_code(work, work.proxy, edits)
@@ -847,6 +857,13 @@ def _leading_import_signatures(function: cst.FunctionDef) -> set[Signature]:
             break
         found |= _node_signatures(small)
     return found
+
+
+def _code(module: cst.Module, statement: cst.BaseStatement) -> str:
+    """A statement's code without its leading lines and trailing comment."""
+    if isinstance(statement, cst.SimpleStatementLine) and len(statement.body) == 1:
+        return module.code_for_node(statement.body[0]).strip()
+    return ""
 
 
 def _top_index(module: cst.Module, statement: cst.BaseStatement) -> int:
@@ -1387,7 +1404,7 @@ def _support_before(
     leading = list(_leading_lines(statement))
     blanks = next((i for i, line in enumerate(leading) if not _is_blank(line)), len(leading))
     if not blanks:
-        return group, statement
+        return group, statement.with_changes(leading_lines=[cst.EmptyLine(), *leading])
     first = group[0].with_changes(leading_lines=leading[:blanks])
     return [first, *group[1:]], statement.with_changes(leading_lines=[cst.EmptyLine(), *leading[blanks:]])
 

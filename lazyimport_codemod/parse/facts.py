@@ -16,9 +16,10 @@ import sys
 
 from lazyimport_codemod.parse.effects import ClassFacts, Effect, Wrapper, bindings, classes, effects, wrappers
 from lazyimport_codemod.parse.imports import collect_imports, has_future_annotations, walk_import_time
+from lazyimport_codemod.parse.optional import optional_tries
 from lazyimport_codemod.parse.source import ParsedSource, parse_source
 from lazyimport_codemod.parse.usage import Spelling, analyse_usage, listed_strings, module_bindings
-from lazyimport_codemod.records import PROXY_NAMES, ImportedName, ImportStatement, NameUsage, Where
+from lazyimport_codemod.records import PROXY_NAMES, ImportedName, ImportStatement, NameUsage, OptionalTry, Where
 from lazyimport_codemod.settings.heavy import HeavyMatcher
 from lazyimport_codemod.named_tuples import NamedTuple
 
@@ -57,6 +58,9 @@ class FileFacts(NamedTuple):
     # import binds ``name``: (alias, line, "name" or "name.attr.attr").  ``usage`` traces each
     # alias too, so a deferral can judge both.
     aliases: tuple[tuple[str, int, str], ...] = ()
+    # Module-level ``try/except ImportError`` around imports, each judged: can fix guard it
+    # with find_spec (see parse/optional.py)?
+    optional: tuple[OptionalTry, ...] = ()
 
 
 # In FileFacts.lazy_modules: ``__lazy_modules__`` is (also) computed, and may list any module.
@@ -124,6 +128,7 @@ def extract(
         *(_lazy_modules(parsed.tree, walked) if b"__lazy_modules__" in data else ((), 0)),
         wrappers(walked, qualified),
         aliases,
+        optional_tries(parsed.tree.body) if any(stmt.where is Where.OPTIONAL for stmt in imports) else (),
     )
 
 

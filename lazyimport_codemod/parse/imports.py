@@ -11,15 +11,13 @@ from __future__ import annotations
 import ast
 
 from lazyimport_codemod.parse import syntax_nodes
+from lazyimport_codemod.parse.optional import catches_import_error, judge
 from lazyimport_codemod.records import ImportedName, ImportStatement, Where
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Optional, Sequence
 
-_IMPORT_ERRORS = frozenset(
-    {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"}
-)
 # When contexts nest, the one that restricts deferral most is reported.
 _PRIORITY = {
     Where.MODULE: 0,
@@ -37,20 +35,6 @@ def is_type_checking(test: ast.expr) -> bool:
     if isinstance(test, ast.Name):
         return test.id == "TYPE_CHECKING"
     return isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
-
-
-def catches_import_error(handlers: Sequence[ast.excepthandler]) -> bool:
-    for handler in handlers:
-        if not isinstance(handler, ast.ExceptHandler):
-            continue
-        if handler.type is None:
-            return True
-        types = handler.type.elts if isinstance(handler.type, ast.Tuple) else [handler.type]
-        for node in types:
-            name = node.attr if isinstance(node, ast.Attribute) else getattr(node, "id", "")
-            if name in _IMPORT_ERRORS:
-                return True
-    return False
 
 
 def has_future_annotations(tree: ast.Module) -> bool:
@@ -145,6 +129,8 @@ def branch_path(body: Sequence[ast.stmt], line: int) -> tuple[tuple[int, int, in
     """The ``if``/``elif``/``else`` and ``case`` blocks run at import time that hold ``line``,
     outermost first, each as (line of its ``if``/``match``, which block, first line, last line).
 
+    An optional import fix can guard with find_spec counts as an ``if`` too, directly in
+    the module body: its ``try`` body and ``else`` clause one block, its handler the other.
     Two lines are never both run when their paths share an ``if``/``match`` at different
     blocks (:func:`exclusive`).  Function and class bodies are not looked into.
     """
@@ -155,6 +141,14 @@ def branch_path(body: Sequence[ast.stmt], line: int) -> tuple[tuple[int, int, in
         if node is None or type(node) not in _COMPOUND_TYPES or isinstance(node, ast.ClassDef):
             break
         blocks: list[Sequence[ast.stmt]]
+        if type(node) is ast.Try and statements is body and catches_import_error(node.handlers) \
+                and not judge(node).blocker:
+            # An optional import fix can guard with find_spec: its body (with the else clause)
+            # and its handler become the two branches of an ``if``.
+            held = _optional_block(node, line)
+            if held is not None:
+                path.append(held)
+            break
         if isinstance(node, ast.If):
             blocks = [node.body, node.orelse]
         elif type(node) is syntax_nodes.Match:
@@ -168,6 +162,15 @@ def branch_path(body: Sequence[ast.stmt], line: int) -> tuple[tuple[int, int, in
             path.append((node.lineno, blocks.index(inner), inner[0].lineno, inner[-1].end_lineno or inner[-1].lineno))
         statements = inner
     return tuple(path)
+
+
+def _optional_block(node: ast.Try, line: int) -> Optional[tuple[int, int, int, int]]:
+    """:func:`branch_path`'s entry for ``line`` in an optional import's ``try`` body or
+    ``else`` clause (block 0) or its handler (block 1)."""
+    for block, stmts in ((0, node.body), (1, node.handlers[0].body), (0, node.orelse)):
+        if stmts and stmts[0].lineno <= line <= (stmts[-1].end_lineno or stmts[-1].lineno):
+            return (node.lineno, block, stmts[0].lineno, stmts[-1].end_lineno or stmts[-1].lineno)
+    return None
 
 
 def exclusive(first: Sequence[tuple[int, int, int, int]], second: Sequence[tuple[int, int, int, int]]) -> bool:
@@ -206,7 +209,7 @@ def collect_imports(
             ])
             found.append(_statement(node, True, level, node.module, names, where, where_line))
     for position, stmt in enumerate(found):
-        if stmt.where is Where.CONDITIONAL:
+        if stmt.where in (Where.CONDITIONAL, Where.OPTIONAL):
             path = branch_path(tree.body, stmt.line)
             if path:
                 found[position] = stmt._replace(branch=path[-1][2:])

@@ -35,6 +35,11 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Iterable, Iterator, Optional, Sequence, Union
 
+# ``Use.needs_real`` of ``x is y``; of ``x is None`` / ``x is not None``, which a proxy of a
+# module answers as the module would (neither is ever None).
+IDENTITY = "identity comparison"
+NONE_IDENTITY = "identity comparison with None"
+
 if TYPE_CHECKING:
     FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
@@ -750,8 +755,12 @@ class _UsageWalker:
                             self._real_only(arg, "type() call")
             elif kind is ast.Compare:
                 if any(isinstance(op, (ast.Is, ast.IsNot)) for op in node.ops):  # type: ignore[attr-defined]
-                    for operand in [node.left, *node.comparators]:  # type: ignore[attr-defined]
-                        self._real_only(operand, "identity comparison")
+                    operands = [node.left, *node.comparators]  # type: ignore[attr-defined]
+                    why = IDENTITY
+                    if len(operands) == 2 and any(isinstance(o, ast.Constant) and o.value is None for o in operands):
+                        why = NONE_IDENTITY
+                    for operand in operands:
+                        self._real_only(operand, why)
             elif kind is ast.Constant:
                 if annotation and isinstance(node.value, str):  # type: ignore[attr-defined]
                     self._string_annotation(node, scope, owner, reason)  # type: ignore[arg-type]

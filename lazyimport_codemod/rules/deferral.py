@@ -31,12 +31,16 @@ The questions are asked in order, and the first that pins the import decides
 (so a message always names the earliest, most basic reason):
 
 1. Where the statement sits.  A star import binds unknown names.  An import in
-   ``try/except ImportError`` (its handler would no longer run), in a ``with``
-   block or a loop, in an ``except``/``else``/``finally`` clause or in a class
-   body stays.  One under an ``if``/``elif``/``else`` or ``case`` is deferred
-   inside that same block, so the condition still decides whether the name is
-   bound: moved into functions only when that block defines every function
-   that uses it, else bound to a proxy there.
+   a ``with`` block or a loop, in an ``except``/``else``/``finally`` clause or in
+   a class body stays.  One under an ``if``/``elif``/``else`` or ``case`` is
+   deferred inside that same block, so the condition still decides whether the
+   name is bound: moved into functions only when that block defines every
+   function that uses it, else bound to a proxy there.  An optional import
+   (``try/except ImportError``) is deferred the same way once fix turns the
+   ``try`` into ``if importlib.util.find_spec(package) is not None:`` with the
+   handler as its ``else`` (:mod:`~lazyimport_codemod.parse.optional` says which
+   ``try`` qualifies); an unsafe fix (:data:`OPTIONAL_UNSAFE`).  One of a
+   first-party module stays: its ImportError would come from what it imports.
 2. How the module uses the name (:mod:`~lazyimport_codemod.parse.usage`): bound
    a second time, the namespace read as a whole (``globals()``, ``eval``...), or
    used while the module is imported (a decorator, a default value, a base
@@ -71,8 +75,10 @@ from pathlib import Path
 
 from lazyimport_codemod.parse.facts import LAZY_MODULES_UNREADABLE
 from lazyimport_codemod.parse.import_lines import import_lines
+from lazyimport_codemod.parse.optional import find as find_optional
 from lazyimport_codemod.parse.pep810 import in_module_body, lazy_as_written, resolving_use
 from lazyimport_codemod.parse.source import SourceError
+from lazyimport_codemod.parse.usage import NONE_IDENTITY
 from lazyimport_codemod.project.graph import Edge, ModuleFacts, Project
 from lazyimport_codemod.project.importers import ImporterIndex
 from lazyimport_codemod.records import (
@@ -98,9 +104,19 @@ if TYPE_CHECKING:
 
 _UNUSED = NameUsage()  # the usage of a name the module never reads
 
+# Why guarding an optional import with find_spec may change what the program does: the
+# package may be found and still fail to import, and a from-import or a submodule may be
+# missing from the version installed.  The original takes the fallback then; the fixed
+# code raises the ImportError at first use.
+OPTIONAL_UNSAFE = ("`{package}` may be installed but fail to import (a broken install, a missing system "
+                   "library){part}: the original then binds the fallback, the fixed code raises the "
+                   "ImportError at first use")
+OPTIONAL_UNSAFE_PART = ", or be installed without `{module}`"
+_OPTIONAL_REASON = "it is an optional import (try/except ImportError at line {line})"
+
 _WHERE_REASONS = {
-    Where.OPTIONAL: "it is an optional import (try/except ImportError at line {line}); "
-    "deferring it would move the ImportError past its handler",
+    Where.OPTIONAL: _OPTIONAL_REASON + " that is not directly in the module body, where alone fix can "
+    "guard it with find_spec",
     Where.WITH: "it runs inside the with block at line {line}, whose context would be lost",
     Where.LOOP: "it runs inside the loop at line {line}",
     Where.HANDLER: "it sits in the except/else/finally clause at line {line}",
@@ -164,8 +180,10 @@ class Deferral:
         usage = facts.usage().get(name.bound, _UNUSED)
         together = _submodule_group(facts, name, usage) if usage.rebound_line else ()
         decision = self._decide_anywhere(facts, stmt, name, None if together else form, together)
-        if stmt.where is Where.CONDITIONAL and decision.deferrable:
+        if stmt.where in (Where.CONDITIONAL, Where.OPTIONAL) and decision.deferrable:
             decision = decision._replace(branch_line=stmt.where_line)
+        if stmt.where is Where.OPTIONAL and decision.deferrable:
+            decision = _guarded(decision, facts, name)
         if together and decision.deferrable:
             decision = decision._replace(together=together)
             missing = self.runtime.missing(SUBMODULES) if decision.action is Action.PROXY else ""
@@ -181,7 +199,11 @@ class Deferral:
         # 1. Where the statement sits.
         if name.star:
             return Decision(Action.LEAVE, "it is a star import, so the names it binds are unknown")
-        if stmt.where not in (Where.MODULE, Where.CONDITIONAL):
+        if stmt.where is Where.OPTIONAL:
+            reason = self._optional_blocker(facts, stmt, name)
+            if reason:
+                return Decision(Action.LEAVE, reason, line=stmt.where_line)
+        elif stmt.where not in (Where.MODULE, Where.CONDITIONAL):
             reason = _WHERE_REASONS[stmt.where].format(line=stmt.where_line)
             return Decision(Action.LEAVE, reason, line=stmt.where_line)
         # 2. How this module uses the name, and the aliases that copy it (``Alias = name``).
@@ -250,7 +272,7 @@ class Deferral:
                 needs_attribute = f"{first.reason} uses it at line {first.line}"
             elif any(use.kind is UseKind.ANNOTATION for use in usage.uses):
                 needs_attribute = "annotations name it"
-        if not needs_attribute and stmt.where is Where.CONDITIONAL:
+        if not needs_attribute and stmt.where in (Where.CONDITIONAL, Where.OPTIONAL):
             needs_attribute = _outside_branch(stmt, usage)
         if not usage.uses and not needs_attribute:
             return Decision(Action.LEAVE, f"`{name.bound}` is never used here, so the import is kept for its side effects")
@@ -270,7 +292,7 @@ class Deferral:
         # 5. Whether a proxy fits where one would be needed.
         if needs_attribute or self.strategy == "proxy":
             for use in usage.uses:
-                if use.needs_real:
+                if _needs_real(use, name):
                     return Decision(
                         Action.LEAVE,
                         f"it must stay a module attribute ({needs_attribute or 'strategy proxy'}), "
@@ -293,6 +315,19 @@ class Deferral:
         for use in usage.uses:
             functions.setdefault(use.function_line, use.function_name)
         return Decision(Action.INLINE, functions=tuple(sorted(functions.items())))
+
+    def _optional_blocker(self, facts: ModuleFacts, stmt: ImportStatement, name: ImportedName) -> str:
+        """Why an optional import cannot be guarded with find_spec ("" when it can)."""
+        found = find_optional(facts.file.optional, stmt.where_line)
+        if found is None:
+            return _WHERE_REASONS[Where.OPTIONAL].format(line=stmt.where_line)
+        reason = _OPTIONAL_REASON.format(line=stmt.where_line)
+        if found.blocker:
+            return f"{reason} and {found.blocker}"
+        if name.module.startswith(".") or found.package in self.project.modules.first_party():
+            return (f"{reason} of a module of this project: the ImportError it guards against would come "
+                    "from what that module imports, which find_spec cannot tell without importing it")
+        return ""
 
     def _with_copies(self, facts: ModuleFacts, stmt: ImportStatement, name: ImportedName,
                      usage: NameUsage) -> tuple[NameUsage, tuple[_Copy, ...]]:
@@ -446,6 +481,18 @@ def _lazy_fits(facts: ModuleFacts, stmt: ImportStatement, name: ImportedName, fo
     return 0 < line < stmt.line and LAZY_MODULES_UNREADABLE not in facts.file.lazy_modules
 
 
+def _guarded(decision: Decision, facts: ModuleFacts, name: ImportedName) -> Decision:
+    """An optional import's fix: guarded by find_spec on its top-level package, unsafe."""
+    found = find_optional(facts.file.optional, decision.branch_line)
+    assert found is not None
+    written = name.module if name.attribute is None else f"{name.module}.{name.attribute}"
+    part = OPTIONAL_UNSAFE_PART.format(module=written) if written != found.package else ""
+    unsafe = OPTIONAL_UNSAFE.format(package=found.package, part=part)
+    if decision.unsafe:
+        unsafe = f"{decision.unsafe}; and {unsafe}"
+    return decision._replace(guard=found.package, unsafe=unsafe)
+
+
 def _outside_branch(stmt: ImportStatement, usage: NameUsage) -> str:
     """Why a conditional import cannot move into functions: a use outside the functions its
     own block defines (moving the import there would bind the name whatever the condition)."""
@@ -456,6 +503,12 @@ def _outside_branch(stmt: ImportStatement, usage: NameUsage) -> str:
         if use.kind is not UseKind.FUNCTION:
             return f"line {use.line}, outside its branch, uses it"
     return ""
+
+
+def _needs_real(use: Use, name: ImportedName) -> bool:
+    """Whether a proxy of ``name`` cannot stand in at ``use``: ``x is None`` needs no real
+    module, since neither a module nor its proxy is ever None."""
+    return bool(use.needs_real) and not (use.needs_real == NONE_IDENTITY and name.attribute is None)
 
 
 def _pinning_use(usage: NameUsage, lazy: bool) -> Optional[Use]:

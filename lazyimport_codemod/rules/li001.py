@@ -54,7 +54,7 @@ Each message says what `fix` will do (move the import into which functions, or b
 with `lazy_import()`), or why it cannot, naming the line of the first use that runs at import
 time: a decorator, a default value, a base class, a class body, an annotation that FastAPI or
 pydantic evaluates, a module-level statement, a function called at import time, a star import,
-an optional import (`try/except ImportError`) whose handler does more than bind a fallback.
+an optional import (`try/except ImportError`) fix cannot guard (see below).
 
 **Conditional imports.** An import in a branch of a module-level `if`/`elif`/`else` (or a
 `match` case) is deferred inside that same branch, so the condition still decides whether the
@@ -141,6 +141,46 @@ if TYPE_CHECKING:
 else:
     Float = lazy_import("numpy", "float64")
 ```
+
+**Optional imports (unsafe fix).** `try: import x` / `except ImportError: <fallback>` (also
+`ModuleNotFoundError`, a tuple of exceptions, `from x import y`, an `else:` clause, several names)
+becomes an `if` on `importlib.util.find_spec("x")`, which says whether the top-level package is
+installed without importing it: the `try` body and its `else` clause form the first branch, where
+the import is deferred as in any branch, and the handler, whatever it does (bind `None`, a stub
+class or function, a flag, log), the `else`. It is unsafe because the two differ when the
+package is found but its import fails (a broken install, a missing system library such as
+`libGL` for `cv2`), and for `from x import y` or `import x.y` also when the installed version
+lacks `y`: the original binds the fallback, the fixed code raises the ImportError at first use.
+Left alone, and said why: a `try` that is not directly in the module body, has a `finally` or
+more than one `except`, whose body imports from more than one package or does more than import
+and bind constants, whose handler reads the exception (`as e`, a bare `raise`,
+`logger.exception()`, `exc_info`), or that imports a module of the project (the ImportError would
+come from what that module imports).
+
+```python
+try:
+    import torch
+except ImportError:
+    torch = None
+```
+
+becomes, with `lazyimport fix --unsafe-fixes`:
+
+```python
+import importlib.util
+from typing import TYPE_CHECKING
+from lazyimport_codemod.runtime import lazy_import
+
+if importlib.util.find_spec("torch") is not None:
+    if TYPE_CHECKING:
+        import torch
+    else:
+        torch = lazy_import("torch")
+else:
+    torch = None
+```
+
+`torch is None` tests keep working: neither a module nor its proxy is ever None.
 
 **Fix safety.** Deferring a heavy import is safe: what the package does when imported is its
 own business, and it still happens, on first use. A fix that must keep a module attribute

@@ -35,7 +35,10 @@ def fix_text(decision: Decision, unsafe_fixes: bool = False) -> Optional[str]:
             text += f", which its branch of the conditional at line {decision.branch_line} defines"
     elif decision.action is Action.PROXY:
         where = ""
-        if decision.branch_line:
+        if decision.guard:
+            where = (f" in the `if importlib.util.find_spec(\"{decision.guard}\") is not None:` that replaces "
+                     f"the optional import's try at line {decision.branch_line}, whose handler becomes its `else`,")
+        elif decision.branch_line:
             where = (f" in its branch of the conditional at line {decision.branch_line}, so the condition "
                      "still decides whether it is bound,")
         text = f"fix binds it with lazy_import(){where} because it must stay a module attribute ({decision.reason})"
