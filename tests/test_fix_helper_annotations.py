@@ -79,6 +79,10 @@ HELPERS = {
     """,
 }
 
+# `X | None` is evaluated with the def before Python 3.14: only 3.10+ can run it unquoted.
+EITHER = "Model | None" if sys.version_info >= (3, 10) else "Union[Model, None]"
+HELPERS["app/helpers.py"] = HELPERS["app/helpers.py"].replace("Model | None", EITHER)
+
 CALLS = [
     "predict(make(3), 4)",
     "table({'a': Model(5), 'b': Model(1)}, Model(), key='b', other=Model())",
@@ -122,7 +126,7 @@ def test_unsafe_fix_quotes_helper_annotations_and_defers_the_imports(helpers: Pa
     assert """*extra: 'Union[fakeheavy.Model, "Model"]',""" in text  # quotes that the code does not hold
     assert 'key: Literal["a", \'b\'] = "a",' in text  # no heavy name: as it was
     assert '**named: "Model",' in text
-    assert 'def either(model: "Model | None" = None) -> str:' in text
+    assert f'def either(model: "{EITHER}" = None) -> str:' in text
     assert "    model: \"Model\"\n    count: int = 0" in text
     assert 'def scale(self) -> "fakeheavy.Model":' in text
     assert 'LIMIT: "Optional[Model]" = None' in text
@@ -167,6 +171,7 @@ ROUTER_APP = {
     """,
     "shop/models.py": """
         from dataclasses import dataclass
+        from typing import Optional
 
         from pydantic import BaseModel, ConfigDict
 
@@ -175,7 +180,7 @@ ROUTER_APP = {
 
         class Problem(BaseModel):
             model_config = ConfigDict(arbitrary_types_allowed=True)
-            error: HeavyError | None = None
+            error: Optional[HeavyError] = None
             detail: str = ""
 
 

@@ -205,8 +205,9 @@ def test_a_child_that_never_finishes_changes_no_answer(
 
 # -- errors in this process mid-way ----------------------------------------------
 
-def _failing_here(exception: type, calls: int) -> Callable:
-    """A replacement for a method that raises in this process on its `calls`-th call."""
+def _failing_here(exception: type, calls: int, child_delay: float = 0.0) -> Callable:
+    """A replacement for a method that raises in this process on its `calls`-th call (and
+    takes ``child_delay`` seconds longer in any forked child)."""
     parent = os.getpid()
     count = [0]
 
@@ -216,6 +217,8 @@ def _failing_here(exception: type, calls: int) -> Callable:
                 count[0] += 1
                 if count[0] == calls:
                     raise exception("simulated")
+            elif child_delay:
+                time.sleep(child_delay)
             return real(*args, **kwargs)
         return method
     return wrap
@@ -235,8 +238,9 @@ def test_an_error_here_mid_way_leaves_no_child_or_descriptor(
     if where == "parsing":
         monkeypatch.setattr(Project, "facts_for_path", _failing_here(exception, 3)(Project.facts_for_path))
     else:
-        # The first file: with two processes this one always judges it, whatever the child takes.
-        monkeypatch.setattr(Checker, "diagnostics", _failing_here(exception, 1)(Checker.diagnostics))
+        # The first file: with two processes this one judges it unless the child, from the
+        # other end, reaches it first, which a slower child cannot on a loaded machine either.
+        monkeypatch.setattr(Checker, "diagnostics", _failing_here(exception, 1, 0.5)(Checker.diagnostics))
     before = _fds()
     with pytest.raises(exception, match="simulated"):
         check(analyse(files, config, jobs=jobs))

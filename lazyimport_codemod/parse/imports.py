@@ -140,6 +140,7 @@ def branch_path(body: Sequence[ast.stmt], line: int) -> tuple[tuple[int, int, in
         node = next((n for n in statements if n.lineno <= line <= (n.end_lineno or n.lineno)), None)
         if node is None or type(node) not in _COMPOUND_TYPES or isinstance(node, ast.ClassDef):
             break
+        statement_line = node.lineno
         blocks: list[Sequence[ast.stmt]]
         if type(node) is ast.Try and statements is body and catches_import_error(node.handlers) \
                 and not judge(node).blocker:
@@ -159,7 +160,7 @@ def branch_path(body: Sequence[ast.stmt], line: int) -> tuple[tuple[int, int, in
         if inner is None:
             break
         if isinstance(node, ast.If) or type(node) is syntax_nodes.Match:
-            path.append((node.lineno, blocks.index(inner), inner[0].lineno, inner[-1].end_lineno or inner[-1].lineno))
+            path.append((statement_line, blocks.index(inner), inner[0].lineno, inner[-1].end_lineno or inner[-1].lineno))
         statements = inner
     return tuple(path)
 
