@@ -177,3 +177,18 @@ def test_a_chain_longer_than_the_recursion_limit_is_judged(root: Path) -> None:
     assert all(d.fixable for d in found)
     cut = f"fix cuts the chain at {os.path.join('app', f'm{length - 1}.py')}:1"
     assert sum(d.fix == cut for d in found) == length - 1
+
+
+def test_a_cycle_longer_than_the_recursion_limit_is_judged(root: Path) -> None:
+    """Inside an import cycle no order decides the edges below first, so a long one nests one
+    decision per module: judged all the same (settled with a deep enough stack)."""
+    length = 400
+    files = {"app/__init__.py": "", "app/heavy.py": "import torch\n\n\ndef f():\n    return torch.ones(1)\n"}
+    for index in range(length):
+        following = f"m{(index + 1) % length}"
+        files[f"app/m{index}.py"] = (f"from app import {following}, heavy\n\n\ndef f():\n"
+                                     f"    return {following}.f, heavy.f()\n")
+    write(root, files)
+    found = diagnostics(root, *sorted(files))
+    assert len(found) == 2 * length + 1  # the heavy import, and each module's two names
+    assert all(d.fixable for d in found)

@@ -29,6 +29,7 @@ be rewritten where a cut below would have served: never the other way round.
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from lazyimport_codemod.project.graph import Edge, ModuleFacts, Project
@@ -43,6 +44,15 @@ if TYPE_CHECKING:
     from lazyimport_codemod.rules.checker import Checker
 
 _OPEN = None  # an edge being decided
+
+# Deciding an edge asks about the edges below it, one nested call chain per module. Settling
+# dependencies first keeps that shallow, except inside import cycles (a package imports its
+# submodules, which run the package first), where a large project can nest a few thousand
+# calls: from this many modules on, the settle runs in a thread whose stack and recursion
+# limit allow it.
+_DEEP_FROM = 50
+_DEEP_LIMIT = 50_000
+_DEEP_STACK = 256 * 1024 * 1024
 
 
 class AfterFix:
@@ -62,9 +72,17 @@ class AfterFix:
         fixed), then forget the searches made while some were still open."""
         if self._settled:
             return
-        for facts in self._dependencies_first(sorted(modules, key=lambda module: str(module.path))):
-            for edge in facts.edges:
-                self.rewritten(facts, edge)
+        ordered = self._dependencies_first(sorted(modules, key=lambda module: str(module.path)))
+
+        def decide_all() -> None:
+            for facts in ordered:
+                for edge in facts.edges:
+                    self.rewritten(facts, edge)
+
+        if len(ordered) < _DEEP_FROM:
+            decide_all()
+        else:
+            _with_deep_stack(decide_all)
         self._settled = True
         self.project.reach.forget_kept()
 
@@ -152,3 +170,30 @@ class AfterFix:
                     return (f"{self.display(facts.path)}:{edge.statement.line}", decision.unsafe,
                             decision.action is Action.FACADE)
         return None
+
+
+def _with_deep_stack(work: Callable[[], None]) -> None:
+    """Run ``work`` in a thread with a large stack and recursion limit (see ``_DEEP_FROM``),
+    raising what it raised."""
+    import threading
+
+    failed: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            work()
+        except BaseException as error:  # handed to the calling thread
+            failed.append(error)
+
+    limit = sys.getrecursionlimit()
+    size = threading.stack_size(_DEEP_STACK)
+    try:
+        sys.setrecursionlimit(max(limit, _DEEP_LIMIT))
+        thread = threading.Thread(target=run, name="lazyimport-settle")
+        thread.start()
+        thread.join()
+    finally:
+        threading.stack_size(size)
+        sys.setrecursionlimit(limit)
+    if failed:
+        raise failed[0]
