@@ -411,9 +411,9 @@ def _runs_at_import_time(tree: ast.Module, spelling: Optional[Spelling] = None) 
     return running
 
 
-def _loaded_at_import_time(tree: ast.Module) -> set[str]:
-    """Names loaded outside function bodies: e.g. ``Depends(get_db)`` makes get_db a dependency."""
-    loaded: set[str] = set()
+def _run_at_import_time(tree: ast.Module) -> Iterator[ast.AST]:
+    """Every node evaluated while the module runs: all but function bodies (their decorators
+    and defaults are) and lambdas."""
     stack: list[ast.AST] = list(tree.body)
     while stack:
         node = stack.pop()
@@ -424,33 +424,27 @@ def _loaded_at_import_time(tree: ast.Module) -> set[str]:
             continue
         if isinstance(node, ast.Lambda):
             continue
-        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load):
-            loaded.add(node.id)
+        yield node
         stack.extend(_children(node))
-    return loaded
+
+
+def _loaded_at_import_time(tree: ast.Module) -> set[str]:
+    """Names loaded outside function bodies: e.g. ``Depends(get_db)`` makes get_db a dependency."""
+    return {node.id for node in _run_at_import_time(tree)
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Load)}
 
 
 def _passed_at_import_time(tree: ast.Module) -> set[str]:
     """Names handed to a call outside function bodies (``Depends(Service)``, decorators and
     defaults included): whoever is called may read what they are, signatures included."""
     passed: set[str] = set()
-    stack: list[ast.AST] = list(tree.body)
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            stack.extend(node.decorator_list)
-            stack.extend(node.args.defaults)
-            stack.extend(d for d in node.args.kw_defaults if d is not None)
-            continue
-        if isinstance(node, ast.Lambda):
-            continue
+    for node in _run_at_import_time(tree):
         if isinstance(node, ast.Call):
             for value in [*node.args, *(keyword.value for keyword in node.keywords)]:
                 if isinstance(value, ast.Starred):
                     value = value.value
                 if isinstance(value, ast.Name):
                     passed.add(value.id)
-        stack.extend(_children(node))
     return passed
 
 
