@@ -32,8 +32,8 @@ from lazyimport_codemod.parse.effects import (
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Iterable, Optional
-    from lazyimport_codemod.project.graph import Project
+    from typing import Iterable, Iterator, Optional
+    from lazyimport_codemod.project.graph import ModuleFacts, Project
 
 # Modules whose decorators, calls and base classes act only on what they are given.
 PURE_MODULES = frozenset({
@@ -214,18 +214,24 @@ class Effects:
     def _judge_base(self, target: str) -> bool:
         if is_pure_base(target, self.pure_calls):
             return True
+        for facts, name, reexported in self._followed(target):
+            for found in facts.file.classes:
+                if found.name == name:
+                    return not found.registers and all(self._pure_base(base) for base in found.bases)
+            if is_pure_base(reexported, self.pure_calls):
+                return True
+        return False
+
+    def _followed(self, target: str) -> Iterator[tuple[ModuleFacts, str, str]]:
+        """(module, name, what the module binds the name to) for the first-party module a
+        dotted ``target`` names, then for each module its import re-exports the name from."""
         for _ in range(_REEXPORTS):
             module, _, name = target.rpartition(".")
             facts = self.project.module(module, force=True) if module else None
             if facts is None:
-                return False
-            for found in facts.file.classes:
-                if found.name == name:
-                    return not found.registers and all(self._pure_base(base) for base in found.bases)
-            target = bindings(facts.file.imports).get(name, "")  # re-exported by a package
-            if is_pure_base(target, self.pure_calls):
-                return True
-        return False
+                return
+            target = bindings(facts.file.imports).get(name, "")
+            yield facts, name, target
 
     def _pure_wrapper(self, target: str, factory: bool) -> bool:
         """Whether a first-party decorator (or a call of it) only wraps what it is given:
@@ -254,13 +260,8 @@ class Effects:
 
     def _wrapper(self, target: str) -> Optional[Wrapper]:
         """The :class:`Wrapper` a decorator's name leads to, following re-exports."""
-        for _ in range(_REEXPORTS):
-            module, _, name = target.rpartition(".")
-            facts = self.project.module(module, force=True) if module else None
-            if facts is None:
-                return None
+        for facts, name, _ in self._followed(target):
             for wrapper in facts.file.wrappers:
                 if wrapper.name == name:
                     return wrapper
-            target = bindings(facts.file.imports).get(name, "")
         return None

@@ -28,11 +28,12 @@ if TYPE_CHECKING:
 SUBMODULES = "submodules"
 LAZY_EXPORTS = "lazy_exports"
 
-_MARKER = re.compile(rb"^__lazyimport_runtime__\s*=\s*(\([^)]*\))", re.MULTILINE)
+# Searched with re's own cache, compiled on first use: most runs never read a runtime copy.
+_MARKER = rb"^__lazyimport_runtime__\s*=\s*(\([^)]*\))"
 # What a copy written before the marker existed shows of each form.
 _SHOWN_BY = {
-    SUBMODULES: re.compile(rb"^def lazy_import\([^)]*\bsubmodules\b", re.MULTILINE),
-    LAZY_EXPORTS: re.compile(rb"^def lazy_exports\b", re.MULTILINE),
+    SUBMODULES: rb"^def lazy_import\([^)]*\bsubmodules\b",
+    LAZY_EXPORTS: rb"^def lazy_exports\b",
 }
 
 
@@ -65,7 +66,7 @@ class RuntimeSupport:
 
 def provided(data: bytes) -> frozenset[str]:
     """The forms a runtime module's text provides (see the module docstring)."""
-    found = _MARKER.search(data)
+    found = re.search(_MARKER, data, re.MULTILINE)
     if found is not None:
         try:
             listed = ast.literal_eval(found.group(1).decode("utf-8", "replace"))
@@ -73,4 +74,5 @@ def provided(data: bytes) -> frozenset[str]:
             listed = ()
         if isinstance(listed, tuple) and all(isinstance(form, str) for form in listed):
             return frozenset(listed)
-    return frozenset(["lazy_import", *(form for form, shown in _SHOWN_BY.items() if shown.search(data))])
+    shown = (form for form, pattern in _SHOWN_BY.items() if re.search(pattern, data, re.MULTILINE))
+    return frozenset(["lazy_import", *shown])
