@@ -9,6 +9,9 @@ Two questions about a module that other modules import names from:
   table of ``__getattr__, __dir__ = lazy_exports(__name__, {name: source})``, and where
   the package binds ``__getattr__`` or ``__dir__`` in any other way (a facade of its own,
   written by hand or by ``lazy_loader.attach``).
+
+For a package ``__init__`` the parse also keeps what deciding its facade needs
+(:func:`read_package_init`), so that the decision never parses the file again.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from __future__ import annotations
 import ast
 
 from lazyimport_codemod.parse.imports import is_type_checking, resolve_relative
-from lazyimport_codemod.parse.usage import is_main_guard, listed_strings
+from lazyimport_codemod.parse.usage import is_main_guard, listed_strings, module_bindings
 from lazyimport_codemod.named_tuples import NamedTuple
 
 TYPE_CHECKING = False
@@ -35,6 +38,50 @@ class Facade(NamedTuple):
     entries: tuple[tuple[str, str], ...] = ()
     line: int = 0
     own_line: int = 0
+
+
+class PackageInit(NamedTuple):
+    """What a package ``__init__`` binds and reads, for deciding its facade
+    (:mod:`~lazyimport_codemod.rules.facade`)."""
+
+    facade: Facade
+    loaded: frozenset[str]  # names it loads (or declares global) anywhere
+    dynamic_line: int  # first call that reads its namespace as a whole (``globals()``...), or 0
+    bound: dict[str, list[int]]  # lines where each name is bound in its namespace
+
+
+# Calls that read (or write) a module's namespace as a whole.
+_NAMESPACE_CALLS = frozenset({"globals", "vars", "locals", "dir", "eval", "exec"})
+# Calls through which a module writes its namespace in a way that cannot be read.
+_NAMESPACE_WRITES = frozenset({"globals", "vars", "setattr", "exec"})
+_FACADE_NAME_SET = frozenset(FACADE_NAMES)
+
+
+def read_package_init(tree: ast.Module) -> PackageInit:
+    """The :class:`PackageInit` of a package ``__init__``'s tree."""
+    names: set[str] = set()
+    loaded: set[str] = set()
+    imported: set[str] = set()  # names as written in imports (``from m import a as b``: a)
+    dynamic_line = 0
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name):
+            names.add(node.id)
+            if isinstance(node.ctx, ast.Load):
+                loaded.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.alias):
+            names.add(node.asname or node.name.split(".")[0])
+            imported.add(node.name)
+        elif isinstance(node, ast.Global):
+            loaded.update(node.names)
+        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not dynamic_line
+              and node.func.id in _NAMESPACE_CALLS):
+            dynamic_line = node.lineno
+    # Only a tree that names them (or writes its namespace unreadably) can bind the
+    # facade's names: the others need no statement-by-statement look.
+    may_bind = not _FACADE_NAME_SET.isdisjoint(names | imported) or not _NAMESPACE_WRITES.isdisjoint(loaded)
+    return PackageInit(read_facade(tree, may_bind), frozenset(loaded), dynamic_line, module_bindings(tree, names))
 
 
 def star_names(tree: ast.Module) -> Optional[tuple[str, ...]]:
@@ -101,8 +148,7 @@ def _bound_in(statements: list[ast.stmt]) -> Optional[list[str]]:
             if any(alias.name == "*" for alias in node.names):
                 return None
             found.extend(alias.asname or alias.name.split(".")[0] for alias in node.names)
-        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in (
-                "globals", "vars", "setattr", "exec"):
+        elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _NAMESPACE_WRITES:
             return None
         elif isinstance(node, ast.Lambda):
             continue
@@ -110,8 +156,9 @@ def _bound_in(statements: list[ast.stmt]) -> Optional[list[str]]:
     return found
 
 
-def read_facade(tree: ast.Module) -> Facade:
-    """The facade of a package ``__init__`` (see :class:`Facade`)."""
+def read_facade(tree: ast.Module, may_bind: bool = True) -> Facade:
+    """The facade of a package ``__init__`` (see :class:`Facade`).  ``may_bind=False``: the
+    caller knows that no statement binds ``__getattr__`` or ``__dir__``."""
     helper = {alias.asname or alias.name for node in tree.body if isinstance(node, ast.ImportFrom)
               for alias in node.names if alias.name == FACADE_FUNCTION}
     entries: tuple[tuple[str, str], ...] = ()
@@ -120,7 +167,7 @@ def read_facade(tree: ast.Module) -> Facade:
         table = _table(node, helper) if helper else None
         if table is not None and not line:
             entries, line = table, node.lineno
-        elif not own_line and _binds_facade_names(node):
+        elif may_bind and not own_line and _binds_facade_names(node):
             own_line = node.lineno
     return Facade(entries, line, own_line)
 

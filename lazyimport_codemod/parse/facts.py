@@ -15,6 +15,7 @@ import functools
 import sys
 
 from lazyimport_codemod.parse.effects import ClassFacts, Effect, Wrapper, bindings, classes, effects, wrappers
+from lazyimport_codemod.parse.exports import PackageInit, read_package_init
 from lazyimport_codemod.parse.imports import collect_imports, has_future_annotations, walk_import_time
 from lazyimport_codemod.parse.optional import optional_tries
 from lazyimport_codemod.parse.source import ParsedSource, parse_source
@@ -61,6 +62,8 @@ class FileFacts(NamedTuple):
     # Module-level ``try/except ImportError`` around imports, each judged: can fix guard it
     # with find_spec (see parse/optional.py)?
     optional: tuple[OptionalTry, ...] = ()
+    # Of a package ``__init__``: what deciding its facade needs (see parse/exports.py).
+    package_init: Optional[PackageInit] = None
 
 
 # In FileFacts.lazy_modules: ``__lazy_modules__`` is (also) computed, and may list any module.
@@ -129,6 +132,7 @@ def extract(
         wrappers(walked, qualified),
         aliases,
         optional_tries(parsed.tree.body) if any(stmt.where is Where.OPTIONAL for stmt in imports) else (),
+        read_package_init(parsed.tree) if is_package else None,
     )
 
 

@@ -39,12 +39,10 @@ for a facade already written (:mod:`~lazyimport_codemod.project.facades`).
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
-from lazyimport_codemod.parse.exports import FACADE_FUNCTION, Facade, absolute_module, read_facade, star_names
+from lazyimport_codemod.parse.exports import FACADE_FUNCTION, PackageInit, absolute_module, star_names
 from lazyimport_codemod.parse.source import SourceError, parse_source
-from lazyimport_codemod.parse.usage import module_bindings
 from lazyimport_codemod.project.facades import facade_loads
 from lazyimport_codemod.records import Action, Decision, ImportedName, ImportStatement, NameUsage, UseKind, Where
 from lazyimport_codemod.rules.runtime_support import LAZY_EXPORTS, RuntimeSupport
@@ -104,32 +102,6 @@ Entries = tuple[tuple[str, str], ...]
 _SILENT = ""  # a reason the deferral decision already gives
 
 
-class _Init:
-    """What a package ``__init__`` binds and reads, from its syntax tree (read once)."""
-
-    def __init__(self, tree: ast.Module) -> None:
-        self.facade: Facade = read_facade(tree)
-        names: set[str] = set()
-        loaded: set[str] = set()
-        self.dynamic_line = 0
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Name):
-                names.add(node.id)
-                if isinstance(node.ctx, ast.Load):
-                    loaded.add(node.id)
-            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-                names.add(node.name)
-            elif isinstance(node, ast.alias):
-                names.add(node.asname or node.name.split(".")[0])
-            elif isinstance(node, ast.Global):
-                loaded.update(node.names)
-            elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not self.dynamic_line
-                  and node.func.id in ("globals", "vars", "locals", "dir", "eval", "exec")):
-                self.dynamic_line = node.lineno
-        self.loaded = frozenset(loaded)
-        self.bound = module_bindings(tree, names)
-
-
 class Facades:
     """Decides the facade entries of package ``__init__`` files (see the module docstring)."""
 
@@ -142,7 +114,6 @@ class Facades:
         self.runtime_module = runtime_module
         self.importers = importers
         self.display = display
-        self._inits: dict[Path, Optional[_Init]] = {}
         self._stars: dict[str, Optional[tuple[str, ...]]] = {}
 
     def decide(self, facts: ModuleFacts, edge: Edge, decision: Decision) -> Decision:
@@ -152,7 +123,7 @@ class Facades:
                 or edge.heavy is not None or not edge.targets or stmt.where is not Where.MODULE
                 or stmt.where_line != stmt.line or stmt.lazy):
             return decision
-        init = self._init(facts)
+        init = facts.file.package_init
         served = self._entries(facts, stmt, name, init) if init is not None else _SILENT
         if not isinstance(served, str):
             # The facade calls lazy_exports: a runtime copy without it leaves the deferral's decision.
@@ -164,16 +135,8 @@ class Facades:
             return decision
         return Decision(Action.FACADE, served=served)
 
-    def _init(self, facts: ModuleFacts) -> Optional[_Init]:
-        if facts.path not in self._inits:
-            try:
-                self._inits[facts.path] = _Init(parse_source(facts.data, str(facts.path)).tree)
-            except SourceError:
-                self._inits[facts.path] = None
-        return self._inits[facts.path]
-
     def _entries(self, facts: ModuleFacts, stmt: ImportStatement, name: ImportedName,
-                 init: _Init) -> Union[Entries, str]:
+                 init: PackageInit) -> Union[Entries, str]:
         """The attributes the facade serves for this name, or why it cannot ("": for a reason
         the deferral decision gives already)."""
         package = facts.name
@@ -205,7 +168,7 @@ class Facades:
                 return blocker
         return entries
 
-    def _star_entries(self, stmt: ImportStatement, name: ImportedName, init: _Init) -> Union[Entries, str]:
+    def _star_entries(self, stmt: ImportStatement, name: ImportedName, init: PackageInit) -> Union[Entries, str]:
         names = self._star_names(name.module)
         if names is None:
             return f"the names `from {name.module} import *` binds are not known without running it"
@@ -228,7 +191,7 @@ class Facades:
             self._stars[module] = found
         return self._stars[module]
 
-    def _attribute_blocker(self, facts: ModuleFacts, stmt: ImportStatement, init: _Init,
+    def _attribute_blocker(self, facts: ModuleFacts, stmt: ImportStatement, init: PackageInit,
                            attribute: str, source: str) -> str:
         """Why the facade cannot serve this attribute, or ""."""
         package = facts.name
@@ -268,7 +231,7 @@ class Facades:
                     return f"{where}:{use.line} reads it as an attribute of the package at import time"
         return ""
 
-    def _clash(self, facts: ModuleFacts, init: _Init) -> str:
+    def _clash(self, facts: ModuleFacts, init: PackageInit) -> str:
         """Why the facade's own names cannot be bound here: the package binds them otherwise."""
         for line in init.bound.get(FACADE_FUNCTION, ()):
             stmt = next((s for s in facts.imports if s.line <= line <= s.end_line), None)
