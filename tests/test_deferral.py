@@ -35,8 +35,10 @@ def test_an_import_of_a_submodule_another_import_may_rely_on_stays(
     path = tmp_path / "mod.py"
     path.write_text(source)
     monkeypatch.chdir(tmp_path)
-    facts = analyse([path], load_config(tmp_path, Overrides())).facts[path]
-    reasons = {(stmt.line, name.bound): _package_binding(facts, name) for stmt in facts.imports for name in stmt.names}
+    analysis = analyse([path], load_config(tmp_path, Overrides()))
+    facts = analysis.facts[path]
+    reasons = {(stmt.line, name.bound): _package_binding(analysis.project, facts, name)
+               for stmt in facts.imports for name in stmt.names}
     assert [bound for (_, bound), reason in reasons.items() if reason] == pinned
     for reason in filter(None, reasons.values()):
         assert "may rely on" in reason

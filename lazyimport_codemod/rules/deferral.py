@@ -74,7 +74,6 @@ import re
 from pathlib import Path
 
 from lazyimport_codemod.parse.facts import LAZY_MODULES_UNREADABLE
-from lazyimport_codemod.parse.import_lines import import_lines
 from lazyimport_codemod.parse.optional import find as find_optional
 from lazyimport_codemod.parse.pep810 import in_module_body, lazy_as_written, resolving_use
 from lazyimport_codemod.parse.source import SourceError
@@ -247,7 +246,7 @@ class Deferral:
                    copies: tuple[_Copy, ...]) -> Decision:
         """Questions 3 to 6, for a name no use pins to import time."""
         # 3. Another import of the same package here.
-        sibling = _package_binding(facts, name, together)
+        sibling = _package_binding(self.project, facts, name, together)
         if sibling:
             return Decision(Action.LEAVE, sibling)
         # 4. How other modules use it.
@@ -538,7 +537,7 @@ def _submodule_group(facts: ModuleFacts, name: ImportedName, usage: NameUsage) -
     return tuple(dict.fromkeys(other.module for _, other in members))
 
 
-def _package_binding(facts: ModuleFacts, name: ImportedName, together: tuple[str, ...] = ()) -> str:
+def _package_binding(project: Project, facts: ModuleFacts, name: ImportedName, together: tuple[str, ...] = ()) -> str:
     """``import P.sub as x`` also makes ``P.sub`` reachable through another ``import P`` here,
     at module level or in a function (where a fix of an earlier round may have moved it).
 
@@ -553,7 +552,7 @@ def _package_binding(facts: ModuleFacts, name: ImportedName, together: tuple[str
     others = [(other_stmt.line, other.module) for other_stmt in facts.imports for other in other_stmt.names
               if other is not name and other.attribute is None and other.bound == top
               and other_stmt.line not in grouped]
-    others += [(found.line, written) for found in import_lines(facts.data) if found.module is None
+    others += [(found.line, written) for found in project.import_lines(facts.path, facts.data) if found.module is None
                for written, bound in found.aliases
                if found.line != own_line and found.line not in grouped
                and (bound if bound != written else written.split(".")[0]) == top]
