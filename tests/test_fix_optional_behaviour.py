@@ -53,6 +53,13 @@ OPTIONAL = """
     try: import fakeaws
     except ImportError: fakeaws = None
 
+    HAS_S3 = False
+    try:
+        import fakeaws as s3
+    except ImportError:
+        s3 = None
+    else: HAS_S3 = True  # an else clause on one line
+
 
     def heavy_name():
         return None if fakeheavy is None else fakeheavy.NAME
@@ -68,9 +75,13 @@ OPTIONAL = """
 
     def client():
         return fakeaws.client("s3") if fakeaws is not None else "no aws"
+
+
+    def bucket():
+        return s3.client("bucket") if HAS_S3 else "no s3"
 """
 
-CALLS = ["heavy_name()", "zeros(2)", "average([1, 3])", "client()", "HAS_ML"]
+CALLS = ["heavy_name()", "zeros(2)", "average([1, 3])", "client()", "HAS_ML", "bucket()", "HAS_S3"]
 
 
 def test_optional_imports_keep_their_fallbacks(tmp_path: Path) -> None:
@@ -78,6 +89,7 @@ def test_optional_imports_keep_their_fallbacks(tmp_path: Path) -> None:
     assert 'if importlib.util.find_spec("fakeheavy") is not None:\n    if TYPE_CHECKING:\n        import fakeheavy' in fixed
     assert "else:  # optional\n    fakeheavy = None" in fixed
     assert 'mean = lazy_import("fakeheavy.stats", "mean")' in fixed
+    assert '        s3 = lazy_import("fakeaws")\n    # an else clause on one line\n    HAS_S3 = True\nelse:' in fixed
     assert "try" not in fixed
     with (after / "pyproject.toml").open("a") as config:
         config.write("unsafe-fixes = true\n")  # lint as fix ran (lint has no flag for it)
@@ -128,6 +140,16 @@ def test_handlers_that_need_the_exception_stay(tmp_path: Path, handler: str, why
     assert found["fix"] is None and why in found["message"], found["message"]
     lazyimport(tmp_path, "fix", "--unsafe-fixes", "mod.py")
     assert (tmp_path / "mod.py").read_text() == source
+
+
+def test_a_body_on_the_try_line_with_an_else_clause_stays(tmp_path: Path) -> None:
+    source = "try: import fakeheavy\nexcept ImportError: fakeheavy = None\nelse: FOUND = True\n"
+    write_tree(tmp_path, {"mod.py": source + "\n\ndef f():\n    return fakeheavy\n"})
+    (tmp_path / "pyproject.toml").write_text('[tool.lazyimport]\nheavy-packages = ["fakeheavy"]\nunsafe-fixes = true\n')
+    (found,) = json.loads(lazyimport(tmp_path, "lint", "--format", "json", "mod.py").stdout)
+    assert found["fix"] is None and "written on the `try:` line and it has an else clause" in found["message"]
+    result = lazyimport(tmp_path, "fix", "--unsafe-fixes", "mod.py")
+    assert result.returncode == 1 and "error" not in result.stderr, result.stderr
 
 
 def test_body_importing_two_packages_stays(tmp_path: Path) -> None:

@@ -101,12 +101,16 @@ def _as_if(node: cst.Try, condition: str) -> cst.If:
 def _with_else_clause(body: cst.BaseSuite, orelse: cst.Else) -> cst.IndentedBlock:
     """The try body followed by the statements of its ``else`` clause, the ``else:`` line
     (and what stood around it) kept as blank or comment lines."""
-    if not isinstance(body, cst.IndentedBlock) or not isinstance(orelse.body, cst.IndentedBlock):
-        raise GuardError("a try with an else clause written on one line")
-    moved = list(orelse.body.body)
-    comment = orelse.body.header.comment
+    if not isinstance(body, cst.IndentedBlock):
+        raise GuardError("a try written on one line with an else clause")
+    clause = orelse.body
+    if isinstance(clause, cst.SimpleStatementSuite):  # ``else: flag = True``: its own line now
+        clause = cst.IndentedBlock(header=clause.trailing_whitespace, body=[cst.SimpleStatementLine(body=clause.body)])
+    assert isinstance(clause, cst.IndentedBlock)
+    moved = list(clause.body)
+    comment = clause.header.comment
     between = [*body.footer, *orelse.leading_lines, cst.EmptyLine(indent=comment is not None, comment=comment)]
     first = moved[0]
     assert isinstance(first, (cst.SimpleStatementLine, cst.BaseCompoundStatement))
     moved[0] = first.with_changes(leading_lines=[*between, *first.leading_lines])
-    return body.with_changes(body=[*body.body, *moved], footer=orelse.body.footer)
+    return body.with_changes(body=[*body.body, *moved], footer=clause.footer)

@@ -80,6 +80,9 @@ def _package(stmt: ast.stmt) -> str:
 def _blocker(node: ast.Try, packages: list[str]) -> str:
     if node.finalbody:
         return "it has a finally clause"
+    if node.orelse and node.body[0].lineno == node.lineno:
+        # The else clause joins the body in the guard's branch, which needs the body on lines of its own.
+        return "its body is written on the `try:` line and it has an else clause"
     if len(node.handlers) != 1:
         return "it has more than one except clause, so which fallback runs depends on the error"
     handler = node.handlers[0]
