@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from test_fix_behaviour import lazyimport, write_tree
+from test_fix_behaviour import REPO, lazyimport, write_tree
 from test_fix_shapes_behaviour import SITE, _fixed, _observe, _same_everywhere
 
 OPTIONAL = """
@@ -150,6 +150,33 @@ def test_a_body_on_the_try_line_with_an_else_clause_stays(tmp_path: Path) -> Non
     assert found["fix"] is None and "written on the `try:` line and it has an else clause" in found["message"]
     result = lazyimport(tmp_path, "fix", "--unsafe-fixes", "mod.py")
     assert result.returncode == 1 and "error" not in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("binding, fixed", [
+    ("from json import decoder as importlib", False),
+    ("importlib = None", False),
+    ("import importlib.metadata as importlib", False),
+    ("import importlib", True),
+    ("import importlib.machinery", True),
+])
+def test_a_module_binding_importlib_otherwise_keeps_its_try(tmp_path: Path, binding: str, fixed: bool) -> None:
+    # The guard imports importlib.util, which would rebind any other `importlib`.
+    source = (f"{binding}\n\ntry:\n    import fakeheavy\nexcept ImportError:\n    fakeheavy = None\n\n\n"
+              "def f():\n    return fakeheavy, importlib\n")
+    write_tree(tmp_path, {"mod.py": source})
+    (tmp_path / "pyproject.toml").write_text('[tool.lazyimport]\nheavy-packages = ["fakeheavy"]\nunsafe-fixes = true\n')
+    (found,) = json.loads(lazyimport(tmp_path, "lint", "--format", "json", "mod.py").stdout)
+    assert (found["fix"] is not None) is fixed, found["message"]
+    if not fixed:
+        assert "the module binds `importlib` at line 1 to something else" in found["message"]
+    before = subprocess.run([sys.executable, "-c", "import mod; print(repr(mod.f()[1]))"], cwd=tmp_path,
+                            capture_output=True, text=True).stdout
+    result = lazyimport(tmp_path, "fix", "--unsafe-fixes", "mod.py")
+    assert result.returncode in (0, 1) and "error" not in result.stderr, result.stderr
+    assert ("find_spec" in (tmp_path / "mod.py").read_text()) is fixed
+    after = subprocess.run([sys.executable, "-c", "import mod; print(repr(mod.f()[1]))"], cwd=tmp_path,
+                           capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(REPO)}).stdout
+    assert before and after == before
 
 
 def test_body_importing_two_packages_stays(tmp_path: Path) -> None:

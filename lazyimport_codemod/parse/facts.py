@@ -131,7 +131,8 @@ def extract(
         *(_lazy_modules(parsed.tree, walked) if b"__lazy_modules__" in data else ((), 0)),
         wrappers(walked, qualified),
         aliases,
-        optional_tries(parsed.tree.body) if any(stmt.where is Where.OPTIONAL for stmt in imports) else (),
+        (optional_tries(parsed.tree.body, _importlib_clash(parsed, imports))
+         if any(stmt.where is Where.OPTIONAL for stmt in imports) else ()),
         read_package_init(parsed.tree) if is_package else None,
     )
 
@@ -204,6 +205,18 @@ def _matcher(heavy: tuple[str, ...]) -> HeavyMatcher:
 
 def _stdlib(module: str) -> bool:
     return module.split(".", 1)[0] in _STDLIB
+
+
+def _importlib_clash(parsed: ParsedSource, imports: list[ImportStatement]) -> int:
+    """The first line binding ``importlib`` in the module namespace other than ``import
+    importlib[.sub]``, or 0."""
+    if b"importlib" not in parsed.data:
+        return 0
+    imported = {stmt.line for stmt in imports if not stmt.is_from
+                for name in stmt.names
+                if name.bound == "importlib" and name.asname is None and name.module.split(".")[0] == "importlib"}
+    bound = module_bindings(parsed.tree, {"importlib"}, Spelling(parsed.text, ("importlib",)))["importlib"]
+    return next((line for line in sorted(bound) if line not in imported), 0)
 
 
 def _reserved(parsed: ParsedSource, imports: list[ImportStatement]) -> tuple[tuple[str, int, str], ...]:

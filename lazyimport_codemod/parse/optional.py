@@ -15,7 +15,9 @@ when the handler runs exactly when the package is missing, so the ``try`` must b
   of constants (``HAS_X = True``): nothing before the imports or between them can fail and
   leave names bound that the ``if`` would not bind, and nothing but a missing package
   sends the original to its handler;
-- directly in the module body, not ``try``/``except*``.
+- directly in the module body, not ``try``/``except*``;
+- in a module that binds the name ``importlib`` only by importing it (the guard does
+  ``import importlib.util``, which would rebind any other ``importlib``).
 """
 
 from __future__ import annotations
@@ -51,12 +53,18 @@ def catches_import_error(handlers: Sequence[ast.excepthandler]) -> bool:
 
 
 
-def optional_tries(body: Sequence[ast.stmt]) -> tuple[OptionalTry, ...]:
-    """Every ``try`` directly in ``body`` whose handlers catch ImportError, judged."""
+def optional_tries(body: Sequence[ast.stmt], importlib_line: int = 0) -> tuple[OptionalTry, ...]:
+    """Every ``try`` directly in ``body`` whose handlers catch ImportError, judged.
+    ``importlib_line``: where the module binds ``importlib`` to something other than the
+    module (0: nowhere)."""
     found = []
     for node in body:
         if type(node) is ast.Try and catches_import_error(node.handlers):
-            found.append(judge(node))
+            judged = judge(node)
+            if importlib_line and not judged.blocker:
+                judged = judged._replace(blocker=f"the module binds `importlib` at line {importlib_line} to "
+                                                 "something else, a name the find_spec guard needs")
+            found.append(judged)
     return tuple(found)
 
 
