@@ -129,6 +129,7 @@ def test_without_unsafe_fixes_the_try_stays_and_lint_says_why(tmp_path: Path) ->
     ("except ModuleNotFoundError:\n    fakeheavy = None\nexcept ImportError:\n    fakeheavy = False",
      "more than one except clause"),
     ("except ImportError:\n    fakeheavy = None\nfinally:\n    DONE = True", "finally clause"),
+    ("except* ImportError:\n    fakeheavy = None", "its handler is an `except*` clause"),
 ])
 def test_handlers_that_need_the_exception_stay(tmp_path: Path, handler: str, why: str) -> None:
     source = ("import logging\nlogger = logging.getLogger()\ntry:\n    import fakeheavy\n" + handler

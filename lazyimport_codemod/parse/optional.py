@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import ast
 
+from lazyimport_codemod.parse import syntax_nodes
 from lazyimport_codemod.records import OptionalTry
 
 TYPE_CHECKING = False
@@ -59,8 +60,9 @@ def optional_tries(body: Sequence[ast.stmt], importlib_line: int = 0) -> tuple[O
     module (0: nowhere)."""
     found = []
     for node in body:
-        if type(node) is ast.Try and catches_import_error(node.handlers):
-            judged = judge(node)
+        kind = type(node)
+        if (kind is ast.Try or kind is syntax_nodes.TryStar) and catches_import_error(node.handlers):  # type: ignore[attr-defined]
+            judged = judge(node)  # type: ignore[arg-type]  # a TryStar has the same fields
             if importlib_line and not judged.blocker:
                 judged = judged._replace(blocker=f"the module binds `importlib` at line {importlib_line} to "
                                                  "something else, a name the find_spec guard needs")
@@ -86,6 +88,8 @@ def _package(stmt: ast.stmt) -> str:
 
 
 def _blocker(node: ast.Try, packages: list[str]) -> str:
+    if type(node) is syntax_nodes.TryStar:
+        return "its handler is an `except*` clause, which runs for an exception group"
     if node.finalbody:
         return "it has a finally clause"
     if node.orelse and node.body[0].lineno == node.lineno:

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from typing import Any, Optional
 
 # Bump when FileFacts or what feeds it changes shape; old entries are ignored.
-_FORMAT = 22
+_FORMAT = 23
 
 
 @functools.lru_cache(maxsize=8)
