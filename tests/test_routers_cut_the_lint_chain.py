@@ -178,6 +178,8 @@ def test_include_lazily_like_include_router_changes_only_the_app(
             {first_call}
 
             from app.routers import legacy
+
+            LEGACY = legacy.MODEL  # pins the import here: the cut is the worker's
             """,
     })
     (worker,) = [line for line in lint_lines(".") if line.startswith("app/worker.py")]

@@ -65,7 +65,10 @@ The questions are asked in order, and the first that pins the import decides
    where one applies, comes before both (after step 4, since a name another
    module takes is loaded there).
 
-An import whose name is never used is kept for its side effects.
+An unused import of a third-party package is kept for its side effects.  An unused
+import of a module of this project becomes a proxy: what importing that module does is
+known, and the checker judges it (:mod:`~lazyimport_codemod.rules.effects`), so a fix
+that would postpone an effect is an unsafe one.
 """
 
 from __future__ import annotations
@@ -274,7 +277,12 @@ class Deferral:
         if not needs_attribute and stmt.where in (Where.CONDITIONAL, Where.OPTIONAL):
             needs_attribute = _outside_branch(stmt, usage)
         if not usage.uses and not needs_attribute:
-            return Decision(Action.LEAVE, f"`{name.bound}` is never used here, so the import is kept for its side effects")
+            if not self._first_party(name):
+                return Decision(Action.LEAVE,
+                                f"`{name.bound}` is never used here, so the import is kept for its side effects")
+            # A module of this project: what importing it does is known (the checker judges its
+            # effects, which make the fix unsafe if there are any), and a proxy keeps the name.
+            needs_attribute = "nothing here uses it"
         if copies and self.strategy == "inline":
             return Decision(Action.LEAVE, f"it must stay a module attribute: {needs_attribute}")
         if copies:
@@ -315,6 +323,10 @@ class Deferral:
             functions.setdefault(use.function_line, use.function_name)
         return Decision(Action.INLINE, functions=tuple(sorted(functions.items())))
 
+    def _first_party(self, name: ImportedName) -> bool:
+        """Whether the import of ``name`` is of a module of this project."""
+        return name.module.startswith(".") or name.module.split(".", 1)[0] in self.project.modules.first_party()
+
     def _optional_blocker(self, facts: ModuleFacts, stmt: ImportStatement, name: ImportedName) -> str:
         """Why an optional import cannot be guarded with find_spec ("" when it can)."""
         found = find_optional(facts.file.optional, stmt.where_line)
@@ -323,7 +335,7 @@ class Deferral:
         reason = _OPTIONAL_REASON.format(line=stmt.where_line)
         if found.blocker:
             return f"{reason} and {found.blocker}"
-        if name.module.startswith(".") or found.package in self.project.modules.first_party():
+        if self._first_party(name):
             return (f"{reason} of a module of this project: the ImportError it guards against would come "
                     "from what that module imports, which find_spec cannot tell without importing it")
         return ""
