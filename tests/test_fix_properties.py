@@ -1,7 +1,8 @@
 """What must hold for fix on any project, checked on generated ones (hypothesis).
 
 A project is a package ``app`` of modules importing each other (no cycles) and
-two fake heavy packages, using the imported names in functions, at import time,
+two fake heavy packages (imported plainly, conditionally or optionally), using the
+imported names in functions, at import time,
 in decorators and annotations, with effects (a registration in a heavy package),
 ``# noqa`` comments, and an ``__init__.py`` that may re-export its modules (which fix
 may turn into a lazy package facade).  For
@@ -14,7 +15,8 @@ each one:
   every function gives the same results, and the heavy registrations happen.
 
 The same holds with the PEP 810 forms: strategy ``lazy`` and ``auto`` for a 3.15 target
-(``lazy`` imports), and ``lazy-modules``.
+(``lazy`` imports), and ``lazy-modules``; and with unsafe fixes (optional imports guarded
+by ``find_spec``, effects postponed), all but the behaviour, which is what they may change.
 """
 
 from __future__ import annotations
@@ -53,6 +55,7 @@ HEAVY_IMPORTS = [
     ("import hv2", "hv2.REGISTERED"),
     ("import hv1.sub", "hv1.sub.NAME"),  # with `import hv1`, a name bound twice
     ("if __name__ != '__main__':\n    import hv2 as hv2c", "hv2c.REGISTERED"),  # conditional
+    ("try:\n    import hv1 as hopt\nexcept ImportError:\n    hopt = None", "hopt is None or hopt.VALUE"),  # optional
 ]
 
 
@@ -163,6 +166,15 @@ PEP810_OVERRIDES = {
 def test_pep810_fixes_reach_a_fixed_point_and_keep_behaviour(form: str, files: dict[str, str], tmp_path_factory) -> None:  # type: ignore[no-untyped-def]
     _check_fix(files, tmp_path_factory.mktemp("project"), PEP810_OVERRIDES[form],
                runs=form == "lazy-modules" or sys.version_info >= (3, 15))
+
+
+# With unsafe fixes the same promises hold but behaviour: postponing an effect (a registration,
+# an optional import guarded by find_spec) is the change such a fix is unsafe for.
+@settings(max_examples=25, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(files=projects())
+def test_unsafe_fixes_reach_a_fixed_point(files: dict[str, str], tmp_path_factory) -> None:  # type: ignore[no-untyped-def]
+    _check_fix(files, tmp_path_factory.mktemp("project"), Overrides(unsafe_fixes=True), runs=False)
 
 
 def _check_fix(files: dict[str, str], root: Path, overrides: Overrides, runs: bool = True) -> None:
