@@ -135,8 +135,16 @@ class WordLines:
 
     def spelled_in(self, node: ast.AST) -> bool:
         """Whether the node's lines spell one of the words (True for a node without position)."""
-        first, last = _span(node)
-        return not first or self.within(first, last)
+        # _span and within, inlined: the walks ask this of most nodes they meet.
+        try:
+            first: int = node.lineno  # type: ignore[attr-defined]
+        except AttributeError:
+            return True
+        if type(node) in _DECORATED and node.decorator_list:  # type: ignore[attr-defined]
+            first = min(first, node.decorator_list[0].lineno)  # type: ignore[attr-defined]
+        lines = self.lines
+        index = bisect_left(lines, first)
+        return index < len(lines) and lines[index] <= (node.end_lineno or first)  # type: ignore[attr-defined]
 
 
 def normalised(text: str) -> str:
@@ -194,20 +202,46 @@ _SKIPPED_FIELDS = frozenset({
     "ctx", "op", "ops", "id", "attr", "arg", "asname", "module", "level",
     "conversion", "is_async", "simple", "kind", "type_comment",
 })
-_CHILD_FIELDS: dict[type, tuple[str, ...]] = {}
+# Lists of a node type that may hold something other than nodes: names (``global a, b``,
+# ``case C(x=...)``'s attributes) or None (``{**d}``'s key, a keyword-only argument without
+# a default).  Every other list field holds nodes only.
+_MIXED_LISTS = frozenset({(ast.Global, "names"), (ast.Nonlocal, "names"), (_MATCH_CLASS, "kwd_attrs"),
+                          (ast.Dict, "keys"), (ast.arguments, "kw_defaults")})
+_SINGLE, _NODES, _MIXED = 0, 1, 2
+_CHILD_FIELDS: dict[type, tuple[tuple[str, int], ...]] = {}
+
+
+def _child_fields(node: ast.AST) -> tuple[tuple[str, int], ...]:
+    """The fields of the node's type that may hold nodes, in order, each with what it holds
+    (a field is a list in every node of a type, or in none)."""
+    kind = type(node)
+    fields = []
+    for name in node._fields:
+        if name in _SKIPPED_FIELDS:
+            continue
+        if not isinstance(getattr(node, name, None), list):
+            fields.append((name, _SINGLE))
+        else:
+            fields.append((name, _MIXED if (kind, name) in _MIXED_LISTS else _NODES))
+    found = _CHILD_FIELDS[kind] = tuple(fields)
+    return found
 
 
 def _children(node: ast.AST) -> list[ast.AST]:
     """``ast.iter_child_nodes`` in the same order, minus operator and context leaves."""
     fields = _CHILD_FIELDS.get(type(node))
     if fields is None:
-        fields = _CHILD_FIELDS[type(node)] = tuple(f for f in node._fields if f not in _SKIPPED_FIELDS)
+        fields = _child_fields(node)
     found: list[ast.AST] = []
-    for field_name in fields:
+    for field_name, holds in fields:
         value = getattr(node, field_name, None)
-        if isinstance(value, ast.AST):
-            found.append(value)
-        elif isinstance(value, list):
+        if holds == _NODES:
+            if value:  # a node built by hand may lack the list
+                found.extend(value)
+        elif holds == _SINGLE:
+            if isinstance(value, ast.AST):
+                found.append(value)
+        elif value:
             found.extend([item for item in value if isinstance(item, ast.AST)])
     return found
 
