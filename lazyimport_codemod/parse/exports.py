@@ -19,7 +19,7 @@ from __future__ import annotations
 import ast
 
 from lazyimport_codemod.parse.imports import is_type_checking, resolve_relative
-from lazyimport_codemod.parse.usage import is_main_guard, listed_strings, module_bindings
+from lazyimport_codemod.parse.usage import NAMESPACE_CALLS, is_main_guard, listed_strings, module_bindings
 from lazyimport_codemod.named_tuples import NamedTuple
 
 TYPE_CHECKING = False
@@ -50,8 +50,6 @@ class PackageInit(NamedTuple):
     bound: dict[str, list[int]]  # lines where each name is bound in its namespace
 
 
-# Calls that read (or write) a module's namespace as a whole.
-_NAMESPACE_CALLS = frozenset({"globals", "vars", "locals", "dir", "eval", "exec"})
 # Calls through which a module writes its namespace in a way that cannot be read.
 _NAMESPACE_WRITES = frozenset({"globals", "vars", "setattr", "exec"})
 _FACADE_NAME_SET = frozenset(FACADE_NAMES)
@@ -76,7 +74,7 @@ def read_package_init(tree: ast.Module) -> PackageInit:
         elif isinstance(node, ast.Global):
             loaded.update(node.names)
         elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not dynamic_line
-              and node.func.id in _NAMESPACE_CALLS):
+              and node.func.id in NAMESPACE_CALLS):
             dynamic_line = node.lineno
     # Only a tree that names them (or writes its namespace unreadably) can bind the
     # facade's names: the others need no statement-by-statement look.

@@ -183,11 +183,17 @@ def _literal_line(tree: ast.Module, walked: list[tuple[ast.stmt, Where, int]]) -
     return 0
 
 
+def imports_first_party(name: ImportedName, first_party: frozenset[str]) -> bool:
+    """Whether ``name`` is imported from a module of the project: a relative import, or one
+    under a top-level name of its roots (``first_party``, :meth:`ModuleMap.first_party`)."""
+    return name.module.startswith(".") or name.module.split(".", 1)[0] in first_party
+
+
 def _may_load(name: ImportedName, matcher: HeavyMatcher, first_party: frozenset[str]) -> bool:
     """Whether the import of ``name`` may be an edge the planner judges: one that loads a
     heavy package or a first-party module (see ``Project._what_loads``), or a relative
     import this file alone cannot resolve."""
-    if name.module.startswith(".") or name.module.split(".", 1)[0] in first_party:
+    if imports_first_party(name, first_party):
         return True
     if matcher.match(name.module) is not None:
         return True

@@ -54,19 +54,22 @@ def catches_import_error(handlers: Sequence[ast.excepthandler]) -> bool:
 
 
 
+_TRIES = (ast.Try, syntax_nodes.TryStar)
+
+
 def optional_tries(body: Sequence[ast.stmt], importlib_line: int = 0) -> tuple[OptionalTry, ...]:
     """Every ``try`` directly in ``body`` whose handlers catch ImportError, judged.
     ``importlib_line``: where the module binds ``importlib`` to something other than the
     module (0: nowhere)."""
     found = []
     for node in body:
-        kind = type(node)
-        if (kind is ast.Try or kind is syntax_nodes.TryStar) and catches_import_error(node.handlers):  # type: ignore[attr-defined]
-            judged = judge(node)  # type: ignore[arg-type]  # a TryStar has the same fields
-            if importlib_line and not judged.blocker:
-                judged = judged._replace(blocker=f"the module binds `importlib` at line {importlib_line} to "
-                                                 "something else, a name the find_spec guard needs")
-            found.append(judged)
+        if type(node) not in _TRIES or not catches_import_error(node.handlers):  # type: ignore[attr-defined]
+            continue
+        judged = judge(node)  # type: ignore[arg-type]  # a TryStar has the same fields
+        if importlib_line and not judged.blocker:
+            judged = judged._replace(blocker=f"the module binds `importlib` at line {importlib_line} to "
+                                             "something else, a name the find_spec guard needs")
+        found.append(judged)
     return tuple(found)
 
 

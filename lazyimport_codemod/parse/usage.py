@@ -44,7 +44,8 @@ if TYPE_CHECKING:
     FunctionNode = Union[ast.FunctionDef, ast.AsyncFunctionDef]
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 _COMPREHENSION_TYPES = frozenset(_COMPREHENSIONS)
-_DYNAMIC_CALLS = frozenset({"globals", "vars", "eval", "exec", "locals", "dir"})
+# Calls that read (or write) a module's namespace as a whole.
+NAMESPACE_CALLS = frozenset({"globals", "vars", "eval", "exec", "locals", "dir"})
 # Methods a call to their class runs.
 _INITS = ("__init__", "__new__", "__post_init__", "__init_subclass__")
 
@@ -192,7 +193,7 @@ class Spelling:
         if not dynamic:
             return not self.names.spelled_in(node)
         if self._walked is None:
-            self._walked = WordLines(sorted(set(self.names.lines) | set(_word_lines(self.text, _DYNAMIC_CALLS))))
+            self._walked = WordLines(sorted(set(self.names.lines) | set(_word_lines(self.text, NAMESPACE_CALLS))))
         return not self._walked.spelled_in(node)
 
 
@@ -774,7 +775,7 @@ class _UsageWalker:
             if kind is ast.Call:
                 func = node.func  # type: ignore[attr-defined]
                 if type(func) is ast.Name:
-                    if func.id in _DYNAMIC_CALLS and not self.dynamic_line:
+                    if func.id in NAMESPACE_CALLS and not self.dynamic_line:
                         self.dynamic_line = node.lineno  # type: ignore[attr-defined]
                     if func.id == "super" and node.args:  # type: ignore[attr-defined]
                         self._real_only(node.args[0], "super() argument")  # type: ignore[attr-defined]

@@ -76,7 +76,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from lazyimport_codemod.parse.facts import LAZY_MODULES_UNREADABLE
+from lazyimport_codemod.parse.facts import LAZY_MODULES_UNREADABLE, imports_first_party
 from lazyimport_codemod.parse.optional import find as find_optional
 from lazyimport_codemod.parse.pep810 import in_module_body, lazy_as_written, resolving_use
 from lazyimport_codemod.parse.source import SourceError
@@ -277,7 +277,7 @@ class Deferral:
         if not needs_attribute and stmt.where in (Where.CONDITIONAL, Where.OPTIONAL):
             needs_attribute = _outside_branch(stmt, usage)
         if not usage.uses and not needs_attribute:
-            if not self._first_party(name):
+            if not imports_first_party(name, self.project.modules.first_party()):
                 return Decision(Action.LEAVE,
                                 f"`{name.bound}` is never used here, so the import is kept for its side effects")
             # A module of this project: what importing it does is known (the checker judges its
@@ -323,10 +323,6 @@ class Deferral:
             functions.setdefault(use.function_line, use.function_name)
         return Decision(Action.INLINE, functions=tuple(sorted(functions.items())))
 
-    def _first_party(self, name: ImportedName) -> bool:
-        """Whether the import of ``name`` is of a module of this project."""
-        return name.module.startswith(".") or name.module.split(".", 1)[0] in self.project.modules.first_party()
-
     def _optional_blocker(self, facts: ModuleFacts, stmt: ImportStatement, name: ImportedName) -> str:
         """Why an optional import cannot be guarded with find_spec ("" when it can)."""
         found = find_optional(facts.file.optional, stmt.where_line)
@@ -335,7 +331,7 @@ class Deferral:
         reason = _OPTIONAL_REASON.format(line=stmt.where_line)
         if found.blocker:
             return f"{reason} and {found.blocker}"
-        if self._first_party(name):
+        if imports_first_party(name, self.project.modules.first_party()):
             return (f"{reason} of a module of this project: the ImportError it guards against would come "
                     "from what that module imports, which find_spec cannot tell without importing it")
         return ""
