@@ -26,7 +26,7 @@ from lazyimport_codemod.named_tuples import NamedTuple
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Optional
+    from typing import Callable, Optional
 
 
 class FileFacts(NamedTuple):
@@ -101,19 +101,10 @@ def extract(
             if char != column:  # only where non-ASCII text makes them differ
                 columns[(line, column)] = char
     # Standard-library names are never deferred, so their uses need not be traced.
-    matcher = _matcher(heavy)
-    names = {
-        n.bound
-        for stmt in imports
-        for n in stmt.names
-        if not n.star and (not _stdlib(n.module) or matcher.match(n.module) is not None)
-    }
-    traced = names if first_party is None else {
-        n.bound
-        for stmt in imports
-        for n in stmt.names
-        if n.bound in names and _may_load(n, matcher, first_party)
-    }
+    kinds = _tracing(heavy, first_party).kinds
+    imported = [(n.bound, *kinds(n.module, n.attribute)) for stmt in imports for n in stmt.names if not n.star]
+    names = {bound for bound, deferrable, _ in imported if deferrable}
+    traced = {bound for bound, _, loads in imported if loads and bound in names}
     aliases = _aliases(parsed.tree, traced)
     usage = (
         analyse_usage(parsed.tree, traced | {alias for alias, _, _ in aliases},
@@ -184,20 +175,51 @@ def _literal_line(tree: ast.Module, walked: list[tuple[ast.stmt, Where, int]]) -
 
 
 def imports_first_party(name: ImportedName, first_party: frozenset[str]) -> bool:
-    """Whether ``name`` is imported from a module of the project: a relative import, or one
+    """Whether ``name`` is imported from a module of the project (:func:`first_party_module`)."""
+    return first_party_module(name.module, first_party)
+
+
+def first_party_module(module: str, first_party: frozenset[str]) -> bool:
+    """Whether ``module`` (as an import writes it) is a module of the project: relative, or
     under a top-level name of its roots (``first_party``, :meth:`ModuleMap.first_party`)."""
-    return name.module.startswith(".") or name.module.split(".", 1)[0] in first_party
+    return module.startswith(".") or module.split(".", 1)[0] in first_party
 
 
-def _may_load(name: ImportedName, matcher: HeavyMatcher, first_party: frozenset[str]) -> bool:
-    """Whether the import of ``name`` may be an edge the planner judges: one that loads a
-    heavy package or a first-party module (see ``Project._what_loads``), or a relative
-    import this file alone cannot resolve."""
-    if imports_first_party(name, first_party):
+class _Tracing:
+    """Which imported names the usage walk traces, for one heavy list and one set of
+    first-party names, memoised per imported module and attribute (the files of a
+    project import the same modules over and over)."""
+
+    def __init__(self, heavy: tuple[str, ...], first_party: Optional[frozenset[str]]) -> None:
+        self.matcher = HeavyMatcher(heavy)
+        self.first_party = first_party
+        self._known: dict[tuple[str, Optional[str]], tuple[bool, bool]] = {}
+
+    def kinds(self, module: str, attribute: Optional[str]) -> tuple[bool, bool]:
+        """For ``from module import attribute`` (or ``import module``): whether fix may defer
+        the name at all (not the standard library, unless it is on the heavy list), and
+        whether the import may be an edge the planner judges (see :func:`_may_load`; always
+        with no ``first_party`` given)."""
+        key = (module, attribute)
+        known = self._known.get(key)
+        if known is None:
+            match = self.matcher.match
+            deferrable = not _stdlib(module) or match(module) is not None
+            loads = self.first_party is None or _may_load(module, attribute, match, self.first_party)
+            known = self._known[key] = (deferrable, loads)
+        return known
+
+
+def _may_load(module: str, attribute: Optional[str], match: Callable[[str], Optional[str]],
+              first_party: frozenset[str]) -> bool:
+    """Whether this import may be an edge the planner judges: one that loads a heavy package
+    or a first-party module (see ``Project._what_loads``), or a relative import this file
+    alone cannot resolve."""
+    if first_party_module(module, first_party):
         return True
-    if matcher.match(name.module) is not None:
+    if match(module) is not None:
         return True
-    return name.attribute is not None and matcher.match(f"{name.module}.{name.attribute}") is not None
+    return attribute is not None and match(f"{module}.{attribute}") is not None
 
 
 RESERVED_NAMES = tuple(PROXY_NAMES)
@@ -205,8 +227,8 @@ _STDLIB: frozenset[str] = frozenset(getattr(sys, "stdlib_module_names", ()))
 
 
 @functools.lru_cache(maxsize=4)
-def _matcher(heavy: tuple[str, ...]) -> HeavyMatcher:
-    return HeavyMatcher(heavy)
+def _tracing(heavy: tuple[str, ...], first_party: Optional[frozenset[str]]) -> _Tracing:
+    return _Tracing(heavy, first_party)
 
 
 def _stdlib(module: str) -> bool:

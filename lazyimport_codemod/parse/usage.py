@@ -631,17 +631,19 @@ class _UsageWalker:
         Only the reason given to its annotations depends on it, so a signature
         that spells no tracked name does not need the module-wide walk.
         """
-        if self.spelling is not None and node.body and not (
-            self.spelling.names.within(node.lineno, node.body[0].lineno)
-        ):
+        spelling = self.spelling
+        if spelling is not None and node.body and not spelling.names.within(node.lineno, node.body[0].lineno):
             return False
-        if self._loaded is None:
-            self._loaded = _loaded_at_import_time(self.tree)
-        if node.name in self._loaded:
-            return True
+        # A name spelled once, by its own ``def`` or ``class``, is loaded nowhere: then the
+        # module-wide walks are not needed.
+        if spelling is None or not spelling.spelled_once(node.name):
+            if self._loaded is None:
+                self._loaded = _loaded_at_import_time(self.tree)
+            if node.name in self._loaded:
+                return True
         # A method of a class handed over at import time (``Depends(Service)``): FastAPI and
         # dependency injectors read its ``__init__`` signature.
-        if self._top_class is None:
+        if self._top_class is None or (spelling is not None and spelling.spelled_once(self._top_class[1])):
             return False
         if self._passed is None:
             self._passed = _passed_at_import_time(self.tree)

@@ -20,11 +20,13 @@ For that to hold, an edge counts as cut exactly when fix rewrites it:
   kept ``from package import name`` elsewhere still does, through the facade.
 
 Whether one edge is rewritten depends on the edges below it, so
-:meth:`AfterFix.settle` decides every edge of the files being fixed once, in a
-fixed order (the same in every process that judges files), before any
-diagnostic or plan is made.  An edge whose decision is still open when a cycle
-of imports leads back to it counts as kept, which can only make another edge
-be rewritten where a cut below would have served: never the other way round.
+:meth:`AfterFix.settle` decides every edge of the files being fixed that imports
+first-party modules once, in a fixed order (the same in every process that
+judges files), before any diagnostic or plan is made.  An edge whose decision is
+still open when a cycle of imports leads back to it counts as kept, which can
+only make another edge be rewritten where a cut below would have served: never
+the other way round.  A heavy import leads nowhere in the graph, so its decision
+depends on no other edge: it is made when first asked, in whichever process asks.
 """
 
 from __future__ import annotations
@@ -69,7 +71,8 @@ class AfterFix:
 
     def settle(self, modules: Iterable[ModuleFacts]) -> None:
         """Decide, in order, whether fix rewrites each edge of these modules (the files being
-        fixed), then forget the searches made while some were still open."""
+        fixed) that loads first-party modules, then forget the searches made while some
+        were still open."""
         if self._settled:
             return
         ordered = self._dependencies_first(sorted(modules, key=lambda module: str(module.path)))
@@ -77,7 +80,8 @@ class AfterFix:
         def decide_all() -> None:
             for facts in ordered:
                 for edge in facts.edges:
-                    self.rewritten(facts, edge)
+                    if edge.targets:
+                        self.rewritten(facts, edge)
 
         if len(ordered) < _DEEP_FROM:
             decide_all()
@@ -133,8 +137,8 @@ class AfterFix:
         return decided
 
     def _decide(self, facts: ModuleFacts, edge: Edge) -> bool:
-        if facts.path not in self.fix_paths or (edge.heavy is None and not edge.targets):
-            return False  # not fixed, or loads nothing the graph follows
+        if (edge.heavy is None and not edge.targets) or facts.path not in self.fix_paths:
+            return False  # loads nothing the graph follows, or not fixed
         if edge.statement.silenced(code_of(edge)):
             return False
         if not self.checker.applies(self.checker.decision(facts, edge)):
