@@ -127,7 +127,10 @@ class ModuleMap:
         key = (module, attributes)
         found = self._loaded.get(key)
         if found is None:
-            candidates = ancestors(module) + [module] + [f"{module}.{a}" for a in attributes]
+            candidates = ancestors(module) + [module]
+            located = self.locate(module)
+            if located is not None and located[1]:  # only a package has submodules
+                candidates += [f"{module}.{a}" for a in attributes]
             found = self._loaded[key] = tuple(c for c in candidates if self.locate(c) is not None)
         return found
 

@@ -141,13 +141,15 @@ class AfterFix:
             return False  # loads nothing the graph follows, or not fixed
         if edge.statement.silenced(code_of(edge)):
             return False
-        if not self.checker.applies(self.checker.decision(facts, edge)):
-            return False
         if edge.heavy is not None:
-            return True
+            return self.checker.applies(self.checker.decision(facts, edge))
+        # What the import loads is asked first: most first-party imports load nothing heavy,
+        # and then their decision is never needed.
         skip = self.checker.loaded_before(facts)
         if skip.issuperset(edge.targets) or not self.project.reach.heavy_reached(edge.targets, skip):
             return False  # it loads nothing heavy that is not loaded anyway
+        if not self.checker.applies(self.checker.decision(facts, edge)):
+            return False
         return bool(self.remaining(edge.targets, skip))
 
     def remaining(self, start: Iterable[str], skip: frozenset[str] = frozenset(),
