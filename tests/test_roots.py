@@ -97,3 +97,47 @@ def test_a_script_beside_its_packages_imports_them_as_top_level(root: Path) -> N
     write(root, {"backend/app/__init__.py": "", "backend/app/embed.py": SERVICE,
                  "backend/main.py": "from app.embed import embed\n\n\ndef search(q):\n    return embed(q)\n"})
     assert [d.chain for d in lint(root, "backend/main.py")] == [("main", "app.embed", "torch")]
+
+
+# Shapes whose naming differs: packages, a namespace folder inside a package, a script beside
+# its packages, names that are no module names, a package's __init__ and its modules, a src root.
+NAMING_TREE = {
+    "backend/app/__init__.py": "", "backend/app/main.py": "", "backend/app/my-script.py": "",
+    "backend/app/routers/__init__.py": "", "backend/app/routers/a.py": "", "backend/app/routers/b.py": "",
+    "backend/app/generated/steps.py": "", "backend/app/generated/more.py": "",
+    "backend/manage.py": "", "backend/run-me.py": "", "tools/helpers/api.py": "", "tools/helpers/db.py": "",
+    "src/ns/svc/__init__.py": "", "src/ns/svc/embed.py": "", "src/ns/api/search.py": "",
+    "2024/report.py": "", "2024/notes.py": "", "top.py": "",
+}
+
+
+@pytest.mark.parametrize("order", ["sorted", "reversed", "inits last"])
+def test_a_file_is_named_from_its_folder_as_a_full_lookup_names_it(
+    root: Path, order: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Files of one folder share their root and packages, so after the first the map names the
+    others from the folder alone: the answers are those of a full lookup, in any order."""
+    from lazyimport_codemod.project.modules import ModuleMap
+
+    write(root, NAMING_TREE)
+    paths = sorted(root / name for name in NAMING_TREE)
+    if order == "reversed":
+        paths.reverse()
+    elif order == "inits last":
+        paths.sort(key=lambda path: path.name == "__init__.py")
+
+    config = load_config(root, Overrides())
+
+    def names(shortcut: bool) -> list[tuple[object, ...]]:
+        modules = ModuleMap(config.src, config.src if config.src_configured else ())
+        if not shortcut:
+            monkeypatch.setattr(modules, "_name_in_folder", lambda folder, file: None)
+        found = [(str(path), *modules.name_for_path(path)) for path in paths]
+        return found + [tuple(sorted(str(r) for r in modules.roots))]
+
+    with_shortcut = names(True)
+    assert with_shortcut == names(False)
+    named = {path: name for path, name, _ in with_shortcut[:-1]}
+    assert named[str(root / "backend/app/routers/b.py")] == "app.routers.b"
+    assert named[str(root / "backend/app/my-script.py")] is None
+    assert named[str(root / "backend/app/generated/more.py")] == "app.generated.more"

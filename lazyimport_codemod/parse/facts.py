@@ -198,8 +198,8 @@ class _Tracing:
     def kinds(self, module: str, attribute: Optional[str]) -> tuple[bool, bool]:
         """For ``from module import attribute`` (or ``import module``): whether fix may defer
         the name at all (not the standard library, unless it is on the heavy list), and
-        whether the import may be an edge the planner judges (see :func:`_may_load`; always
-        with no ``first_party`` given)."""
+        whether the import may be an edge the planner judges (:func:`_may_load`; without
+        ``first_party``, every import may be)."""
         key = (module, attribute)
         known = self._known.get(key)
         if known is None:

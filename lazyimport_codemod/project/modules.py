@@ -55,6 +55,7 @@ class ModuleMap:
         self._first_party: Optional[tuple[int, frozenset[str]]] = None
         self._files: dict[str, Optional[tuple[Path, bool]]] = {}  # module -> (file, is package)
         self._names: dict[str, tuple[Optional[str], bool]] = {}  # file -> (module, is package)
+        self._folders: dict[str, tuple[int, tuple[str, ...]]] = {}  # see _name_in_folder
         self._loaded: dict[tuple[str, tuple[str, ...]], tuple[str, ...]] = {}  # see `loaded`
         # (folder, bound) -> _package_root's answer, which depends on the files only
         self._package_roots: dict[tuple[Path, Optional[Path]], Path] = {}
@@ -140,8 +141,35 @@ class ModuleMap:
         key = os.fspath(path)
         known = self._names.get(key)
         if known is None:
-            known = self._names[key] = self._name_for_path(absolute(path))
+            folder, _, file = key.rpartition(os.sep)
+            known = self._name_in_folder(folder, file)
+            if known is None:
+                known = self._name_for_path(absolute(path))
+                self._note_folder(folder, file, known)
+            self._names[key] = known
         return known
+
+    def _name_in_folder(self, folder: str, file: str) -> Optional[tuple[Optional[str], bool]]:
+        """The name of a ``.py`` file from what another file of its folder was named (the
+        root and the packages that name it depend on the folder alone), or None when
+        only :meth:`_name_for_path` can tell."""
+        known = self._folders.get(folder)
+        if known is None or known[0] != self.epoch or not file.endswith(".py"):
+            return None
+        parts, stem = known[1], file[:-3]
+        if stem == "__init__":
+            return (".".join(parts), True) if parts else None
+        return (".".join((*parts, stem)), False) if stem.isidentifier() else None
+
+    def _note_folder(self, folder: str, file: str, named: tuple[Optional[str], bool]) -> None:
+        """Remember the packages a ``.py`` file's name gives its folder (see :meth:`_name_in_folder`)."""
+        name, is_package = named
+        if name is None or not file.endswith(".py"):
+            return
+        parts = tuple(name.split("."))
+        if not is_package:
+            parts = parts[:-1]
+        self._folders[folder] = (self.epoch, parts)
 
     def named(self, path: Path) -> bool:
         """Whether :meth:`name_for_path` knows this path already (so asking cannot add a root)."""
