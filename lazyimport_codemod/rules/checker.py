@@ -51,6 +51,8 @@ class Checker:
         self._anyway: dict[Path, frozenset[str]] = {}
         self._raw: dict[int, Decision] = {}
         self._decisions: dict[int, Decision] = {}
+        self._kept: dict[int, bool] = {}  # id(edge) -> _never_rewritten's answer
+        self._kept_targets: dict[Path, tuple[str, ...]] = {}  # see _kept_loads
 
     def prepare(self, files: Iterable[ModuleFacts]) -> None:
         """Decide now what every file's verdicts share: the importer index, and which edges
@@ -78,24 +80,37 @@ class Checker:
             found = set(self.loaded_before(facts))
             queue = [facts]
             while queue:
-                module = queue.pop()
-                for edge in module.edges:
-                    if not edge.heavy and edge.targets and self._never_rewritten(module, edge):
-                        for target in edge.targets:
-                            if target not in found:
-                                found.add(target)
-                                loaded = self.project.module(target, force=True)
-                                if loaded is not None:
-                                    queue.append(loaded)
+                for target in self._kept_loads(queue.pop()):
+                    if target not in found:
+                        found.add(target)
+                        loaded = self.project.module(target, force=True)
+                        if loaded is not None:
+                            queue.append(loaded)
             anyway = self._anyway[facts.path] = frozenset(found)
         return anyway
 
+    def _kept_loads(self, facts: ModuleFacts) -> tuple[str, ...]:
+        """The first-party modules this module's imports that fix never rewrites load, in
+        order (:meth:`loaded_anyway` asks it of every module on the way, for every file)."""
+        loads = self._kept_targets.get(facts.path)
+        if loads is None:
+            loads = self._kept_targets[facts.path] = tuple(
+                target for edge in facts.edges
+                if not edge.heavy and edge.targets and self._never_rewritten(facts, edge)
+                for target in edge.targets)
+        return loads
+
     def _never_rewritten(self, facts: ModuleFacts, edge: Edge) -> bool:
-        if facts.path not in self.after_fix.fix_paths or edge.statement.silenced(li002.CODE):
-            return True
-        if not self._raw_decision(facts, edge).deferrable:
-            return True
-        return not self.project.reach.heavy_reached(edge.targets, self.loaded_before(facts))
+        """Whether fix leaves this first-party import of ``facts`` as it is, whatever else it
+        does; asked of the same edges for every file whose imports reach them, so kept."""
+        kept = self._kept.get(id(edge))
+        if kept is None:
+            # What the import loads is asked before its decision, which most never need.
+            kept = self._kept[id(edge)] = (
+                facts.path not in self.after_fix.fix_paths or edge.statement.silenced(li002.CODE)
+                or not self.project.reach.heavy_reached(edge.targets, self.loaded_before(facts))
+                or not self._raw_decision(facts, edge).deferrable)
+        return kept
 
     def _raw_decision(self, facts: ModuleFacts, edge: Edge) -> Decision:
         decision = self._raw.get(id(edge))

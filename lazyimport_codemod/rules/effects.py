@@ -153,26 +153,35 @@ class Effects:
         self.project = project
         self.pure_calls = tuple(pure_calls)
         self._first: dict[str, Optional[tuple[Effect, str]]] = {}  # module -> (effect, module) or None
+        self._steps: dict[str, tuple[Optional[tuple[Effect, str]], tuple[str, ...]]] = {}  # see _step
         self._bases: dict[str, bool] = {}  # base class -> whether it leaves its subclasses alone
 
     def of_loading(self, targets: Iterable[str], skip: frozenset[str]) -> Optional[tuple[Effect, str]]:
         """The first unsafe effect (and the module it is in) of executing ``targets`` and
         every first-party module they load in turn, leaving out ``skip`` (loaded anyway)."""
-        seen = set(skip)
-        queue = [target for target in targets if target not in seen]
-        seen.update(queue)
-        while queue:
-            module = queue.pop(0)
-            found = self._own(module)
-            if found is not None:
-                return found
-            facts = self.project.module(module, force=True)
-            for edge in facts.edges if facts is not None else ():
-                for target in edge.targets:
-                    if target not in seen:
-                        seen.add(target)
-                        queue.append(target)
+        # Breadth first, in import order: the first effect met is the one reported.  ``skip``
+        # (often thousands of modules) is read, never copied.
+        queue = [target for target in targets if target not in skip]
+        seen = set(queue)
+        steps = self._steps
+        for module in queue:  # grows while it is read
+            step = steps.get(module) or self._step(module)
+            if step[0] is not None:
+                return step[0]
+            for target in step[1]:
+                if target not in seen and target not in skip:
+                    seen.add(target)
+                    queue.append(target)
         return None
+
+    def _step(self, module: str) -> tuple[Optional[tuple[Effect, str]], tuple[str, ...]]:
+        """A module's first unsafe effect, and the first-party modules its imports load in
+        order: what :meth:`of_loading` needs of each module it meets, read once."""
+        found = self._own(module)
+        facts = self.project.module(module, force=True)
+        loads = tuple(target for edge in facts.edges for target in edge.targets) if facts is not None else ()
+        step = self._steps[module] = (found, loads)
+        return step
 
     def _own(self, module: str) -> Optional[tuple[Effect, str]]:
         if module not in self._first:
