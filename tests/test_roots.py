@@ -141,3 +141,20 @@ def test_a_file_is_named_from_its_folder_as_a_full_lookup_names_it(
     assert named[str(root / "backend/app/routers/b.py")] == "app.routers.b"
     assert named[str(root / "backend/app/my-script.py")] is None
     assert named[str(root / "backend/app/generated/more.py")] == "app.generated.more"
+
+
+@pytest.mark.parametrize("given", ["module first", "package first", "module alone"])
+def test_a_package_wins_over_a_module_of_the_same_name_whatever_is_parsed_first(
+    root: Path, given: str
+) -> None:
+    """``app/providers/__init__.py`` and ``app/providers.py`` are both named ``app.providers``;
+    Python imports the package.  The parsers' order (which depends on timing when two
+    processes share the files) must not decide which one the graph follows, nor the prefilter."""
+    write(root, {"app/__init__.py": "", "app/providers/__init__.py": "import torch\n\nMODEL = torch.nn\n",
+                 "app/providers.py": "MODEL = None\n",
+                 "app/router.py": "from app.providers import MODEL\n\n\ndef route():\n    return MODEL\n"})
+    shadowed, package = "app/providers.py", "app/providers/__init__.py"
+    paths = {"module first": (shadowed, package), "package first": (package, shadowed), "module alone": (shadowed,)}
+    found = lint(root, *paths[given], "app/router.py")
+    assert [(d.path, d.chain) for d in found if d.code == "LI002"] == [
+        ("app/router.py", ("app.router", "app.providers", "torch"))]

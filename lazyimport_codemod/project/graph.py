@@ -14,6 +14,7 @@ itself resolves it while it is imported.  The searches over these edges live in
 
 from __future__ import annotations
 
+import os
 from collections import deque
 from pathlib import Path
 
@@ -173,9 +174,16 @@ class Project:
             file = self.summarise(data, str(path), name, is_package, self.modules.first_party())
         facts = ModuleFacts(name, path, is_package, data, file, self._edges(file, data))
         self._by_path[path] = facts
-        if name is not None:
-            self._by_name.setdefault(name, facts)
+        if name is not None and name not in self._by_name and self.imported_as(name, path):
+            self._by_name[name] = facts
         return facts
+
+    def imported_as(self, name: str, path: Path) -> bool:
+        """Whether importing ``name`` runs this file: not when another file has the name too
+        and wins (``pkg/__init__.py`` over ``pkg.py``, as Python's finder does), whichever of
+        them was parsed first."""
+        located = self.modules.locate(name)
+        return located is None or os.path.normcase(os.fspath(located[0])) == os.path.normcase(os.fspath(path))
 
     def module(self, name: str, force: bool = False) -> Optional[ModuleFacts]:
         """Facts of a first-party module by name, or None (third-party, namespace, unreadable).

@@ -119,8 +119,11 @@ def select_files(
             on_heavy()
             on_heavy = None
         if name is not None:
-            edges[name] = outgoing
-            direct[name] = heavy
+            # Another file may have the name and win (``pkg/__init__.py`` over ``pkg.py``):
+            # then importing the name runs that one, which the walk below reads.
+            if project.imported_as(name, path):
+                edges[name] = outgoing
+                direct[name] = heavy
             queue.extend(ancestors(name))
         linted[path] = (name, heavy, outgoing)
         queue.extend(outgoing)
