@@ -20,7 +20,7 @@ from lazyimport_codemod.parse.imports import collect_imports, has_future_annotat
 from lazyimport_codemod.parse.optional import optional_tries
 from lazyimport_codemod.parse.source import ParsedSource, parse_source
 from lazyimport_codemod.parse.usage import Spelling, analyse_usage, listed_strings, module_bindings
-from lazyimport_codemod.records import PROXY_NAMES, ImportedName, ImportStatement, NameUsage, OptionalTry, Where
+from lazyimport_codemod.records import PROXY_NAMES, ImportStatement, NameUsage, OptionalTry, Where
 from lazyimport_codemod.settings.heavy import HeavyMatcher
 from lazyimport_codemod.named_tuples import NamedTuple
 
@@ -172,11 +172,6 @@ def _literal_line(tree: ast.Module, walked: list[tuple[ast.stmt, Where, int]]) -
                        isinstance(item, ast.Constant) and isinstance(item.value, str) for item in value.elts))
         return node.lineno if literal else -node.lineno
     return 0
-
-
-def imports_first_party(name: ImportedName, first_party: frozenset[str]) -> bool:
-    """Whether ``name`` is imported from a module of the project (:func:`first_party_module`)."""
-    return first_party_module(name.module, first_party)
 
 
 def first_party_module(module: str, first_party: frozenset[str]) -> bool:

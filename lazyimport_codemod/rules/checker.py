@@ -51,7 +51,6 @@ class Checker:
         self._anyway: dict[Path, frozenset[str]] = {}
         self._raw: dict[int, Decision] = {}
         self._decisions: dict[int, Decision] = {}
-        self._kept: dict[int, bool] = {}  # id(edge) -> _never_rewritten's answer
         self._kept_targets: dict[Path, tuple[str, ...]] = {}  # see _kept_loads
 
     def prepare(self, files: Iterable[ModuleFacts]) -> None:
@@ -102,15 +101,10 @@ class Checker:
 
     def _never_rewritten(self, facts: ModuleFacts, edge: Edge) -> bool:
         """Whether fix leaves this first-party import of ``facts`` as it is, whatever else it
-        does; asked of the same edges for every file whose imports reach them, so kept."""
-        kept = self._kept.get(id(edge))
-        if kept is None:
-            # What the import loads is asked before its decision, which most never need.
-            kept = self._kept[id(edge)] = (
-                facts.path not in self.after_fix.fix_paths or edge.statement.silenced(li002.CODE)
+        does (what the import loads is asked before its decision, which most never need)."""
+        return (facts.path not in self.after_fix.fix_paths or edge.statement.silenced(li002.CODE)
                 or not self.project.reach.heavy_reached(edge.targets, self.loaded_before(facts))
                 or not self._raw_decision(facts, edge).deferrable)
-        return kept
 
     def _raw_decision(self, facts: ModuleFacts, edge: Edge) -> Decision:
         decision = self._raw.get(id(edge))

@@ -76,7 +76,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from lazyimport_codemod.parse.facts import LAZY_MODULES_UNREADABLE, imports_first_party
+from lazyimport_codemod.parse.facts import LAZY_MODULES_UNREADABLE, first_party_module
 from lazyimport_codemod.parse.optional import find as find_optional
 from lazyimport_codemod.parse.pep810 import in_module_body, lazy_as_written, resolving_use
 from lazyimport_codemod.parse.source import SourceError
@@ -277,7 +277,7 @@ class Deferral:
         if not needs_attribute and stmt.where in (Where.CONDITIONAL, Where.OPTIONAL):
             needs_attribute = _outside_branch(stmt, usage)
         if not usage.uses and not needs_attribute:
-            if not imports_first_party(name, self.project.modules.first_party()):
+            if not first_party_module(name.module, self.project.modules.first_party()):
                 return Decision(Action.LEAVE,
                                 f"`{name.bound}` is never used here, so the import is kept for its side effects")
             # A module of this project: what importing it does is known (the checker judges its
@@ -331,7 +331,7 @@ class Deferral:
         reason = _OPTIONAL_REASON.format(line=stmt.where_line)
         if found.blocker:
             return f"{reason} and {found.blocker}"
-        if imports_first_party(name, self.project.modules.first_party()):
+        if first_party_module(name.module, self.project.modules.first_party()):
             return (f"{reason} of a module of this project: the ImportError it guards against would come "
                     "from what that module imports, which find_spec cannot tell without importing it")
         return ""

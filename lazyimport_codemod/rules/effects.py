@@ -152,7 +152,6 @@ class Effects:
     def __init__(self, project: Project, pure_calls: Iterable[str]) -> None:
         self.project = project
         self.pure_calls = tuple(pure_calls)
-        self._first: dict[str, Optional[tuple[Effect, str]]] = {}  # module -> (effect, module) or None
         self._steps: dict[str, tuple[Optional[tuple[Effect, str]], tuple[str, ...]]] = {}  # see _step
         self._bases: dict[str, bool] = {}  # base class -> whether it leaves its subclasses alone
 
@@ -175,24 +174,17 @@ class Effects:
         return None
 
     def _step(self, module: str) -> tuple[Optional[tuple[Effect, str]], tuple[str, ...]]:
-        """A module's first unsafe effect, and the first-party modules its imports load in
-        order: what :meth:`of_loading` needs of each module it meets, read once."""
-        found = self._own(module)
+        """A module's first unsafe effect (with the module), and the first-party modules its
+        imports load in order: what :meth:`of_loading` needs of each module it meets, read once."""
         facts = self.project.module(module, force=True)
-        loads = tuple(target for edge in facts.edges for target in edge.targets) if facts is not None else ()
+        found = None
+        loads: tuple[str, ...] = ()
+        if facts is not None:
+            found = next(((effect, module) for effect in facts.file.effects if not self._harmless(effect, module)),
+                         None)
+            loads = tuple(target for edge in facts.edges for target in edge.targets)
         step = self._steps[module] = (found, loads)
         return step
-
-    def _own(self, module: str) -> Optional[tuple[Effect, str]]:
-        if module not in self._first:
-            facts = self.project.module(module, force=True)
-            found = None
-            for effect in facts.file.effects if facts is not None else ():
-                if not self._harmless(effect, module):
-                    found = (effect, module)
-                    break
-            self._first[module] = found
-        return self._first[module]
 
     def _harmless(self, effect: Effect, module: str) -> bool:
         target = effect.target
