@@ -7,7 +7,11 @@ from collections import deque
 
 import pytest
 
-from lazyimport_codemod.project.dominators import Dominators
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Optional
+
+from lazyimport_codemod.project.dominators import Dominators, Preloaded
 
 
 def reachable_without(roots: list[str], graph: dict[str, list[str]], excluded: str) -> frozenset[str]:
@@ -78,3 +82,51 @@ def test_a_package_whose_only_cycles_go_back_to_it() -> None:
     assert tree.without("p.a") == {"p", "p.b", "s"}
     assert tree.without("s") == {"p", "p.a", "p.b"}
     assert tree.without("p") == frozenset()
+
+
+class _Edge:
+    def __init__(self, targets: list[str]) -> None:
+        self.targets = tuple(targets)
+
+
+class _Module:
+    def __init__(self, name: str, targets: list[str]) -> None:
+        self.name = name
+        self.edges = [_Edge([target]) for target in targets]
+
+
+class _Project:
+    def __init__(self, graph: dict[str, list[str]]) -> None:
+        self.modules = {name: _Module(name, targets) for name, targets in graph.items()}
+
+    def module(self, name: str) -> Optional[_Module]:
+        return self.modules.get(name)
+
+
+def _package_tree(rng: random.Random) -> dict[str, list[str]]:
+    """Nested packages (``p``, ``p.g1``, ``p.g1.m2``...) whose modules import random others,
+    a package often importing its own submodules (as a package of routers does)."""
+    names = ["p"]
+    for _ in range(rng.randint(1, 18)):
+        parent = rng.choice(names)
+        names.append(f"{parent}.m{len(names)}")
+    graph: dict[str, list[str]] = {}
+    for name in names:
+        children = [n for n in names if n.rsplit(".", 1)[0] == name and n != name]
+        out = [n for n in children if rng.random() < 0.6]
+        out += [rng.choice(names) for _ in range(rng.randint(0, 3))]
+        graph[name] = out
+    return graph
+
+
+@pytest.mark.parametrize("seed", range(300))
+def test_what_the_parents_load_matches_a_plain_search(seed: int) -> None:
+    """Preloaded.before skips a parent that the outer ones reach anyway (and uses their tree):
+    the answer must still be a search from every parent that avoids the module, plus it."""
+    graph = _package_tree(random.Random(seed))
+    preloaded = Preloaded(_Project(graph))  # type: ignore[arg-type]
+    for name in graph:
+        parts = name.split(".")
+        parents = [".".join(parts[:i]) for i in range(1, len(parts))]
+        expected = reachable_without(parents, graph, name) | {name}
+        assert preloaded.before(_Module(name, [])) == expected, name  # type: ignore[arg-type]

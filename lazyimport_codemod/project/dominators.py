@@ -13,7 +13,7 @@ from __future__ import annotations
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Callable, Iterable, Iterator
+    from typing import Callable, Iterable, Iterator, Optional
     from lazyimport_codemod.project.graph import ModuleFacts, Project
 
 _ROOT = "\0root"
@@ -71,16 +71,19 @@ class Dominators:
         for node in range(root):
             self._children.setdefault(order[idom[node]], []).append(order[node])
 
-    def without(self, excluded: str) -> frozenset[str]:
-        """Nodes still reachable from the roots when ``excluded`` is removed."""
+    def without(self, excluded: str, keep: bool = False) -> frozenset[str]:
+        """Nodes still reachable from the roots when ``excluded`` is removed (with ``keep``,
+        and ``excluded`` itself)."""
         if excluded not in self.reachable:
-            return self.reachable
+            return self.reachable | {excluded} if keep else self.reachable
         dominated = set()
         stack = [excluded]
         while stack:
             node = stack.pop()
             dominated.add(node)
             stack.extend(self._children.get(node, ()))
+        if keep:
+            dominated.discard(excluded)
         return self.reachable - dominated
 
 
@@ -108,7 +111,8 @@ def _postorder(
 
 
 class Preloaded:
-    """What a module's parent packages load before it runs, without the module itself.
+    """What a module's parent packages load before it runs, without the module itself
+    (:meth:`before` adds the module: what has run once its own code starts).
 
     Python imports ``a`` and ``a.b`` before ``a.b.c``.  What those load is not
     ``a.b.c``'s doing, except what they load through ``a.b.c`` itself (a package
@@ -123,14 +127,26 @@ class Preloaded:
         self._loads: dict[str, list[str]] = {}
 
     def before(self, facts: ModuleFacts) -> frozenset[str]:
+        """First-party modules that have run when this module's code starts, itself included."""
         if facts.name is None:
             return frozenset()
         parts = facts.name.split(".")
         parents = tuple(".".join(parts[:i]) for i in range(1, len(parts)))
+        # Parent by parent, outermost first: a parent that the ones before it reach without
+        # the module adds nothing they do not reach (it is a package its own parent imports,
+        # as a group of routers is), so their tree keeps answering; such a tree serves the
+        # modules of every sibling package.
+        found: Optional[frozenset[str]] = None
+        for count in range(1, len(parents) + 1):
+            if found is None or parents[count - 1] not in found:
+                found = self._tree(parents[:count]).without(facts.name, keep=True)
+        return found if found is not None else frozenset({facts.name})
+
+    def _tree(self, parents: tuple[str, ...]) -> Dominators:
         tree = self._trees.get(parents)
         if tree is None:
             tree = self._trees[parents] = Dominators(parents, self._first_party_targets)
-        return tree.without(facts.name)
+        return tree
 
     def _first_party_targets(self, module: str) -> list[str]:
         """Every first-party module a module loads, each once."""

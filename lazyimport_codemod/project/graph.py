@@ -261,7 +261,8 @@ class Project:
         self.reach.mark_hot()
 
     def preloaded(self, facts: ModuleFacts) -> frozenset[str]:
-        """First-party modules already executed before this one runs (see :class:`Preloaded`)."""
+        """First-party modules already executed when this one's code starts, itself included
+        (see :class:`Preloaded`)."""
         return self._preloaded.before(facts)
 
     # -- what the run looked at ---------------------------------------------

@@ -66,8 +66,7 @@ class Checker:
         (:meth:`Project.preloaded`), and itself."""
         loaded = self._loaded.get(facts.path)
         if loaded is None:
-            preloaded = self.project.preloaded(facts)
-            loaded = self._loaded[facts.path] = preloaded | {facts.name} if facts.name else preloaded
+            loaded = self._loaded[facts.path] = self.project.preloaded(facts)
         return loaded
 
     def loaded_anyway(self, facts: ModuleFacts) -> frozenset[str]:
