@@ -91,6 +91,24 @@ def test_every_search_is_the_search_from_scratch(tmp_path: Path, monkeypatch: py
                     assert search.heavy_reached(start, skip | {excluded}, keep) == expected
 
 
+@pytest.mark.parametrize("seed", range(20))
+def test_whether_a_search_finds_anything_is_answered_as_the_search_would(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, seed: int
+) -> None:
+    """``reaches_heavy`` answers without a search where a start module imports a heavy package
+    itself: asked first (nothing memoised yet), it agrees with the search from scratch."""
+    modules = _random_project(tmp_path, 100 + seed)
+    analysis = _analysed(tmp_path, monkeypatch)
+    search = analysis.project.reach
+    rng = random.Random(seed)
+    for start in [("p",), (modules[0],), tuple(modules[:4]), tuple(rng.sample(modules, 3))]:
+        for skip in (frozenset(), frozenset(rng.sample(modules, 2)), frozenset(start[:1])):
+            expected = bool(_from_scratch(analysis, start, skip, None))
+            assert search.reaches_heavy(start, skip) == expected
+            assert bool(search.heavy_reached(start, skip)) == expected
+            assert search.reaches_heavy(start, skip) == expected  # now from the memoised search
+
+
 def test_deriving_without_a_module_is_tried_both_ways(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Both outcomes of deriving "without X" from a search occur in the projects above: an
     answer, and "search again" (a package first found by a module reached through X)."""

@@ -192,9 +192,14 @@ class Spelling:
         ``dynamic``) no call that reads the namespace (``globals``, ``eval``...)."""
         if not dynamic:
             return not self.names.spelled_in(node)
+        return not self.walked().spelled_in(node)
+
+    def walked(self) -> WordLines:
+        """The lines that spell a tracked name or a call that reads the namespace: a node
+        that spells none of them is :meth:`quiet`."""
         if self._walked is None:
             self._walked = WordLines(sorted(set(self.names.lines) | set(_word_lines(self.text, NAMESPACE_CALLS))))
-        return not self._walked.spelled_in(node)
+        return self._walked
 
 
 # Fields that hold only operator and context leaves (which no walk here reads) or
@@ -585,6 +590,8 @@ class _UsageWalker:
         self.tree = tree
         self.names = names
         self.spelling = spelling
+        # Spelling.quiet's opposite, one call shorter: the walk asks it of most nodes it meets.
+        self._loud = spelling.walked().spelled_in if spelling is not None else None
         self.future = future_annotations
         self.uses: dict[str, list[Use]] = {name: [] for name in names}
         self.global_rebound: dict[str, int] = {}
@@ -736,7 +743,7 @@ class _UsageWalker:
         kind = type(node)
         if (kind is ast.Name and node.id not in self.names) or kind is ast.alias:  # type: ignore[attr-defined]
             return
-        if self.spelling is None or not self.spelling.quiet(node):
+        if self._loud is None or self._loud(node):
             self.expr(node, scope, owner, reason)
 
     def expr(self, node: Optional[ast.AST], scope: _Scope, owner: Optional[_Owner], reason: str) -> None:
@@ -764,6 +771,13 @@ class _UsageWalker:
                 elif ctx is ast.Del and owner is None:
                     self._record(node.id, node, scope, owner, "del statement")  # type: ignore[attr-defined]
                 continue
+            if kind is ast.Attribute or kind is ast.keyword:
+                # The commonest nodes with children, and each has one: what _children gives.
+                child = node.value  # type: ignore[attr-defined]
+                kind = type(child)
+                if (kind is not ast.Name or child.id in names) and (kind is not ast.Constant or annotation):  # type: ignore[attr-defined]
+                    push(child)
+                continue
             if kind is ast.Lambda:
                 args: ast.arguments = node.args  # type: ignore[attr-defined]
                 self._arguments_defaults(args, scope, owner, reason)
@@ -784,6 +798,7 @@ class _UsageWalker:
                     elif func.id == "type":
                         for arg in node.args:  # type: ignore[attr-defined]
                             self._real_only(arg, "type() call")
+                children = [func, *node.args, *node.keywords]  # type: ignore[attr-defined]
             elif kind is ast.Compare:
                 if any(isinstance(op, (ast.Is, ast.IsNot)) for op in node.ops):  # type: ignore[attr-defined]
                     operands = [node.left, *node.comparators]  # type: ignore[attr-defined]
@@ -798,7 +813,8 @@ class _UsageWalker:
                     continue
             elif kind is _MATCH_CLASS:  # a ``case Cls(...)`` pattern
                 self._real_only(node.cls, "class pattern")  # type: ignore[attr-defined]
-            children = _children(node)
+            if kind is not ast.Call:
+                children = _children(node)
             children.reverse()
             for child in children:
                 # Leaves that cannot hold a use are passed over here: most nodes are such leaves.
@@ -880,22 +896,31 @@ class _UsageWalker:
     def _spelled(self, body: list[ast.stmt]) -> list[ast.stmt]:
         """The statements of a body that :meth:`statement` would not skip as quiet: the scope's
         bindings and its walk both need them, and one check serves both."""
-        spelling = self.spelling
-        if spelling is None:
+        loud = self._loud
+        if loud is None:
             return body
-        return [stmt for stmt in body if not spelling.quiet(stmt)]
+        return [stmt for stmt in body if loud(stmt)]
 
     def statement(self, node: ast.stmt, scope: _Scope, owner: Optional[_Owner], reason: str) -> None:
         node_type = type(node)
         if node_type is ast.Import or node_type is ast.ImportFrom:
             return  # it holds only aliases, which hold no use (see visit)
-        if self.spelling is not None and self.spelling.quiet(node):
-            return  # nothing it holds can be a use, nor a namespace read
+        if self._loud is not None and not self._loud(node):
+            return  # quiet: nothing it holds can be a use, nor a namespace read
         self._statement(node, scope, owner, reason)
 
     def _statement(self, node: ast.stmt, scope: _Scope, owner: Optional[_Owner], reason: str) -> None:
         """:meth:`statement` for one that is not quiet."""
-        if type(node) is ast.Import or type(node) is ast.ImportFrom:
+        kind = type(node)
+        if kind is ast.Import or kind is ast.ImportFrom:
+            return
+        if kind is ast.Assign:  # the commonest statements, whose children are all expressions
+            for target in node.targets:  # type: ignore[attr-defined]
+                self.visit(target, scope, owner, reason)
+            self.visit(node.value, scope, owner, reason)  # type: ignore[attr-defined]
+            return
+        if kind is ast.Return or kind is ast.Expr:
+            self.visit(node.value, scope, owner, reason)  # type: ignore[attr-defined]
             return
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
             for deco in node.decorator_list:

@@ -84,7 +84,7 @@ class Dominators:
             stack.extend(self._children.get(node, ()))
         if keep:
             dominated.discard(excluded)
-        return self.reachable - dominated
+        return self.reachable - dominated if dominated else self.reachable
 
 
 def _postorder(

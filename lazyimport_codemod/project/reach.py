@@ -154,6 +154,20 @@ class HeavySearch:
             return found
         return self._search(tuple(start), skip | {excluded}, keep_edge, also).found
 
+    def reaches_heavy(self, start: Iterable[str], skip: frozenset[str] = frozenset()) -> bool:
+        """Whether :meth:`heavy_reached` finds anything from ``start`` (with ``skip``).  A start
+        module the search would enter that imports a heavy package itself answers it
+        without a search: the chains are left to whoever asks for them."""
+        start = tuple(start)
+        known = self._searches.get((start, skip, False))
+        if known is not None:
+            return bool(known.found)
+        hot = self._hot
+        for module in start:
+            if module not in skip and (hot is None or module in hot) and self._adjacency(module, None)[0]:
+                return True
+        return bool(self._search(start, skip, None).found)
+
     def _search(self, start: tuple[str, ...], skip: frozenset[str], keep_edge: Optional[KeepEdge],
                 also: Optional[AlsoLoads] = None) -> _Search:
         key = (start, skip, keep_edge is not None)

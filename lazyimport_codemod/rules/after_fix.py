@@ -42,7 +42,7 @@ from lazyimport_codemod.rules.facade import loads_after_fix
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Callable, Iterable, Iterator, Optional
+    from typing import Callable, Iterable, Optional
     from lazyimport_codemod.rules.checker import Checker
 
 _OPEN = None  # an edge being decided
@@ -96,32 +96,35 @@ class AfterFix:
         Deciding an edge asks about the edges below it, so deciding those first keeps the
         questions shallow: asked top-down, a long chain of imports would nest one call per
         module."""
-        wanted = {facts.path: facts for facts in modules}
-        done: set[Path] = set()
+        wanted = {id(facts) for facts in modules}  # each module has one ModuleFacts
+        done: set[int] = set()
         ordered: list[ModuleFacts] = []
         for root in modules:
-            if root.path in done:
+            if id(root) in done:
                 continue
-            done.add(root.path)
-            stack = [(root, self._imported(root, wanted))]
+            done.add(id(root))
+            stack = [(root, iter(self._imported(root, wanted)))]
             while stack:
                 facts, below = stack[-1]
                 following = next(below, None)
                 if following is None:
                     stack.pop()
                     ordered.append(facts)
-                elif following.path not in done:
-                    done.add(following.path)
-                    stack.append((following, self._imported(following, wanted)))
+                elif id(following) not in done:
+                    done.add(id(following))
+                    stack.append((following, iter(self._imported(following, wanted))))
         return ordered
 
-    def _imported(self, facts: ModuleFacts, wanted: dict[Path, ModuleFacts]) -> Iterator[ModuleFacts]:
-        """The modules among ``wanted`` that an import of ``facts`` executes, in order."""
+    def _imported(self, facts: ModuleFacts, wanted: set[int]) -> list[ModuleFacts]:
+        """The modules among ``wanted`` (by id) that an import of ``facts`` executes, in order."""
+        module = self.project.module
+        found = []
         for edge in facts.edges:
             for target in edge.targets:
-                found = self.project.module(target)
-                if found is not None and found.path in wanted:
-                    yield wanted[found.path]
+                target_facts = module(target)
+                if target_facts is not None and id(target_facts) in wanted:
+                    found.append(target_facts)
+        return found
 
     def keeps(self, facts: ModuleFacts, edge: Edge) -> bool:
         """Whether this edge still loads eagerly once fix has run."""
@@ -146,7 +149,7 @@ class AfterFix:
         # What the import loads is asked first: most first-party imports load nothing heavy,
         # and then their decision is never needed.
         skip = self.checker.loaded_before(facts)
-        if skip.issuperset(edge.targets) or not self.project.reach.heavy_reached(edge.targets, skip):
+        if skip.issuperset(edge.targets) or not self.project.reach.reaches_heavy(edge.targets, skip):
             return False  # it loads nothing heavy that is not loaded anyway
         if not self.checker.applies(self.checker.decision(facts, edge)):
             return False

@@ -102,7 +102,7 @@ class Checker:
         """Whether fix leaves this first-party import of ``facts`` as it is, whatever else it
         does (what the import loads is asked before its decision, which most never need)."""
         return (facts.path not in self.after_fix.fix_paths or edge.statement.silenced(li002.CODE)
-                or not self.project.reach.heavy_reached(edge.targets, self.loaded_before(facts))
+                or not self.project.reach.reaches_heavy(edge.targets, self.loaded_before(facts))
                 or not self._raw_decision(facts, edge).deferrable)
 
     def _raw_decision(self, facts: ModuleFacts, edge: Edge) -> Decision:
