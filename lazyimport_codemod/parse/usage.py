@@ -773,7 +773,7 @@ class _UsageWalker:
                 continue
             if kind is ast.Attribute or kind is ast.keyword:
                 # The commonest nodes with children, and each has one: what _children gives.
-                child = node.value  # type: ignore[attr-defined]
+                child: ast.AST = node.value  # type: ignore[attr-defined]
                 kind = type(child)
                 if (kind is not ast.Name or child.id in names) and (kind is not ast.Constant or annotation):  # type: ignore[attr-defined]
                     push(child)
@@ -798,7 +798,7 @@ class _UsageWalker:
                     elif func.id == "type":
                         for arg in node.args:  # type: ignore[attr-defined]
                             self._real_only(arg, "type() call")
-                children = [func, *node.args, *node.keywords]  # type: ignore[attr-defined]
+                children: list[ast.AST] = [func, *node.args, *node.keywords]  # type: ignore[attr-defined]
             elif kind is ast.Compare:
                 if any(isinstance(op, (ast.Is, ast.IsNot)) for op in node.ops):  # type: ignore[attr-defined]
                     operands = [node.left, *node.comparators]  # type: ignore[attr-defined]
