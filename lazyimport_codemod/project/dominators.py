@@ -137,8 +137,8 @@ class Preloaded:
         # as a group of routers is), so their tree keeps answering; such a tree serves the
         # modules of every sibling package.
         found: Optional[frozenset[str]] = None
-        for count in range(1, len(parents) + 1):
-            if found is None or parents[count - 1] not in found:
+        for count, parent in enumerate(parents, 1):
+            if found is None or parent not in found:
                 found = self._tree(parents[:count]).without(facts.name, keep=True)
         return found if found is not None else frozenset({facts.name})
 
