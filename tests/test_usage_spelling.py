@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from lazyimport_codemod.parse import usage
+from lazyimport_codemod.parse import facts
 from lazyimport_codemod.parse.facts import extract
 from lazyimport_codemod.parse.imports import collect_imports, has_future_annotations
 from lazyimport_codemod.parse.source import SourceError, parse_source
@@ -451,6 +452,34 @@ def test_bindings_functions_run_and_exports_are_the_full_walks(name: str, data: 
                              usage._scope_bindings(node.body, spelling)):
                     # Only tracked names are ever asked about.
                     assert [found & names for found in fast] == [found & names for found in full]
+
+
+@pytest.mark.parametrize("name,data", CASES, ids=[name for name, _ in CASES])
+def test_reserved_names_read_from_the_imports_are_the_full_walk(name: str, data: bytes) -> None:
+    """When the text shows only imports binding ``lazy_import`` and ``TYPE_CHECKING``, the
+    bindings are taken from the imports without a walk; they must be the walk's."""
+    parsed = _parsed(data)
+    imports = collect_imports(parsed.tree)
+    read = facts._imported_only(data, imports)
+    if read is not None:
+        assert read == usage.module_bindings(parsed.tree, set(facts.RESERVED_NAMES))
+
+
+@pytest.mark.parametrize(("source", "taken"), [
+    ("from typing import TYPE_CHECKING, Any\nimport numpy\n", True),
+    ("import numpy\n", True),
+    ("from typing import (\n    Any,\n    TYPE_CHECKING,\n)\nfrom app.lazy import lazy_import\n", True),
+    ("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import numpy\n", False),
+    ("class A:\n    from typing import TYPE_CHECKING\n", False),
+    ("from typing import TYPE_CHECKING as TYPE_CHECKING\n", False),
+    ("from typing import TYPE_CHECKING\nx = 'TYPE_CHECKING'\n", False),
+    ("from typing import TYPE_CHECKING\nmy_lazy_import = 1\n", False),
+    ("from typing import \uff34YPE_CHECKING\n", False),
+])
+def test_reserved_names_are_read_from_the_imports_only_when_the_text_allows(source: str, taken: bool) -> None:
+    data = source.encode()
+    read = facts._imported_only(data, collect_imports(parse_source(data).tree))
+    assert (read is not None) == taken
 
 
 def test_a_use_after_a_form_feed_is_found() -> None:

@@ -111,10 +111,13 @@ def effects(walked: list[tuple[ast.stmt, Where, int]], imported: dict[str, str],
                 target = _named(value.func, imported, own_code, unknown)
                 if target is not None:
                     found.append(Effect(node.lineno, CALL, target))
-        elif kind is ast.Assign or kind is ast.AugAssign or kind is ast.AnnAssign:
-            targets = node.targets if kind is ast.Assign else [node.target]  # type: ignore[attr-defined]
-            for target_node in targets:
-                if type(target_node) in (ast.Attribute, ast.Subscript) and _root(target_node) in imported:
+        elif kind is ast.AnnAssign or kind is ast.AugAssign:  # the commonest in class bodies
+            target_node = node.target  # type: ignore[attr-defined]
+            if type(target_node) in _ITEM_TARGETS and _root(target_node) in imported:
+                found.append(Effect(node.lineno, ASSIGNMENT, _named(target_node, imported, own_code) or ""))
+        elif kind is ast.Assign:
+            for target_node in node.targets:  # type: ignore[attr-defined]
+                if type(target_node) in _ITEM_TARGETS and _root(target_node) in imported:
                     found.append(Effect(node.lineno, ASSIGNMENT, _named(target_node, imported, own_code) or ""))
                     break
         elif kind in _DEFINITIONS:
@@ -149,13 +152,13 @@ def classes(tree: ast.Module, imported: dict[str, str], module: Optional[str]) -
 
 def wrappers(walked: list[tuple[ast.stmt, Where, int]], imported: dict[str, str]) -> tuple[Wrapper, ...]:
     """The module-level functions whose call only builds and returns values (see :class:`Wrapper`)."""
-    own_code = {node.name for node, where, _ in walked
-                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)) and where is not Where.CLASS}
+    # Exact types (ast.parse makes no subclasses): most walked statements are no definitions.
+    definitions = [node for node, where, _ in walked if type(node) in _DEFINITIONS and where is not Where.CLASS]
+    own_code = {node.name for node in definitions}  # type: ignore[attr-defined]
     found = []
-    for node, where, _ in walked:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) and where is not Where.CLASS \
-                and _decorator_shaped(node):
-            wrapper = _wrapper(node, imported, own_code)
+    for node in definitions:
+        if type(node) in _FUNCTIONS and _decorator_shaped(node):  # type: ignore[arg-type]
+            wrapper = _wrapper(node, imported, own_code)  # type: ignore[arg-type]
             if wrapper is not None:
                 found.append(wrapper)
     return tuple(found)
@@ -284,6 +287,7 @@ _LOCAL = "<local>"
 _FUNCTIONS = frozenset({ast.FunctionDef, ast.AsyncFunctionDef})
 _SIDE_STEPS = frozenset({ast.Await, ast.Yield, ast.YieldFrom, ast.NamedExpr})
 _DEFINITIONS = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
+_ITEM_TARGETS = frozenset({ast.Attribute, ast.Subscript})  # assigning into an object, not binding a name
 _BUILTINS = frozenset(dir(builtins))
 
 

@@ -249,9 +249,32 @@ def _reserved(parsed: ParsedSource, imports: list[ImportStatement]) -> tuple[tup
         for name in stmt.names
         if name.bound in RESERVED_NAMES
     }
-    bindings = module_bindings(parsed.tree, set(RESERVED_NAMES), Spelling(parsed.text, RESERVED_NAMES))
+    bindings = _imported_only(parsed.data, imports)
+    if bindings is None:
+        bindings = module_bindings(parsed.tree, set(RESERVED_NAMES), Spelling(parsed.text, RESERVED_NAMES))
     found = []
     for name, lines in bindings.items():
         for line in lines:
             found.append((name, line, sources.get((line, name), "")))
     return tuple(sorted(found))
+
+
+def _imported_only(data: bytes, imports: list[ImportStatement]) -> Optional[dict[str, list[int]]]:
+    """:func:`module_bindings` of the reserved names without a walk, when the text shows
+    that imports bind them and nothing else can: every occurrence of each name is the
+    bound name of an import run in the module namespace.  None when the walk must answer
+    (non-ASCII text may spell a name in other characters that normalise to it)."""
+    if not data.isascii():
+        return None
+    bound: dict[str, list[int]] = {name: [] for name in RESERVED_NAMES}
+    for stmt in imports:
+        if stmt.where is Where.CLASS:  # binds a class attribute
+            continue
+        for name in stmt.names:
+            lines = bound.get(name.bound)
+            if lines is not None and not name.star:
+                lines.append(stmt.line)
+    # Each such import spells its name at least once, so equal counts leave no other spelling.
+    if all(data.count(name.encode()) == len(lines) for name, lines in bound.items()):
+        return bound
+    return None
