@@ -471,6 +471,8 @@ def test_reserved_names_read_from_the_imports_are_the_full_walk(name: str, data:
     ("from typing import (\n    Any,\n    TYPE_CHECKING,\n)\nfrom app.lazy import lazy_import\n", True),
     ("from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    import numpy\n", False),
     ("class A:\n    from typing import TYPE_CHECKING\n", False),
+    ("class A:\n    if True:\n        from typing import TYPE_CHECKING\n", False),
+    ("try:\n    from typing import TYPE_CHECKING\nexcept ImportError:\n    pass\n", True),
     ("from typing import TYPE_CHECKING as TYPE_CHECKING\n", False),
     ("from typing import TYPE_CHECKING\nx = 'TYPE_CHECKING'\n", False),
     ("from typing import TYPE_CHECKING\nmy_lazy_import = 1\n", False),
@@ -480,6 +482,17 @@ def test_reserved_names_are_read_from_the_imports_only_when_the_text_allows(sour
     data = source.encode()
     read = facts._imported_only(data, collect_imports(parse_source(data).tree))
     assert (read is not None) == taken
+
+
+_LEAVES = (ast.expr_context, ast.operator, ast.unaryop, ast.cmpop, ast.boolop)
+
+
+@pytest.mark.parametrize("name,data", CASES, ids=[name for name, _ in CASES])
+def test_breadth_first_is_ast_walk_without_its_leaves(name: str, data: bytes) -> None:
+    """Walks that read the first node of a kind (a namespace-reading call's line) rely on
+    ``ast.walk``'s order."""
+    tree = _parsed(data).tree
+    assert list(usage.breadth_first(tree)) == [node for node in ast.walk(tree) if not isinstance(node, _LEAVES)]
 
 
 def test_a_use_after_a_form_feed_is_found() -> None:

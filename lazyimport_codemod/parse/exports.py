@@ -19,7 +19,7 @@ from __future__ import annotations
 import ast
 
 from lazyimport_codemod.parse.imports import is_type_checking, resolve_relative
-from lazyimport_codemod.parse.usage import NAMESPACE_CALLS, is_main_guard, listed_strings, module_bindings
+from lazyimport_codemod.parse.usage import NAMESPACE_CALLS, breadth_first, is_main_guard, listed_strings, module_bindings
 from lazyimport_codemod.named_tuples import NamedTuple
 
 TYPE_CHECKING = False
@@ -53,6 +53,7 @@ class PackageInit(NamedTuple):
 # Calls through which a module writes its namespace in a way that cannot be read.
 _NAMESPACE_WRITES = frozenset({"globals", "vars", "setattr", "exec"})
 _FACADE_NAME_SET = frozenset(FACADE_NAMES)
+_DEFINITIONS = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
 
 
 def read_package_init(tree: ast.Module) -> PackageInit:
@@ -61,21 +62,22 @@ def read_package_init(tree: ast.Module) -> PackageInit:
     loaded: set[str] = set()
     imported: set[str] = set()  # names as written in imports (``from m import a as b``: a)
     dynamic_line = 0
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name):
-            names.add(node.id)
-            if isinstance(node.ctx, ast.Load):
-                loaded.add(node.id)
-        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.add(node.name)
-        elif isinstance(node, ast.alias):
-            names.add(node.asname or node.name.split(".")[0])
-            imported.add(node.name)
-        elif isinstance(node, ast.Global):
-            loaded.update(node.names)
-        elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not dynamic_line
-              and node.func.id in NAMESPACE_CALLS):
-            dynamic_line = node.lineno
+    for node in breadth_first(tree):
+        kind = type(node)  # exact types: ast.parse makes no subclasses
+        if kind is ast.Name:
+            names.add(node.id)  # type: ignore[attr-defined]
+            if type(node.ctx) is ast.Load:  # type: ignore[attr-defined]
+                loaded.add(node.id)  # type: ignore[attr-defined]
+        elif kind in _DEFINITIONS:
+            names.add(node.name)  # type: ignore[attr-defined]
+        elif kind is ast.alias:
+            names.add(node.asname or node.name.split(".")[0])  # type: ignore[attr-defined]
+            imported.add(node.name)  # type: ignore[attr-defined]
+        elif kind is ast.Global:
+            loaded.update(node.names)  # type: ignore[attr-defined]
+        elif (kind is ast.Call and isinstance(node.func, ast.Name) and not dynamic_line  # type: ignore[attr-defined]
+              and node.func.id in NAMESPACE_CALLS):  # type: ignore[attr-defined]
+            dynamic_line = node.lineno  # type: ignore[attr-defined]
     # Only a tree that names them (or writes its namespace unreadably) can bind the
     # facade's names: the others need no statement-by-statement look.
     may_bind = not _FACADE_NAME_SET.isdisjoint(names | imported) or not _NAMESPACE_WRITES.isdisjoint(loaded)

@@ -114,6 +114,7 @@ def extract(
     )
     qualified = bindings(imports)
     star = any(name.star for stmt in imports for name in stmt.names)
+    optional = Where.OPTIONAL  # read once (an enum attribute is slow before Python 3.12)
     return FileFacts(
         tuple(imports), usage, columns, parsed.noqa(1),
         _reserved(parsed, imports) if b"lazy_import" in data or b"TYPE_CHECKING" in data else (),
@@ -123,7 +124,7 @@ def extract(
         wrappers(walked, qualified),
         aliases,
         (optional_tries(parsed.tree.body, _importlib_clash(parsed, imports))
-         if any(stmt.where is Where.OPTIONAL for stmt in imports) else ()),
+         if any(stmt.where is optional for stmt in imports) else ()),
         read_package_init(parsed.tree) if is_package else None,
     )
 
@@ -267,8 +268,9 @@ def _imported_only(data: bytes, imports: list[ImportStatement]) -> Optional[dict
     if not data.isascii():
         return None
     bound: dict[str, list[int]] = {name: [] for name in RESERVED_NAMES}
+    in_class = Where.CLASS  # read once (an enum attribute is slow before Python 3.12)
     for stmt in imports:
-        if stmt.where is Where.CLASS:  # binds a class attribute
+        if stmt.where is in_class:  # binds a class attribute
             continue
         for name in stmt.names:
             lines = bound.get(name.bound)

@@ -18,16 +18,13 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Optional, Sequence
 
-# When contexts nest, the one that restricts deferral most is reported.
-_PRIORITY = {
-    Where.MODULE: 0,
-    Where.CONDITIONAL: 1,
-    Where.WITH: 2,
-    Where.LOOP: 3,
-    Where.HANDLER: 4,
-    Where.OPTIONAL: 5,
-    Where.CLASS: 6,
-}
+# The contexts, read once: before Python 3.12 every `Where.X` goes through the enum
+# metaclass's __getattr__ hook, and a dict keyed by them hashes each through Enum.__hash__.
+_MODULE, _CONDITIONAL, _WITH, _LOOP, _HANDLER, _OPTIONAL, _CLASS = (
+    Where.MODULE, Where.CONDITIONAL, Where.WITH, Where.LOOP, Where.HANDLER, Where.OPTIONAL, Where.CLASS)
+# When contexts nest, the one that restricts deferral most is reported: the later one here.
+_PRIORITY = (_MODULE, _CONDITIONAL, _WITH, _LOOP, _HANDLER, _OPTIONAL, _CLASS)
+_IN_BRANCH = (_CONDITIONAL, _OPTIONAL)  # where fix binds a deferred name in the branch that held it
 
 
 def is_type_checking(test: ast.expr) -> bool:
@@ -89,7 +86,7 @@ def _walk_into(
             for kind, stmts in _blocks(node):
                 if not stmts:
                     continue
-                if _PRIORITY[kind] >= _PRIORITY[where]:
+                if _PRIORITY.index(kind) >= _PRIORITY.index(where):
                     _walk_into(stmts, kind, node.lineno, found)
                 else:
                     _walk_into(stmts, where, where_line, found)
@@ -108,21 +105,21 @@ def _blocks(node: ast.stmt) -> list[tuple[Where, Sequence[ast.stmt]]]:
     blocks: list[tuple[Where, Sequence[ast.stmt]]] = []
     if isinstance(node, ast.If):
         if not is_type_checking(node.test):
-            blocks.append((Where.CONDITIONAL, node.body))
-        return blocks + [(Where.CONDITIONAL, node.orelse)]
+            blocks.append((_CONDITIONAL, node.body))
+        return blocks + [(_CONDITIONAL, node.orelse)]
     if isinstance(node, (ast.With, ast.AsyncWith)):
-        return [(Where.WITH, node.body)]
+        return [(_WITH, node.body)]
     if isinstance(node, (ast.For, ast.AsyncFor, ast.While)):
-        return [(Where.LOOP, node.body), (Where.LOOP, node.orelse)]
+        return [(_LOOP, node.body), (_LOOP, node.orelse)]
     if isinstance(node, ast.ClassDef):
-        return [(Where.CLASS, node.body)]
+        return [(_CLASS, node.body)]
     if type(node) is syntax_nodes.Match:
-        return [(Where.CONDITIONAL, case.body) for case in node.cases]  # type: ignore[attr-defined]
+        return [(_CONDITIONAL, case.body) for case in node.cases]  # type: ignore[attr-defined]
     try_node: ast.Try = node  # type: ignore[assignment]  # Try or TryStar
     optional = catches_import_error(try_node.handlers)
-    blocks.append((Where.OPTIONAL if optional else Where.MODULE, try_node.body))
-    blocks += [(Where.HANDLER, handler.body) for handler in try_node.handlers]
-    return blocks + [(Where.HANDLER, try_node.orelse), (Where.HANDLER, try_node.finalbody)]
+    blocks.append((_OPTIONAL if optional else _MODULE, try_node.body))
+    blocks += [(_HANDLER, handler.body) for handler in try_node.handlers]
+    return blocks + [(_HANDLER, try_node.orelse), (_HANDLER, try_node.finalbody)]
 
 
 def branch_path(body: Sequence[ast.stmt], line: int) -> tuple[tuple[int, int, int, int], ...]:
@@ -210,7 +207,7 @@ def collect_imports(
             ])
             found.append(_statement(node, True, level, node.module, names, where, where_line))
     for position, stmt in enumerate(found):
-        if stmt.where in (Where.CONDITIONAL, Where.OPTIONAL):
+        if stmt.where in _IN_BRANCH:
             path = branch_path(tree.body, stmt.line)
             if path:
                 found[position] = stmt._replace(branch=path[-1][2:])

@@ -18,9 +18,18 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Optional
 
-# Compiled on first use (the re module keeps them): most files have no noqa comment.
+# Compiled on first use (see _patterns): most files have no noqa comment.
 _NOQA = r"#\s*noqa(?::[\s]?(?P<codes>[A-Z]+[0-9]+(?:[,\s]+[A-Z]+[0-9]+)*))?"
 _CODE = r"[A-Z]+[0-9]+"
+_COMPILED: list[re.Pattern[str]] = []
+
+
+def _patterns() -> list[re.Pattern[str]]:
+    """``_NOQA`` and ``_CODE`` compiled, case-insensitive: asked per import statement of a
+    file with a noqa comment, where ``re.search``'s own cache lookup would cost more."""
+    if not _COMPILED:
+        _COMPILED.extend(re.compile(pattern, re.IGNORECASE) for pattern in (_NOQA, _CODE))
+    return _COMPILED
 
 
 class SourceError(Exception):
@@ -65,13 +74,14 @@ class ParsedSource:
             return None
         if not 0 < line <= len(self.lines):
             return None
-        match = re.search(_NOQA, self.lines[line - 1], re.IGNORECASE)
+        noqa, code = _patterns()
+        match = noqa.search(self.lines[line - 1])
         if match is None:
             return None
         codes = match.group("codes")
         if not codes:
             return frozenset()
-        return frozenset(code.upper() for code in re.findall(_CODE, codes, re.IGNORECASE))
+        return frozenset(found.upper() for found in code.findall(codes))
 
     def char_column(self, line: int, byte_column: int) -> int:
         """Convert ast's UTF-8 byte offset into a character offset (0-based)."""

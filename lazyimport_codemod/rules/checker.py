@@ -16,7 +16,6 @@ from pathlib import Path
 from lazyimport_codemod.files import DisplayPaths
 from lazyimport_codemod.project.graph import Edge, ModuleFacts, Project
 from lazyimport_codemod.project.importers import ImporterIndex
-from lazyimport_codemod.project.modules import absolute
 from lazyimport_codemod.records import Action, Decision, Diagnostic, NamePlan
 from lazyimport_codemod.rules import code_of, li001, li002, li003
 from lazyimport_codemod.rules.after_fix import AfterFix
@@ -33,8 +32,9 @@ if TYPE_CHECKING:
 
 class Checker:
     """The rules, set up for one analysis: the project, the files fix would rewrite
-    (``fix_paths``: lint asks about those too, to say what fix would do), the strategy
-    and the oldest Python the project targets."""
+    (``fix_paths``, absolute as :func:`~lazyimport_codemod.project.modules.absolute` makes
+    them: lint asks about those too, to say what fix would do), the strategy and the
+    oldest Python the project targets."""
 
     def __init__(self, project: Project, fix_paths: Iterable[Path], strategy: str, runtime_module: str,
                  importers: Optional[ImporterIndex] = None, unsafe_fixes: bool = False,
@@ -46,7 +46,7 @@ class Checker:
         self.deferral = Deferral(project, strategy, runtime_module, importers, self.display, target)
         self.facades = Facades(project, strategy, runtime_module, importers, self.display, self.deferral.runtime)
         self.effects = Effects(project, pure_calls)
-        self.after_fix = AfterFix(project, self, frozenset(absolute(p) for p in fix_paths), self.display)
+        self.after_fix = AfterFix(project, self, frozenset(fix_paths), self.display)
         self._loaded: dict[Path, frozenset[str]] = {}
         self._anyway: dict[Path, frozenset[str]] = {}
         self._raw: dict[int, Decision] = {}
@@ -143,7 +143,7 @@ class Checker:
     def resolves(self, decision: Decision) -> bool:
         """Whether a fix run makes the diagnostic of this decision go away: it rewrites the
         import, or the cut further down it names (see :mod:`~lazyimport_codemod.rules.after_fix`)."""
-        return decision.action is Action.DOWNSTREAM or self.applies(decision)
+        return decision.action is _DOWNSTREAM or self.applies(decision)
 
     def verdict(self, facts: ModuleFacts, edge: Edge) -> Optional[Verdict]:
         """The rules' finding for one import edge, or None when it loads nothing heavy."""
@@ -221,7 +221,10 @@ class Checker:
 
 
 # The actions fix rewrites an import for.
-_REWRITES = frozenset({Action.INLINE, Action.PROXY, Action.LAZY, Action.LAZY_MODULES, Action.FACADE})
+# A tuple: `in` compares enum members by identity, where a set would hash each through
+# Enum.__hash__, a Python function.
+_REWRITES = (Action.INLINE, Action.PROXY, Action.LAZY, Action.LAZY_MODULES, Action.FACADE)
+_DOWNSTREAM = Action.DOWNSTREAM  # read once: before Python 3.12 `Action.X` goes through a metaclass hook
 
 
 def _silenced_line_one(facts: ModuleFacts) -> bool:

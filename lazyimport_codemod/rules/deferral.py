@@ -106,6 +106,14 @@ if TYPE_CHECKING:
 
 _UNUSED = NameUsage()  # the usage of a name the module never reads
 
+# Enum members compared on every decision, read once: before Python 3.12 each `Where.X`
+# goes through the enum metaclass's __getattr__ hook.
+_MODULE, _OPTIONAL = Where.MODULE, Where.OPTIONAL
+_IN_BRANCH = (Where.CONDITIONAL, Where.OPTIONAL)  # fix binds the name in the branch that held it
+_BODY_OR_BRANCH = (Where.MODULE, Where.CONDITIONAL)
+_FUNCTION, _LAMBDA, _ANNOTATION, _IMPORT_TIME = UseKind.FUNCTION, UseKind.LAMBDA, UseKind.ANNOTATION, UseKind.IMPORT_TIME
+_LEAVE, _PROXY, _LAZY, _LAZY_MODULES = Action.LEAVE, Action.PROXY, Action.LAZY, Action.LAZY_MODULES
+
 # Why guarding an optional import with find_spec may change what the program does: the
 # package may be found and still fail to import, and a from-import or a submodule may be
 # missing from the version installed.  The original takes the fallback then; the fixed
@@ -156,7 +164,7 @@ class Deferral:
         decision = self._decisions.get(key)
         if decision is None:
             decision = self._decide(facts, stmt, name, self.lazy_form)
-            if decision.action is Action.LAZY_MODULES and not self._listing_fits(facts, name):
+            if decision.action is _LAZY_MODULES and not self._listing_fits(facts, name):
                 decision = self._decide(facts, stmt, name, None)
             self._decisions[key] = decision
         return decision
@@ -173,7 +181,7 @@ class Deferral:
                 decision = self._listed.get(key)
                 if decision is None:
                     decision = self._listed[key] = self._decide(facts, stmt, other, Action.LAZY_MODULES)
-                if decision.action is not Action.LAZY_MODULES:
+                if decision.action is not _LAZY_MODULES:
                     return False
         return True
 
@@ -182,13 +190,13 @@ class Deferral:
         usage = facts.usage().get(name.bound, _UNUSED)
         together = _submodule_group(facts, name, usage) if usage.rebound_line else ()
         decision = self._decide_anywhere(facts, stmt, name, None if together else form, together)
-        if stmt.where in (Where.CONDITIONAL, Where.OPTIONAL) and decision.deferrable:
+        if stmt.where in _IN_BRANCH and decision.deferrable:
             decision = decision._replace(branch_line=stmt.where_line)
-        if stmt.where is Where.OPTIONAL and decision.deferrable:
+        if stmt.where is _OPTIONAL and decision.deferrable:
             decision = _guarded(decision, facts, name)
         if together and decision.deferrable:
             decision = decision._replace(together=together)
-            missing = self.runtime.missing(SUBMODULES) if decision.action is Action.PROXY else ""
+            missing = self.runtime.missing(SUBMODULES) if decision.action is _PROXY else ""
             if missing:
                 # One proxy for every import of the name is `lazy_import(..., submodules=...)`.
                 return Decision(Action.LEAVE, f"`{name.bound}` is bound again at line {usage.rebound_line}, "
@@ -201,11 +209,11 @@ class Deferral:
         # 1. Where the statement sits.
         if name.star:
             return Decision(Action.LEAVE, "it is a star import, so the names it binds are unknown")
-        if stmt.where is Where.OPTIONAL:
+        if stmt.where is _OPTIONAL:
             reason = self._optional_blocker(facts, stmt, name)
             if reason:
                 return Decision(Action.LEAVE, reason, line=stmt.where_line)
-        elif stmt.where not in (Where.MODULE, Where.CONDITIONAL):
+        elif stmt.where not in _BODY_OR_BRANCH:
             reason = _WHERE_REASONS[stmt.where].format(line=stmt.where_line)
             return Decision(Action.LEAVE, reason, line=stmt.where_line)
         # 2. How this module uses the name, and the aliases that copy it (``Alias = name``).
@@ -236,7 +244,7 @@ class Deferral:
         decision = self._after_use(facts, stmt, name, form, usage, together, copies)
         if unpinned is None:
             return decision
-        if decision.action is Action.LEAVE:
+        if decision.action is _LEAVE:
             # Even with its plain annotations quoted the name stays (strategy inline, a proxy
             # that does not fit...): the annotation is the first thing that pins it.
             return self._decide_anywhere(facts, stmt, name, form, together, quote=False)
@@ -269,12 +277,12 @@ class Deferral:
         if not needs_attribute and usage.global_rebound_line:
             needs_attribute = f"a function rebinds it with `global` (line {usage.global_rebound_line})"
         if not needs_attribute:
-            first = next((use for use in usage.uses if use.kind is UseKind.LAMBDA), None)
+            first = next((use for use in usage.uses if use.kind is _LAMBDA), None)
             if first is not None:
                 needs_attribute = f"{first.reason} uses it at line {first.line}"
-            elif any(use.kind is UseKind.ANNOTATION for use in usage.uses):
+            elif any(use.kind is _ANNOTATION for use in usage.uses):
                 needs_attribute = "annotations name it"
-        if not needs_attribute and stmt.where in (Where.CONDITIONAL, Where.OPTIONAL):
+        if not needs_attribute and stmt.where in _IN_BRANCH:
             needs_attribute = _outside_branch(stmt, usage)
         if not usage.uses and not needs_attribute:
             if not first_party_module(name.module, self.project.modules.first_party()):
@@ -292,9 +300,9 @@ class Deferral:
             return decision._replace(copied=tuple(copy.line for copy in copies if copy.target is None),
                                      attributes=tuple((copy.line, copy.alias, *copy.target)
                                                       for copy in copies if copy.target is not None))
-        if form is Action.LAZY:
+        if form is _LAZY:
             return Decision(Action.LAZY)
-        if form is Action.LAZY_MODULES:
+        if form is _LAZY_MODULES:
             return Decision(Action.LAZY_MODULES, name.module)
         # 5. Whether a proxy fits where one would be needed.
         if needs_attribute or self.strategy == "proxy":
@@ -358,7 +366,7 @@ class Deferral:
             _, blocked = self._taken_by_importers(facts, alias)
             if blocked:
                 continue
-            copy = [use for use in uses if use.line == line and use.kind is UseKind.IMPORT_TIME]
+            copy = [use for use in uses if use.line == line and use.kind is _IMPORT_TIME]
             if len(copy) != 1:
                 continue
             uses.remove(copy[0])
@@ -414,7 +422,7 @@ class Deferral:
             return (f"{where} imports it inside a function, where a lazy_import() proxy "
                     "would be handed over as it is")
         for use in usage.uses:
-            if use.kind is UseKind.IMPORT_TIME:
+            if use.kind is _IMPORT_TIME:
                 return f"{where} imports it and uses it at import time (line {use.line})"
             if use.needs_real:
                 return f"{where} imports it and needs the real object (line {use.line}: {use.needs_real})"
@@ -452,7 +460,7 @@ def _attribute_target(stmt: ImportStatement, name: ImportedName, usage: NameUsag
     """(module, attribute) for ``alias = source`` when ``source`` is one attribute of the module
     this import binds (``np.float64`` after ``import numpy as np``, ``a.b.C`` after ``import
     a.b``), the import sits directly in the module body before it, and binds the name once."""
-    if (name.attribute is not None or name.star or stmt.where is not Where.MODULE
+    if (name.attribute is not None or name.star or stmt.where is not _MODULE
             or usage.rebound_line or line <= stmt.end_line or name.module.startswith(".")):
         return None
     written = name.module if name.asname is None else name.asname
@@ -478,7 +486,7 @@ def _lazy_fits(facts: ModuleFacts, stmt: ImportStatement, name: ImportedName, fo
     ``__lazy_modules__``, also an absolute module name and a list fix can add to, before it."""
     if not in_module_body(stmt, facts.data):
         return False
-    if form is not Action.LAZY_MODULES:
+    if form is not _LAZY_MODULES:
         return True
     if name.module.startswith("."):
         return False  # a relative import this file alone cannot name
@@ -505,9 +513,9 @@ def _outside_branch(stmt: ImportStatement, usage: NameUsage) -> str:
     own block defines (moving the import there would bind the name whatever the condition)."""
     first, last = stmt.branch
     for use in usage.uses:
-        if use.kind is UseKind.FUNCTION and not first <= use.function_line <= last:
+        if use.kind is _FUNCTION and not first <= use.function_line <= last:
             return f"`{use.function_name}()` at line {use.function_line}, outside its branch, uses it"
-        if use.kind is not UseKind.FUNCTION:
+        if use.kind is not _FUNCTION:
             return f"line {use.line}, outside its branch, uses it"
     return ""
 
@@ -523,7 +531,7 @@ def _pinning_use(usage: NameUsage, lazy: bool) -> Optional[Use]:
     that resolves it: see :func:`~lazyimport_codemod.parse.pep810.resolving_use`)."""
     if lazy:
         return resolving_use(usage)
-    return next((use for use in usage.uses if use.kind is UseKind.IMPORT_TIME), None)
+    return next((use for use in usage.uses if use.kind is _IMPORT_TIME), None)
 
 
 def _pinned(name: ImportedName, use: Use) -> Decision:
@@ -539,7 +547,7 @@ def _submodule_group(facts: ModuleFacts, name: ImportedName, usage: NameUsage) -
     if len(members) != len(usage.bindings) or sorted(stmt.line for stmt, _ in members) != sorted(usage.bindings):
         return ()
     for stmt, other in members:
-        if (other.attribute is not None or other.asname is not None or stmt.where is not Where.MODULE
+        if (other.attribute is not None or other.asname is not None or stmt.where is not _MODULE
                 or stmt.noqa is not None or stmt.lazy):
             return ()
     return tuple(dict.fromkeys(other.module for _, other in members))

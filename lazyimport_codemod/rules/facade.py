@@ -100,6 +100,8 @@ lazy already: it imports nothing when the package is imported.
 
 Entries = tuple[tuple[str, str], ...]
 _SILENT = ""  # a reason the deferral decision already gives
+# Read once: before Python 3.12 every enum member access goes through the metaclass's __getattr__ hook.
+_MODULE, _LEAVE, _IMPORT_TIME = Where.MODULE, Action.LEAVE, UseKind.IMPORT_TIME
 
 
 class Facades:
@@ -120,7 +122,7 @@ class Facades:
         """``decision`` (the deferral's), or a facade entry where the package can serve the name."""
         stmt, name = edge.statement, edge.name
         if (self.strategy not in ("auto", "proxy") or not facts.is_package or facts.name is None
-                or edge.heavy is not None or not edge.targets or stmt.where is not Where.MODULE
+                or edge.heavy is not None or not edge.targets or stmt.where is not _MODULE
                 or stmt.where_line != stmt.line or stmt.lazy):
             return decision
         init = facts.file.package_init
@@ -130,7 +132,7 @@ class Facades:
             missing = self.runtime.missing(LAZY_EXPORTS)
             served = missing or served
         if isinstance(served, str):
-            if served and decision.action is Action.LEAVE:
+            if served and decision.action is _LEAVE:
                 return decision._replace(reason=f"{decision.reason}; nor can the package facade serve it: {served}")
             return decision
         return Decision(Action.FACADE, served=served)
@@ -227,7 +229,7 @@ class Facades:
                 return f"{where} reads it as an attribute of the package, and that file cannot be analysed"
             usage = other.usage().get(bound, NameUsage())
             for use in usage.uses:
-                if use.kind is UseKind.IMPORT_TIME:
+                if use.kind is _IMPORT_TIME:
                     return f"{where}:{use.line} reads it as an attribute of the package at import time"
         return ""
 

@@ -9,6 +9,11 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Iterable, Optional
 
+# Read once: before Python 3.12 every `Action.X` goes through the enum metaclass's
+# __getattr__ hook, and these are compared for every diagnostic.
+_INLINE, _PROXY, _LAZY, _LAZY_MODULES, _FACADE, _DOWNSTREAM, _LEAVE = (
+    Action.INLINE, Action.PROXY, Action.LAZY, Action.LAZY_MODULES, Action.FACADE, Action.DOWNSTREAM, Action.LEAVE)
+
 
 def describe_functions(functions: Iterable[tuple[int, str]]) -> str:
     """```f()` (line 3), `g()` (line 9)``, at most three named."""
@@ -29,11 +34,12 @@ def describe_annotations(lines: tuple[int, ...]) -> str:
 def fix_text(decision: Decision, unsafe_fixes: bool = False) -> Optional[str]:
     """What fix does with the import (the json ``fix`` field), or None when it leaves it;
     an unsafe fix says why, and how to apply it when the run does not."""
-    if decision.action is Action.INLINE:
+    action = decision.action
+    if action is _INLINE:
         text = f"fix moves the import into {describe_functions(decision.functions)}"
         if decision.branch_line:
             text += f", which its branch of the conditional at line {decision.branch_line} defines"
-    elif decision.action is Action.PROXY:
+    elif action is _PROXY:
         where = ""
         if decision.guard:
             where = (f" in the `if importlib.util.find_spec(\"{decision.guard}\") is not None:` that replaces "
@@ -44,13 +50,13 @@ def fix_text(decision: Decision, unsafe_fixes: bool = False) -> Optional[str]:
         text = f"fix binds it with lazy_import(){where} because it must stay a module attribute ({decision.reason})"
         if decision.quoted:
             text = f"fix quotes {describe_annotations(decision.quoted)} and b{text[5:]}"
-    elif decision.action is Action.LAZY:
+    elif action is _LAZY:
         text = "fix marks the import `lazy` (PEP 810)"
-    elif decision.action is Action.LAZY_MODULES:
+    elif action is _LAZY_MODULES:
         text = f"fix lists `{decision.reason}` in `__lazy_modules__` (lazy on Python 3.15+)"
-    elif decision.action is Action.FACADE:
+    elif action is _FACADE:
         text = "fix turns the package into a lazy facade that imports it on first access (PEP 562 `__getattr__`)"
-    elif decision.action is Action.DOWNSTREAM:
+    elif action is _DOWNSTREAM:
         return decision.reason
     else:
         return None
@@ -64,7 +70,7 @@ def fix_text(decision: Decision, unsafe_fixes: bool = False) -> Optional[str]:
 
 def safety(decision: Decision) -> Optional[str]:
     """The json ``fix_safety`` field: "safe", "unsafe", or None when fix does nothing for it."""
-    if decision.action is Action.LEAVE:
+    if decision.action is _LEAVE:
         return None
     return "unsafe" if decision.unsafe else "safe"
 
