@@ -143,6 +143,7 @@ def analyse(
     facts_cache = FactsCache(config.root, heavy) if cache else None
     project = Project(config.src, config.matcher(), read, facts_cache.summarise if facts_cache else None, heavy,
                       config.src if config.src_configured else (), config.lazy_modules_count)
+    project.modules.know(files)
     importers = ImporterIndex(project, lambda: _project_files(files, config))
     checker = Checker(project, files, config.strategy, config.runtime_module, importers,
                       config.unsafe_fixes, config.pure_calls, config.target_version)

@@ -27,7 +27,7 @@ from pathlib import Path
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
-    from typing import Optional, Sequence, Union
+    from typing import Iterable, Optional, Sequence, Union
 
 
 def absolute(path: Union[str, os.PathLike[str]]) -> Path:
@@ -59,6 +59,7 @@ class ModuleMap:
         self._loaded: dict[tuple[str, tuple[str, ...]], tuple[str, ...]] = {}  # see `loaded`
         # (folder, bound) -> _package_root's answer, which depends on the files only
         self._package_roots: dict[tuple[Path, Optional[Path]], Path] = {}
+        self._known: dict[str, Path] = {}  # see know()
         for root in roots:
             self.add_root(root)
 
@@ -99,6 +100,12 @@ class ModuleMap:
             self._first_party = (self.epoch, names)
         return self._first_party[1]
 
+    def know(self, paths: Iterable[Path]) -> None:
+        """Hand :meth:`locate` the Path objects of files it may find (the files being
+        linted): it answers with those instead of building new ones, which costs more than
+        the lookup and makes every later comparison of the two compare their text."""
+        self._known.update((os.fspath(path), path) for path in paths)
+
     def locate(self, module: str) -> Optional[tuple[Path, bool]]:
         """File of a first-party module and whether it is a package (a namespace package:
         its folder, where nothing runs), or None when no root holds it."""
@@ -113,9 +120,9 @@ class ModuleMap:
             base = os.path.join(root, *parts)
             init = os.path.join(base, "__init__.py")
             if os.path.isfile(init):
-                found = (Path(init), True)
+                found = (self._known.get(init) or Path(init), True)
             elif os.path.isfile(base + ".py"):
-                found = (Path(base + ".py"), False)
+                found = (self._known.get(base + ".py") or Path(base + ".py"), False)
             elif os.path.isdir(base):
                 found = (Path(base), True)
             if found:
