@@ -33,7 +33,6 @@ from lazyimport_codemod.project.importers import ImporterIndex
 from lazyimport_codemod.project.modules import absolute, ancestors
 from lazyimport_codemod.project.prefilter import select_files
 from lazyimport_codemod.records import DIAGNOSTIC_ORDER, FileError, LintResult, NamePlan
-from lazyimport_codemod.rules.checker import Checker
 from lazyimport_codemod.settings.config import Config, Overrides, check_strategy
 from lazyimport_codemod.settings.selection import group_files
 from lazyimport_codemod.speed.facts_cache import FactsCache
@@ -43,6 +42,7 @@ from lazyimport_codemod.named_tuples import NamedTuple
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Mapping, Optional, Sequence, Union
+    from lazyimport_codemod.rules.checker import Checker
     from lazyimport_codemod.speed.results_cache import ResultsCache
 
 
@@ -145,8 +145,6 @@ def analyse(
                       config.src if config.src_configured else (), config.lazy_modules_count)
     project.modules.know(files)
     importers = ImporterIndex(project, lambda: _project_files(files, config))
-    checker = Checker(project, files, config.strategy, config.runtime_module, importers,
-                      config.unsafe_fixes, config.pure_calls, config.target_version)
     facts: dict[Path, ModuleFacts] = {}
     errors: list[FileError] = []
     datas: dict[Path, bytes] = {}
@@ -158,12 +156,18 @@ def analyse(
     with Parsing(project, datas, jobs, facts_cache) as parsing:
         # First-party modules the prefilter reads on its way are kept in `known`.
         needed = select_files(project, datas, known, parsing.start_early) if prefilter else set(datas)
+        # The rules are imported only now, while a parser child the prefilter started parses:
+        # it never judges, so it is spared the import, and this process does it meanwhile.
+        from lazyimport_codemod.rules.checker import Checker
+
         todo = [path for path in files if path in datas and path in needed]
         for path, summary in parsing.summaries(todo, meanwhile=importers.build_if_named):
             if isinstance(summary, str):
                 errors.append(FileError(display_path(path), summary))
             else:
                 facts[path] = project.facts_for_path(path, datas[path], summary)
+    checker = Checker(project, files, config.strategy, config.runtime_module, importers,
+                      config.unsafe_fixes, config.pure_calls, config.target_version)
     # Every first-party module the files can reach is parsed before any search starts:
     # the searches are pruned with that graph.
     starts: list[str] = []

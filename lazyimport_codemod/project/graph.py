@@ -183,7 +183,8 @@ class Project:
         and wins (``pkg/__init__.py`` over ``pkg.py``, as Python's finder does), whichever of
         them was parsed first."""
         located = self.modules.locate(name)
-        return located is None or os.path.normcase(os.fspath(located[0])) == os.path.normcase(os.fspath(path))
+        return (located is None or located[0] is path  # the same object (see ModuleMap.know)
+                or os.path.normcase(os.fspath(located[0])) == os.path.normcase(os.fspath(path)))
 
     def module(self, name: str, force: bool = False) -> Optional[ModuleFacts]:
         """Facts of a first-party module by name, or None (third-party, namespace, unreadable).
