@@ -133,7 +133,8 @@ def analyse(
         the importer index all need them)."""
         data = known.get(path)
         if data is None:
-            data = known[path] = path.read_bytes()
+            with open(path, "rb", buffering=0) as file:  # one read of the whole file: no buffer needed
+                data = known[path] = file.read()
         return data
 
     if strategy is not None and strategy != config.strategy:
