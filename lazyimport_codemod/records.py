@@ -36,6 +36,14 @@ class Where(enum.Enum):
     CLASS = "class"  # a class body executed at import time
 
 
+# ENUM_READS: before Python 3.12, reading a member (``Where.CLASS``) goes through EnumType's
+# ``__getattr__`` hook, several times slower than a global, and hashing one calls
+# ``Enum.__hash__``, a Python function.  Code that compares members for every statement,
+# decision or diagnostic reads them into module-level names once and tests membership in
+# tuples (compared by identity), not sets.
+IN_BRANCH = (Where.CONDITIONAL, Where.OPTIONAL)  # fix binds a deferred name in the branch that held it
+
+
 class ImportedName(NamedTuple):
     """One name bound by an import statement.
 

@@ -153,7 +153,7 @@ def classes(tree: ast.Module, imported: dict[str, str], module: Optional[str]) -
 def wrappers(walked: list[tuple[ast.stmt, Where, int]], imported: dict[str, str]) -> tuple[Wrapper, ...]:
     """The module-level functions whose call only builds and returns values (see :class:`Wrapper`)."""
     # Exact types (ast.parse makes no subclasses): most walked statements are no definitions.
-    in_class = Where.CLASS  # read once (an enum attribute is slow before Python 3.12)
+    in_class = Where.CLASS  # read once (see ENUM_READS in records.py)
     definitions = [node for node, where, _ in walked if type(node) in _DEFINITIONS and where is not in_class]
     own_code = {node.name for node in definitions}  # type: ignore[attr-defined]
     found = []

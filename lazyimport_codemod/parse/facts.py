@@ -114,7 +114,7 @@ def extract(
     )
     qualified = bindings(imports)
     star = any(name.star for stmt in imports for name in stmt.names)
-    optional = Where.OPTIONAL  # read once (an enum attribute is slow before Python 3.12)
+    optional = Where.OPTIONAL  # read once (see ENUM_READS in records.py)
     return FileFacts(
         tuple(imports), usage, columns, parsed.noqa(1),
         _reserved(parsed, imports) if b"lazy_import" in data or b"TYPE_CHECKING" in data else (),
@@ -268,7 +268,7 @@ def _imported_only(data: bytes, imports: list[ImportStatement]) -> Optional[dict
     if not data.isascii():
         return None
     bound: dict[str, list[int]] = {name: [] for name in RESERVED_NAMES}
-    in_class = Where.CLASS  # read once (an enum attribute is slow before Python 3.12)
+    in_class = Where.CLASS  # read once (see ENUM_READS in records.py)
     for stmt in imports:
         if stmt.where is in_class:  # binds a class attribute
             continue

@@ -12,19 +12,17 @@ import ast
 
 from lazyimport_codemod.parse import syntax_nodes
 from lazyimport_codemod.parse.optional import catches_import_error, judge
-from lazyimport_codemod.records import ImportedName, ImportStatement, Where
+from lazyimport_codemod.records import IN_BRANCH, ImportedName, ImportStatement, Where
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Optional, Sequence
 
-# The contexts, read once: before Python 3.12 every `Where.X` goes through the enum
-# metaclass's __getattr__ hook, and a dict keyed by them hashes each through Enum.__hash__.
+# The contexts, read once (see ENUM_READS in records.py).
 _MODULE, _CONDITIONAL, _WITH, _LOOP, _HANDLER, _OPTIONAL, _CLASS = (
     Where.MODULE, Where.CONDITIONAL, Where.WITH, Where.LOOP, Where.HANDLER, Where.OPTIONAL, Where.CLASS)
 # When contexts nest, the one that restricts deferral most is reported: the later one here.
 _PRIORITY = (_MODULE, _CONDITIONAL, _WITH, _LOOP, _HANDLER, _OPTIONAL, _CLASS)
-_IN_BRANCH = (_CONDITIONAL, _OPTIONAL)  # where fix binds a deferred name in the branch that held it
 
 
 def is_type_checking(test: ast.expr) -> bool:
@@ -207,7 +205,7 @@ def collect_imports(
             ])
             found.append(_statement(node, True, level, node.module, names, where, where_line))
     for position, stmt in enumerate(found):
-        if stmt.where in _IN_BRANCH:
+        if stmt.where in IN_BRANCH:
             path = branch_path(tree.body, stmt.line)
             if path:
                 found[position] = stmt._replace(branch=path[-1][2:])

@@ -49,7 +49,7 @@ _COMPREHENSION_TYPES = frozenset(_COMPREHENSIONS)
 NAMESPACE_CALLS = frozenset({"globals", "vars", "eval", "exec", "locals", "dir"})
 # Methods a call to their class runs.
 _INITS = ("__init__", "__new__", "__post_init__", "__init_subclass__")
-# Read once: before Python 3.12 every enum member access goes through the metaclass's __getattr__ hook.
+# Read once (see ENUM_READS in records.py).
 _FUNCTION, _LAMBDA, _IMPORT_TIME, _ANNOTATION = UseKind.FUNCTION, UseKind.LAMBDA, UseKind.IMPORT_TIME, UseKind.ANNOTATION
 
 

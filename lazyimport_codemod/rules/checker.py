@@ -220,10 +220,9 @@ class Checker:
         return found
 
 
-# The actions fix rewrites an import for: a tuple, as `in` compares enum members by identity
-# where a set would hash each through Enum.__hash__, a Python function.
+# The actions fix rewrites an import for; a tuple, and members read once (see ENUM_READS in records.py).
 _REWRITES = (Action.INLINE, Action.PROXY, Action.LAZY, Action.LAZY_MODULES, Action.FACADE)
-_DOWNSTREAM = Action.DOWNSTREAM  # read once: before Python 3.12 `Action.X` goes through a metaclass hook
+_DOWNSTREAM = Action.DOWNSTREAM
 
 
 def _silenced_line_one(facts: ModuleFacts) -> bool:

@@ -84,6 +84,7 @@ from lazyimport_codemod.parse.usage import NONE_IDENTITY
 from lazyimport_codemod.project.graph import Edge, ModuleFacts, Project
 from lazyimport_codemod.project.importers import ImporterIndex
 from lazyimport_codemod.records import (
+    IN_BRANCH,
     PROXY_NAMES,
     Action,
     Decision,
@@ -106,10 +107,8 @@ if TYPE_CHECKING:
 
 _UNUSED = NameUsage()  # the usage of a name the module never reads
 
-# Enum members compared on every decision, read once: before Python 3.12 each `Where.X`
-# goes through the enum metaclass's __getattr__ hook.
+# Enum members compared on every decision, read once (see ENUM_READS in records.py).
 _MODULE, _OPTIONAL = Where.MODULE, Where.OPTIONAL
-_IN_BRANCH = (Where.CONDITIONAL, Where.OPTIONAL)  # fix binds the name in the branch that held it
 _BODY_OR_BRANCH = (Where.MODULE, Where.CONDITIONAL)
 _FUNCTION, _LAMBDA, _ANNOTATION, _IMPORT_TIME = UseKind.FUNCTION, UseKind.LAMBDA, UseKind.ANNOTATION, UseKind.IMPORT_TIME
 _LEAVE, _PROXY, _LAZY, _LAZY_MODULES = Action.LEAVE, Action.PROXY, Action.LAZY, Action.LAZY_MODULES
@@ -190,7 +189,7 @@ class Deferral:
         usage = facts.usage().get(name.bound, _UNUSED)
         together = _submodule_group(facts, name, usage) if usage.rebound_line else ()
         decision = self._decide_anywhere(facts, stmt, name, None if together else form, together)
-        if stmt.where in _IN_BRANCH and decision.deferrable:
+        if stmt.where in IN_BRANCH and decision.deferrable:
             decision = decision._replace(branch_line=stmt.where_line)
         if stmt.where is _OPTIONAL and decision.deferrable:
             decision = _guarded(decision, facts, name)
@@ -282,7 +281,7 @@ class Deferral:
                 needs_attribute = f"{first.reason} uses it at line {first.line}"
             elif any(use.kind is _ANNOTATION for use in usage.uses):
                 needs_attribute = "annotations name it"
-        if not needs_attribute and stmt.where in _IN_BRANCH:
+        if not needs_attribute and stmt.where in IN_BRANCH:
             needs_attribute = _outside_branch(stmt, usage)
         if not usage.uses and not needs_attribute:
             if not first_party_module(name.module, self.project.modules.first_party()):

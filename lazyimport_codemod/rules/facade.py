@@ -100,7 +100,7 @@ lazy already: it imports nothing when the package is imported.
 
 Entries = tuple[tuple[str, str], ...]
 _SILENT = ""  # a reason the deferral decision already gives
-# Read once: before Python 3.12 every enum member access goes through the metaclass's __getattr__ hook.
+# Read once (see ENUM_READS in records.py).
 _MODULE, _LEAVE, _IMPORT_TIME = Where.MODULE, Action.LEAVE, UseKind.IMPORT_TIME
 
 

@@ -9,8 +9,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Iterable, Optional
 
-# Read once: before Python 3.12 every `Action.X` goes through the enum metaclass's
-# __getattr__ hook, and these are compared for every diagnostic.
+# Compared for every diagnostic: read once (see ENUM_READS in records.py).
 _INLINE, _PROXY, _LAZY, _LAZY_MODULES, _FACADE, _DOWNSTREAM, _LEAVE = (
     Action.INLINE, Action.PROXY, Action.LAZY, Action.LAZY_MODULES, Action.FACADE, Action.DOWNSTREAM, Action.LEAVE)
 
