@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Callable
 
 import pytest
 
 from lazyimport_codemod.pipeline import analyse, check
+from lazyimport_codemod.rules import after_fix
 from lazyimport_codemod.records import Diagnostic
 from lazyimport_codemod.settings.config import Overrides, load_config
 
@@ -192,3 +194,67 @@ def test_a_cycle_longer_than_the_recursion_limit_is_judged(root: Path) -> None:
     found = diagnostics(root, *sorted(files))
     assert len(found) == 2 * length + 1  # the heavy import, and each module's two names
     assert all(d.fixable for d in found)
+
+
+def _cycle_with_branches(length: int) -> dict[str, str]:
+    """A cycle of ``length`` modules, each also importing a service that needs a heavy module
+    at import time and a package that re-exports a user of it (a facade for fix): nested
+    decisions of every kind, some of them cuts."""
+    files = {
+        "app/__init__.py": "",
+        "app/heavy.py": "import torch\n\nMODEL = torch.ones(1)\n",  # needed at import time: kept
+        "app/service.py": "from app import heavy\n\nSCALE = heavy.MODEL\n\n\ndef g():\n    return SCALE\n",
+        "app/pkg/__init__.py": "from app.pkg.part import h\n",
+        "app/pkg/part.py": "from app import service\n\n\ndef h():\n    return service.g()\n",
+    }
+    for index in range(length):
+        following = f"m{(index + 1) % length}"
+        files[f"app/m{index}.py"] = (f"from app import {following}, service\nfrom app.pkg import h\n\n\n"
+                                     f"def f():\n    return {following}.f, service.g(), h()\n")
+    return files
+
+
+def test_a_shallow_settle_runs_in_the_calling_thread(root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A thread costs milliseconds: a project whose decisions nest a few levels (every real app
+    measured) settles where it is, however many modules it has."""
+    def no_thread(work: object) -> None:
+        raise AssertionError("the settle started a thread")
+
+    monkeypatch.setattr(after_fix, "_with_deep_stack", no_thread)
+    files = {"app/__init__.py": "", "app/heavy.py": "import torch\n\n\ndef f():\n    return torch.ones(1)\n"}
+    for index in range(80):
+        files[f"app/m{index}.py"] = "from app import heavy\n\n\ndef f():\n    return heavy.f()\n"
+    write(root, files)
+    assert len(diagnostics(root, *sorted(files))) == 81
+
+
+def test_a_settle_too_deep_for_the_calling_thread_is_made_again_in_one(
+        root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    threads: list[object] = []
+    real = after_fix._with_deep_stack
+
+    def recorded(work: Callable[[], None]) -> None:
+        threads.append(work)
+        real(work)
+
+    monkeypatch.setattr(after_fix, "_with_deep_stack", recorded)
+    files = _cycle_with_branches(400)
+    write(root, files)
+    found = diagnostics(root, *sorted(files))
+    assert len(threads) == 1
+    assert sum(d.fixable for d in found) > 400
+    monkeypatch.setattr(after_fix, "_MAX_LEVELS", 0)  # straight to the thread
+    assert diagnostics(root, *sorted(files)) == found
+    assert len(threads) == 2
+
+
+@pytest.mark.parametrize("levels", [0, 1, 2, 3, 5])
+def test_answers_do_not_depend_on_where_the_calling_thread_gave_up(
+        root: Path, monkeypatch: pytest.MonkeyPatch, levels: int) -> None:
+    """Whatever the first attempt decided before it gave up is dropped: the thread's answers
+    are those of a settle that never started elsewhere."""
+    files = _cycle_with_branches(12)
+    write(root, files)
+    expected = diagnostics(root, *sorted(files))
+    monkeypatch.setattr(after_fix, "_MAX_LEVELS", levels)
+    assert diagnostics(root, *sorted(files)) == expected

@@ -42,19 +42,29 @@ from lazyimport_codemod.rules.facade import loads_after_fix
 
 TYPE_CHECKING = False
 if TYPE_CHECKING:
+    from types import FrameType
     from typing import Callable, Iterable, Optional
     from lazyimport_codemod.rules.checker import Checker
 
 _OPEN = None  # an edge being decided
 
 # Deciding an edge asks about the edges below it, one nested call chain per module. Settling
-# dependencies first keeps that shallow, except inside import cycles (a package imports its
-# submodules, which run the package first), where a large project can nest a few thousand
-# calls: from this many modules on, the settle runs in a thread whose stack and recursion
-# limit allow it.
-_DEEP_FROM = 50
+# dependencies first keeps that shallow (a few levels in real apps), except inside import
+# cycles (a package imports its submodules, which run the package first), where a large
+# project can nest a few thousand calls. So the settle runs in the calling thread while the
+# nesting stays within what its recursion limit leaves room for (each level takes about ten
+# Python frames; _FRAMES_PER_LEVEL allows twice that, _FRAMES_SPARE the work below the last
+# level); deeper, it is dropped and made again from the start in a thread whose stack and
+# recursion limit allow it (a thread costs milliseconds, so only such projects pay for one).
+_MAX_LEVELS = 40
+_FRAMES_PER_LEVEL = 20
+_FRAMES_SPARE = 200
 _DEEP_LIMIT = 50_000
 _DEEP_STACK = 256 * 1024 * 1024
+
+
+class _TooDeep(Exception):
+    """The settle nested deeper than the calling thread has room for."""
 
 
 class AfterFix:
@@ -68,6 +78,8 @@ class AfterFix:
         self.display = display
         self._rewritten: dict[int, Optional[bool]] = {}
         self._settled = False
+        self._levels = 0  # rewritten() calls in progress
+        self._max_levels: Optional[int] = None  # while settling in the calling thread
 
     def settle(self, modules: Iterable[ModuleFacts]) -> None:
         """Decide, in order, whether fix rewrites each edge of these modules (the files being
@@ -83,10 +95,17 @@ class AfterFix:
                     if edge.targets:
                         self.rewritten(facts, edge)
 
-        if len(ordered) < _DEEP_FROM:
+        self._max_levels = _room_for_levels()
+        try:
             decide_all()
-        else:
+        except _TooDeep:
+            # Nothing decided so far is kept: the thread decides every edge again, in order.
+            self._rewritten.clear()
+            self.project.reach.forget_kept()
+            self._max_levels = None
             _with_deep_stack(decide_all)
+        finally:
+            self._max_levels = None
         self._settled = True
         self.project.reach.forget_kept()
 
@@ -135,8 +154,14 @@ class AfterFix:
         key = id(edge)
         if key in self._rewritten:
             return bool(self._rewritten[key])  # decided, or still open (a cycle): kept
+        if self._max_levels is not None and self._levels >= self._max_levels:
+            raise _TooDeep  # before anything is marked: see settle()
         self._rewritten[key] = _OPEN
-        decided = self._rewritten[key] = self._decide(facts, edge)
+        self._levels += 1
+        try:
+            decided = self._rewritten[key] = self._decide(facts, edge)
+        finally:
+            self._levels -= 1
         return decided
 
     def _decide(self, facts: ModuleFacts, edge: Edge) -> bool:
@@ -181,8 +206,19 @@ class AfterFix:
         return None
 
 
+def _room_for_levels() -> int:
+    """How many nested decisions the calling thread has room for (see ``_MAX_LEVELS``)."""
+    frames = 0
+    frame: Optional[FrameType] = sys._getframe()
+    while frame is not None:
+        frames += 1
+        frame = frame.f_back
+    room = (sys.getrecursionlimit() - frames - _FRAMES_SPARE) // _FRAMES_PER_LEVEL
+    return max(0, min(_MAX_LEVELS, room))
+
+
 def _with_deep_stack(work: Callable[[], None]) -> None:
-    """Run ``work`` in a thread with a large stack and recursion limit (see ``_DEEP_FROM``),
+    """Run ``work`` in a thread with a large stack and recursion limit (see ``_MAX_LEVELS``),
     raising what it raised."""
     import threading
 
