@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 from typing import Callable
 
@@ -246,6 +247,22 @@ def test_a_settle_too_deep_for_the_calling_thread_is_made_again_in_one(
     monkeypatch.setattr(after_fix, "_MAX_LEVELS", 0)  # straight to the thread
     assert diagnostics(root, *sorted(files)) == found
     assert len(threads) == 2
+
+
+def test_a_settle_that_overflows_the_recursion_limit_here_is_made_again_in_a_thread(
+        root: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    files = _cycle_with_branches(400)
+    write(root, files)
+    monkeypatch.setattr(after_fix, "_MAX_LEVELS", 0)  # straight to the thread
+    expected = diagnostics(root, *sorted(files))
+    monkeypatch.setattr(after_fix, "_room_for_levels", lambda: 10**6)  # no limit of its own
+    limit = sys.getrecursionlimit()
+    sys.setrecursionlimit(400)
+    try:
+        found = diagnostics(root, *sorted(files))
+    finally:
+        sys.setrecursionlimit(limit)
+    assert found == expected
 
 
 @pytest.mark.parametrize("levels", [0, 1, 2, 3, 5])

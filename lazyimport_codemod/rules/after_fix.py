@@ -98,8 +98,10 @@ class AfterFix:
         self._max_levels = _room_for_levels()
         try:
             decide_all()
-        except _TooDeep:
+        except (_TooDeep, RecursionError):
             # Nothing decided so far is kept: the thread decides every edge again, in order.
+            # (RecursionError: the levels took more frames than allowed for; every memo of
+            # the work below is stored only once complete, so none is left half made.)
             self._rewritten.clear()
             self.project.reach.forget_kept()
             self._max_levels = None
