@@ -19,7 +19,9 @@ from __future__ import annotations
 import ast
 
 from lazyimport_codemod.parse.imports import is_type_checking, resolve_relative
-from lazyimport_codemod.parse.usage import NAMESPACE_CALLS, breadth_first, is_main_guard, listed_strings, module_bindings
+from lazyimport_codemod.parse.usage import (
+    DEFINITIONS, NAMESPACE_CALLS, breadth_first, is_main_guard, listed_strings, module_bindings,
+)
 from lazyimport_codemod.named_tuples import NamedTuple
 
 TYPE_CHECKING = False
@@ -53,7 +55,6 @@ class PackageInit(NamedTuple):
 # Calls through which a module writes its namespace in a way that cannot be read.
 _NAMESPACE_WRITES = frozenset({"globals", "vars", "setattr", "exec"})
 _FACADE_NAME_SET = frozenset(FACADE_NAMES)
-_DEFINITIONS = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
 
 
 def read_package_init(tree: ast.Module) -> PackageInit:
@@ -68,7 +69,7 @@ def read_package_init(tree: ast.Module) -> PackageInit:
             names.add(node.id)  # type: ignore[attr-defined]
             if type(node.ctx) is ast.Load:  # type: ignore[attr-defined]
                 loaded.add(node.id)  # type: ignore[attr-defined]
-        elif kind in _DEFINITIONS:
+        elif kind in DEFINITIONS:
             names.add(node.name)  # type: ignore[attr-defined]
         elif kind is ast.alias:
             names.add(node.asname or node.name.split(".")[0])  # type: ignore[attr-defined]

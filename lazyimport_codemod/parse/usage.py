@@ -105,7 +105,8 @@ def occurrences(text: str, word: str) -> Iterator[int]:
         pos = text.find(word, end)
 
 
-_DECORATED = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
+# The statements that define a name and may carry decorators (exact types: ast.parse makes no subclasses).
+DEFINITIONS = frozenset({ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef})
 # ast's classes (Python 3.10+), or on 3.9 those of a ``match`` parsed by newer_syntax.
 _MATCH_CLASS: type = syntax_nodes.MatchClass
 _MATCH_CAPTURES = frozenset({syntax_nodes.MatchAs, syntax_nodes.MatchStar})
@@ -119,7 +120,7 @@ def _span(node: ast.AST) -> tuple[int, int]:
         first: int = node.lineno  # type: ignore[attr-defined]
     except AttributeError:  # arguments, comprehension, ...: rare
         return 0, 0
-    if type(node) in _DECORATED and node.decorator_list:  # type: ignore[attr-defined]
+    if type(node) in DEFINITIONS and node.decorator_list:  # type: ignore[attr-defined]
         first = min(first, node.decorator_list[0].lineno)  # type: ignore[attr-defined]
     return first, node.end_lineno or first  # type: ignore[attr-defined]
 
@@ -144,7 +145,7 @@ class WordLines:
             first: int = node.lineno  # type: ignore[attr-defined]
         except AttributeError:
             return True
-        if type(node) in _DECORATED and node.decorator_list:  # type: ignore[attr-defined]
+        if type(node) in DEFINITIONS and node.decorator_list:  # type: ignore[attr-defined]
             first = min(first, node.decorator_list[0].lineno)  # type: ignore[attr-defined]
         lines = self.lines
         index = bisect_left(lines, first)
@@ -321,7 +322,7 @@ def _scope_bindings(
             if type(node.ctx) is not ast.Load:  # type: ignore[attr-defined]
                 bound.add(node.id)  # type: ignore[attr-defined]
             continue  # a name holds no other node
-        if kind in _DECORATED:
+        if kind in DEFINITIONS:
             bound.add(node.name)  # type: ignore[attr-defined]
             if not walrus:
                 continue
@@ -1090,7 +1091,7 @@ def module_bindings(
         if kind is ast.Import or kind is ast.ImportFrom:  # its aliases bind nothing more
             aliases: list[ast.alias] = node.names  # type: ignore[attr-defined]
             found.extend(a.asname or a.name.split(".")[0] for a in aliases if a.name != "*")
-        elif kind in _DECORATED:
+        elif kind in DEFINITIONS:
             found.append(node.name)  # type: ignore[attr-defined]
             if walrus:
                 stack.extend(node.decorator_list)  # type: ignore[attr-defined]
